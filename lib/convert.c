@@ -1,0 +1,75 @@
+/*
+ * convert.c - optimg_convert(): choose the output layout, guard the inputs,
+ * hand over to a writer.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "convert.h"
+
+int
+oi_progress_add(struct oi_progress *p, uint64_t bytes,
+    struct optimg_error *err)
+{
+	p->done += bytes;
+	if (p->fn != NULL && p->fn(p->ctx, p->done, p->total) != 0)
+		return oi_set_error(err, OPTIMG_ECANCELED, "interrupted");
+	return OPTIMG_OK;
+}
+
+int
+oi_check_not_input(const struct optimg_image *img, const char *path,
+    struct optimg_error *err)
+{
+	bool clash = img->path != NULL && oi_same_file(img->path, path);
+
+	for (unsigned i = 0; !clash && i < img->nstreams; i++)
+		clash = oi_same_file(img->streams[i].path, path);
+	if (clash)
+		return oi_set_error(err, OPTIMG_EINVAL,
+		    "'%s' is an input of this conversion; choose another "
+		    "output name", path);
+	return OPTIMG_OK;
+}
+
+static enum optimg_output
+output_from_name(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return OPTIMG_OUTPUT_AUTO;
+	if (strcasecmp(dot, ".iso") == 0)
+		return OPTIMG_OUTPUT_ISO;
+	if (strcasecmp(dot, ".cue") == 0)
+		return OPTIMG_OUTPUT_CUE;
+	return OPTIMG_OUTPUT_AUTO;
+}
+
+int
+optimg_convert(struct optimg_image *img, const char *out,
+    const struct optimg_convert_opts *opts, struct optimg_error *err)
+{
+	enum optimg_output to = opts->to;
+
+	oi_error_clear(err);
+	if (img->format == NULL)
+		return oi_set_error(err, OPTIMG_EINVAL, "the image is not open");
+	if (to == OPTIMG_OUTPUT_AUTO)
+		to = output_from_name(out);
+	switch (to) {
+	case OPTIMG_OUTPUT_ISO:
+		if (opts->split)
+			return oi_set_error(err, OPTIMG_EINVAL,
+			    "--split applies to BIN/CUE output, not ISO");
+		return oi_write_iso(img, out, opts, err);
+	case OPTIMG_OUTPUT_CUE:
+		return oi_write_cue(img, out, opts, err);
+	default:
+		return oi_set_error(err, OPTIMG_EINVAL,
+		    "cannot tell the output format from '%s'; name it .iso or "
+		    ".cue, or say --to iso|cue", out);
+	}
+}

@@ -1,0 +1,294 @@
+/*
+ * image_read.c - the sector source: any LBA range of any image, as cooked
+ * user data or raw sectors.
+ *
+ * A read finds the fragments covering the range.  When the file already
+ * holds sectors of the size asked for, bytes go straight from pread() into
+ * the caller's buffer.  Otherwise each sector passes through a raw 2352 (or
+ * 2448) form: bytes the file lacks (sync, header, EDC, ECC) are made by the
+ * sector codec, so an ISO and a raw bin look alike to every consumer.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "oi_private.h"
+
+/* Sectors converted per pass through the scratch buffer. */
+#define CHUNK_SECTORS 448
+
+static const uint8_t zero_subheader[4] = { 0, 0, 0x08, 0 };
+
+static const struct oi_fragment *
+find_fragment(struct optimg_image *img, int32_t lba)
+{
+	const struct oi_fragment *f;
+	unsigned lo = 0, hi = img->nfrags;
+
+	if (img->last_frag < img->nfrags) {
+		f = &img->frags[img->last_frag];
+		if (lba >= f->lba && lba - f->lba < (int64_t)f->count)
+			return f;
+	}
+	/* Fragments are laid out in LBA order by every format. */
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		f = &img->frags[mid];
+		if (lba < f->lba)
+			hi = mid;
+		else if (lba - f->lba >= (int64_t)f->count)
+			lo = mid + 1;
+		else {
+			img->last_frag = mid;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static unsigned
+track_of(const struct optimg_image *img, int32_t lba)
+{
+	const struct optimg_disc *d = &img->disc;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d->ntracks; i++)
+		if (optimg_track_first_lba(&d->tracks[i]) <= lba)
+			n = d->tracks[i].number;
+	return n;
+}
+
+static int
+lossy(struct optimg_image *img, int32_t lba, const char *what)
+{
+	return oi_set_error(&img->err, OPTIMG_ELOSSY,
+	    "sector %ld (track %u) is %s: it has no 2048-byte user data",
+	    (long)lba, track_of(img, lba), what);
+}
+
+/* Makes the raw form of one sector of fragment f. */
+static void
+to_raw(const struct oi_fragment *f, int32_t lba, const uint8_t *src,
+    uint8_t *raw)
+{
+	switch (f->sector_size) {
+	case 2048:
+		optimg_sector_from_user(raw, src, lba,
+		    f->mode == OPTIMG_TRACK_MODE1 ? OPTIMG_SECTOR_MODE1 :
+		    OPTIMG_SECTOR_MODE2_FORM1, zero_subheader);
+		break;
+	case 2336:
+		memcpy(raw + 16, src, 2336);
+		optimg_sector_encode(raw, lba, OPTIMG_SECTOR_MODE2);
+		break;
+	default:	/* 2352 and 2448 */
+		memcpy(raw, src, 2352);
+		if (f->swap16)
+			for (unsigned i = 0; i < 2352; i += 2) {
+				uint8_t t = raw[i];
+				raw[i] = raw[i + 1];
+				raw[i + 1] = t;
+			}
+		break;
+	}
+	if (f->sector_size == 2448)
+		memcpy(raw + 2352, src + 2352, 96);
+	else
+		memset(raw + 2352, 0, 96);
+}
+
+/* Raw sector of an unstored gap: silence, or empty sectors of the mode. */
+static void
+gap_raw(const struct oi_fragment *f, int32_t lba, uint8_t *raw)
+{
+	memset(raw, 0, OPTIMG_RAW_SUB_SECTOR);
+	switch (f->mode) {
+	case OPTIMG_TRACK_AUDIO:
+		break;
+	case OPTIMG_TRACK_MODE1:
+		optimg_sector_encode(raw, lba, OPTIMG_SECTOR_MODE1);
+		break;
+	default:
+		optimg_sector_encode(raw, lba, OPTIMG_SECTOR_MODE2);
+		break;
+	}
+}
+
+/* User data (2048) of a raw sector, or an ELOSSY error. */
+static int
+raw_to_user(struct optimg_image *img, const struct oi_fragment *f,
+    int32_t lba, const uint8_t *raw, uint8_t *dst)
+{
+	if (f->mode == OPTIMG_TRACK_AUDIO)
+		return lossy(img, lba, "audio");
+	switch (raw[15]) {
+	case 0:
+		memset(dst, 0, 2048);
+		return OPTIMG_OK;
+	case 1:
+		memcpy(dst, raw + 16, 2048);
+		return OPTIMG_OK;
+	case 2:
+		if (f->fill == OI_FILL_ZERO) {
+			memset(dst, 0, 2048);
+			return OPTIMG_OK;
+		}
+		if (raw[18] & 0x20)
+			return lossy(img, lba, "Mode 2 Form 2");
+		memcpy(dst, raw + 24, 2048);
+		return OPTIMG_OK;
+	}
+	return oi_set_error(&img->err, OPTIMG_EFORMAT,
+	    "sector %ld (track %u) has an invalid mode byte 0x%02x",
+	    (long)lba, track_of(img, lba), raw[15]);
+}
+
+static int
+from_raw(struct optimg_image *img, const struct oi_fragment *f, int32_t lba,
+    const uint8_t *raw, unsigned size, uint8_t *dst)
+{
+	switch (size) {
+	case 2048:
+		return raw_to_user(img, f, lba, raw, dst);
+	case 2336:
+		memcpy(dst, raw + 16, 2336);
+		return OPTIMG_OK;
+	case 2352:
+		memcpy(dst, raw, 2352);
+		return OPTIMG_OK;
+	default:
+		memcpy(dst, raw, 2448);
+		return OPTIMG_OK;
+	}
+}
+
+static int
+ensure_scratch(struct optimg_image *img, size_t size)
+{
+	uint8_t *p;
+
+	if (img->scratch_size >= size)
+		return OPTIMG_OK;
+	p = realloc(img->scratch, size);
+	if (p == NULL)
+		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
+	img->scratch = p;
+	img->scratch_size = size;
+	return OPTIMG_OK;
+}
+
+static int
+read_file_direct(struct optimg_image *img, const struct oi_fragment *f,
+    int32_t lba, uint32_t n, uint8_t *dst)
+{
+	uint64_t off = f->offset + (uint64_t)(lba - f->lba) * f->sector_size;
+
+	return oi_stream_pread(&img->streams[f->stream], dst,
+	    (size_t)n * f->sector_size, off, &img->err);
+}
+
+/* Converts n sectors (n <= CHUNK_SECTORS) of fragment f into dst. */
+static int
+read_converted(struct optimg_image *img, const struct oi_fragment *f,
+    int32_t lba, uint32_t n, unsigned size, uint8_t *dst)
+{
+	uint8_t raw[OPTIMG_RAW_SUB_SECTOR];
+	const uint8_t *src = NULL;
+
+	if (f->fill == OI_FILL_FILE) {
+		OI_TRY(ensure_scratch(img, (size_t)CHUNK_SECTORS * 2448));
+		OI_TRY(read_file_direct(img, f, lba, n, img->scratch));
+		src = img->scratch;
+	}
+	for (uint32_t i = 0; i < n; i++, lba++, dst += size) {
+		if (src == NULL)
+			gap_raw(f, lba, raw);
+		else if (size == 2048 && f->sector_size == 2352 &&
+		    f->mode != OPTIMG_TRACK_AUDIO) {
+			/* Common case: cook a raw bin without a copy. */
+			OI_TRY(raw_to_user(img, f, lba,
+			    src + (size_t)i * 2352, dst));
+			continue;
+		} else
+			to_raw(f, lba, src + (size_t)i * f->sector_size, raw);
+		OI_TRY(from_raw(img, f, lba, raw, size, dst));
+	}
+	return OPTIMG_OK;
+}
+
+static int
+read_from_fragment(struct optimg_image *img, const struct oi_fragment *f,
+    int32_t lba, uint32_t n, unsigned size, uint8_t *dst)
+{
+	if (f->fill == OI_FILL_FILE && f->sector_size == size && !f->swap16)
+		return read_file_direct(img, f, lba, n, dst);
+	while (n > 0) {
+		uint32_t k = OI_MIN(n, CHUNK_SECTORS);
+		OI_TRY(read_converted(img, f, lba, k, size, dst));
+		lba += (int32_t)k;
+		n -= k;
+		dst += (size_t)k * size;
+	}
+	return OPTIMG_OK;
+}
+
+int
+optimg_image_read(struct optimg_image *img, int32_t lba, uint32_t count,
+    unsigned size, void *buf)
+{
+	uint8_t *dst = buf;
+
+	if (size != 2048 && size != 2336 && size != 2352 && size != 2448)
+		return oi_set_error(&img->err, OPTIMG_EINVAL,
+		    "sector size %u is not one of 2048, 2336, 2352, 2448",
+		    size);
+	if (count > (uint32_t)INT32_MAX || lba > INT32_MAX - (int32_t)count)
+		return oi_set_error(&img->err, OPTIMG_ERANGE,
+		    "read of %lu sectors at %ld overflows", (unsigned long)count,
+		    (long)lba);
+	while (count > 0) {
+		const struct oi_fragment *f = find_fragment(img, lba);
+		uint32_t n;
+
+		if (f == NULL)
+			return oi_set_error(&img->err, OPTIMG_ERANGE,
+			    "sector %ld is outside the image (sectors 0-%ld)",
+			    (long)lba, (long)oi_image_end_lba(img) - 1);
+		n = OI_MIN(count, f->count - (uint32_t)(lba - f->lba));
+		OI_TRY(read_from_fragment(img, f, lba, n, size, dst));
+		lba += (int32_t)n;
+		count -= n;
+		dst += (size_t)n * size;
+	}
+	return OPTIMG_OK;
+}
+
+int
+optimg_image_volume_id(struct optimg_image *img, unsigned track,
+    char volid[33])
+{
+	const struct optimg_disc *d = &img->disc;
+	uint8_t pvd[2048];
+	int len = 32;
+
+	volid[0] = '\0';
+	if (track >= d->ntracks)
+		return oi_set_error(&img->err, OPTIMG_EINVAL,
+		    "no track with index %u", track);
+	if (d->tracks[track].mode == OPTIMG_TRACK_AUDIO ||
+	    d->tracks[track].length <= 16)
+		return OPTIMG_OK;
+	if (optimg_image_read(img, d->tracks[track].start + 16, 1, 2048,
+	    pvd) < 0) {
+		oi_error_clear(&img->err);
+		return OPTIMG_OK;
+	}
+	if (pvd[0] != 1 || memcmp(pvd + 1, "CD001", 5) != 0)
+		return OPTIMG_OK;
+	memcpy(volid, pvd + 40, 32);
+	while (len > 0 && (volid[len - 1] == ' ' || volid[len - 1] == '\0'))
+		len--;
+	volid[len] = '\0';
+	return OPTIMG_OK;
+}

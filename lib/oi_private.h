@@ -1,0 +1,214 @@
+/*
+ * oi_private.h - structures shared by liboptimg's own files.  Nothing here
+ * is installed; programs outside lib/ see only optimg.h.
+ */
+#ifndef OI_PRIVATE_H
+#define OI_PRIVATE_H
+
+#ifndef OPTIMG_BUILD
+#error "oi_private.h is internal to liboptimg"
+#endif
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "optimg.h"
+
+#define OI_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define OI_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define OI_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Forward an error: OI_TRY(expr) returns expr's status when it failed. */
+#define OI_TRY(expr) do { int oi_rc_ = (expr); if (oi_rc_ < 0) return oi_rc_; } while (0)
+
+/* ---- errors (error.c) -------------------------------------------------- */
+
+int oi_set_error(struct optimg_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* As oi_set_error, appending ": strerror(errno)". */
+int oi_set_errno(struct optimg_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void oi_error_clear(struct optimg_error *err);
+
+/* ---- little helpers (util.c) ------------------------------------------- */
+
+void *oi_calloc(size_t n, size_t size);	/* overflow-checked */
+void *oi_reallocarray(void *p, size_t n, size_t size);
+char *oi_strdup(const char *s);		/* NULL in, NULL out */
+uint16_t oi_le16dec(const void *p);
+uint32_t oi_le32dec(const void *p);
+uint16_t oi_be16dec(const void *p);
+uint32_t oi_be32dec(const void *p);
+void oi_le32enc(void *p, uint32_t v);
+/* Reads a whole small file (text sheets); fails when larger than max. */
+int oi_read_small_file(const char *path, size_t max, char **out, size_t *len,
+    struct optimg_error *err);
+
+/* ---- streams: the files an image's sectors come from (stream.c) ------- */
+
+struct oi_stream {
+	char	*path;
+	int	 fd;
+	uint64_t size;
+};
+
+int oi_stream_open(struct oi_stream *st, const char *path,
+    struct optimg_error *err);
+void oi_stream_close(struct oi_stream *st);
+/* Reads exactly len bytes at off; past end of file is an error. */
+int oi_stream_pread(struct oi_stream *st, void *buf, size_t len,
+    uint64_t off, struct optimg_error *err);
+
+/* ---- fragments: LBA range -> bytes in a stream (libmirage's model) ---- */
+
+enum oi_fill {
+	OI_FILL_FILE,		/* data comes from a stream */
+	OI_FILL_ZERO,		/* an unstored gap: silence or empty sectors */
+};
+
+struct oi_fragment {
+	int32_t			 lba;		/* first sector */
+	uint32_t		 count;
+	enum oi_fill		 fill;
+	unsigned		 stream;	/* index into image->streams */
+	uint64_t		 offset;	/* byte offset of lba's sector */
+	unsigned		 sector_size;	/* 2048, 2336, 2352, 2448 */
+	bool			 swap16;	/* big-endian audio (MOTOROLA) */
+	enum optimg_track_mode	 mode;		/* how to synthesise sectors */
+};
+
+/* ---- images and formats ------------------------------------------------ */
+
+struct oi_format {
+	const char	*name;
+	/* 0..100: how sure the format is that head[0..len) is its own. */
+	int		(*probe)(const uint8_t *head, size_t len);
+	int		(*open)(struct optimg_image *img, const char *path);
+};
+
+extern const struct oi_format oi_format_cue;
+extern const struct oi_format oi_format_iso;
+extern const struct oi_format oi_format_rawbin;
+
+struct optimg_image {
+	const struct oi_format	*format;
+	char			*path;
+	struct optimg_disc	 disc;
+	struct oi_stream	*streams;
+	unsigned		 nstreams;
+	struct oi_fragment	*frags;
+	unsigned		 nfrags;
+	unsigned		 last_frag;	/* lookup cache */
+	struct optimg_error	 err;
+	optimg_warning_fn	 warn;
+	void			*warn_ctx;
+	uint8_t			*scratch;	/* conversion buffer */
+	size_t			 scratch_size;
+};
+
+void oi_image_warn(struct optimg_image *img, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Adds a stream opened on path; *index receives its number. */
+int oi_image_add_stream(struct optimg_image *img, const char *path,
+    unsigned *index);
+int oi_image_add_fragment(struct optimg_image *img,
+    const struct oi_fragment *frag);
+/* Appends a zeroed track (indices set to OPTIMG_NO_INDEX). */
+int oi_image_add_track(struct optimg_image *img, struct optimg_track **out);
+/*
+ * Fills sessions, pregap/length of each track from the indices and the
+ * end of the last fragment.  Called by formats once every track is in.
+ */
+int oi_image_finish_layout(struct optimg_image *img);
+void oi_disc_release(struct optimg_disc *disc);
+int oi_note_add(struct optimg_note **notes, unsigned *n, const char *text);
+
+/* Sectors the image holds: the end of its last fragment. */
+int32_t oi_image_end_lba(const struct optimg_image *img);
+
+/* ---- CUE sheets (cue_parse.c, cue_layout.c, cue_write.c) --------------- */
+
+enum oi_cue_filetype {
+	OI_CUE_BINARY,
+	OI_CUE_MOTOROLA,
+	OI_CUE_WAVE,
+	OI_CUE_MP3,
+	OI_CUE_AIFF,
+};
+
+/* One INDEX line: number and position in frames inside the current FILE. */
+struct oi_cue_index {
+	unsigned	number;
+	uint32_t	frames;
+	unsigned	line;		/* in the sheet, for messages */
+};
+
+struct oi_cue_track {
+	unsigned		 number;
+	enum optimg_track_mode	 mode;
+	unsigned		 sector_size;	/* on file */
+	bool			 subchannel;	/* CDG */
+	unsigned		 file;		/* FILE in force at TRACK */
+	unsigned		 line;		/* of the TRACK line */
+	uint32_t		 pregap;	/* PREGAP frames (unstored) */
+	uint32_t		 postgap;	/* POSTGAP frames (unstored) */
+	unsigned		 flags;
+	char			 isrc[13];
+	struct optimg_cdtext	 cdtext;
+	struct optimg_note	*notes;
+	unsigned		 nnotes;
+	/* Indices in order; each records the FILE it was given under. */
+	struct oi_cue_index	 index[OPTIMG_MAX_INDEX];
+	unsigned		 index_file[OPTIMG_MAX_INDEX];
+	unsigned		 nindex;
+};
+
+struct oi_cue_file {
+	char			*name;		/* as written in the sheet */
+	enum oi_cue_filetype	 type;
+	unsigned		 line;		/* of the FILE line */
+};
+
+struct oi_cue_sheet {
+	struct oi_cue_file	*files;
+	unsigned		 nfiles;
+	struct oi_cue_track	*tracks;
+	unsigned		 ntracks;
+	char			 catalog[14];
+	char			*cdtextfile;
+	struct optimg_cdtext	 cdtext;
+	struct optimg_note	*notes;		/* disc-level REM lines */
+	unsigned		 nnotes;
+	/* REM SESSION nn before a track: session number per track */
+	unsigned		*track_session;
+};
+
+/*
+ * Parses a CUE sheet held in memory.  The text is hostile: any length,
+ * any bytes.  On failure err says "line N: problem".
+ */
+int oi_cue_parse(const char *text, size_t len, struct oi_cue_sheet **out,
+    struct optimg_error *err);
+void oi_cue_free(struct oi_cue_sheet *sheet);
+
+/*
+ * Lays the sheet out on an image: tracks with absolute LBAs and fragments.
+ * streams[i] is the stream index opened for sheet->files[i], data_start[i]
+ * the byte where that file's sector data starts (WAVE header skipped) and
+ * data_size[i] the bytes of sector data it holds.
+ */
+int oi_cue_layout(const struct oi_cue_sheet *sheet, struct optimg_image *img,
+    const unsigned *streams, const uint64_t *data_start,
+    const uint64_t *data_size);
+
+/*
+ * Writes a CUE sheet for disc whose track data is in the files named by
+ * file_of_track[i] (the same pointer for tracks sharing one file).  Each
+ * track's data starts at its first stored sector; bins hold sector_size
+ * bytes per sector as the track says.
+ */
+int oi_cue_write(FILE *out, const struct optimg_disc *disc,
+    const char *const *file_of_track, struct optimg_error *err);
+
+#endif /* OI_PRIVATE_H */

@@ -1,0 +1,622 @@
+/*
+ * optimg.h - the public interface of liboptimg, a library for optical disc
+ * images: the sector codec (ECMA-130), the disc model (sessions, tracks,
+ * indices) and image formats behind one interface.
+ *
+ * Conventions:
+ *  - Functions that can fail return an int: 0 (OPTIMG_OK) on success, a
+ *    negative OPTIMG_E* code on failure.  Details are kept on the object
+ *    that failed (optimg_image_errmsg()), or in a caller-provided
+ *    struct optimg_error where there is no object.
+ *  - The library never prints and never exits.  Warnings and progress go
+ *    to callbacks the caller registers.
+ *  - LBAs are "logical block addresses" as MMC counts them: the first
+ *    sector of the program area is LBA 0 and has MSF 00:02:00.
+ *  - Strings passed in are copied.  Pointers returned are borrowed: they
+ *    stay valid until the owner is freed.
+ */
+#ifndef OPTIMG_H
+#define OPTIMG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- status codes ------------------------------------------------------ */
+
+enum optimg_status {
+	OPTIMG_OK = 0,
+	OPTIMG_ENOMEM = -1,	/* out of memory */
+	OPTIMG_EIO = -2,	/* read or write failed (errno kept in message) */
+	OPTIMG_EFORMAT = -3,	/* input is malformed */
+	OPTIMG_EUNSUPP = -4,	/* valid, but not something we handle */
+	OPTIMG_EINVAL = -5,	/* bad argument from the caller */
+	OPTIMG_ENOENT = -6,	/* a file does not exist */
+	OPTIMG_EEXIST = -7,	/* output exists and overwriting was not asked */
+	OPTIMG_ECANCELED = -8,	/* the progress callback asked to stop */
+	OPTIMG_ELOSSY = -9,	/* the operation would lose data */
+	OPTIMG_ERANGE = -10,	/* an address outside the disc */
+};
+
+#define OPTIMG_ERRMSG_MAX 512
+
+struct optimg_error {
+	int	code;
+	char	message[OPTIMG_ERRMSG_MAX];
+};
+
+/* A short English phrase for a status code ("input is malformed"). */
+const char *optimg_strerror(int status);
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+const char *optimg_version(void);
+
+/* ---- sector codec (ECMA-130) ------------------------------------------ */
+
+#define OPTIMG_RAW_SECTOR	2352	/* sync + header + everything */
+#define OPTIMG_USER_SECTOR	2048	/* Mode 1 / Mode 2 Form 1 user data */
+#define OPTIMG_FORM2_SECTOR	2324	/* Mode 2 Form 2 user data */
+#define OPTIMG_MODE2_SECTOR	2336	/* Mode 2 sector without sync+header */
+#define OPTIMG_SUBCHANNEL	96	/* P-W subchannel bytes per sector */
+#define OPTIMG_RAW_SUB_SECTOR	2448	/* raw sector + subchannel (CD+G) */
+#define OPTIMG_MSF_OFFSET	150	/* MSF 00:02:00 is LBA 0 */
+#define OPTIMG_FRAMES_PER_SEC	75
+
+enum optimg_sector_mode {
+	OPTIMG_SECTOR_AUDIO,
+	OPTIMG_SECTOR_MODE0,
+	OPTIMG_SECTOR_MODE1,
+	OPTIMG_SECTOR_MODE2,		/* formless: 2336 bytes of user data */
+	OPTIMG_SECTOR_MODE2_FORM1,
+	OPTIMG_SECTOR_MODE2_FORM2,
+};
+
+/* Bits returned by optimg_sector_check(): each one names a part found bad. */
+#define OPTIMG_CHECK_SYNC	0x01
+#define OPTIMG_CHECK_HEADER	0x02	/* MSF does not match the LBA */
+#define OPTIMG_CHECK_EDC	0x04
+#define OPTIMG_CHECK_ECC_P	0x08
+#define OPTIMG_CHECK_ECC_Q	0x10
+#define OPTIMG_CHECK_MODE	0x20	/* mode byte is not 0, 1 or 2 */
+
+/* BCD: optimg_bcd_decode() returns -1 for a byte that is not valid BCD. */
+uint8_t optimg_bcd_encode(unsigned value);
+int optimg_bcd_decode(uint8_t bcd);
+
+/*
+ * LBA <-> MSF with the 150-frame offset.  Negative LBAs (down to -450150)
+ * map to the lead-in area 90:00:00..99:59:74 as MMC defines.
+ */
+void optimg_lba_to_msf(int32_t lba, unsigned *m, unsigned *s, unsigned *f);
+int32_t optimg_msf_to_lba(unsigned m, unsigned s, unsigned f);
+
+/*
+ * EDC: CRC-32 with polynomial 0x8001801B, reflected, initial 0, no final
+ * xor.  Pass 0 as edc to start; feed the result back to continue.
+ */
+uint32_t optimg_edc(uint32_t edc, const void *buf, size_t len);
+
+/* Computes ECC P (bytes 2076..2247) and Q (2248..2351) in place. */
+void optimg_ecc_generate(uint8_t sector[OPTIMG_RAW_SECTOR]);
+
+/*
+ * Completes a raw sector whose user data (and, for Mode 2, subheader) is
+ * already at its place: writes sync, header (MSF of lba, mode byte), EDC,
+ * the zero gap and ECC as the mode requires.  Audio sectors are left as
+ * they are.
+ */
+void optimg_sector_encode(uint8_t sector[OPTIMG_RAW_SECTOR], int32_t lba,
+    enum optimg_sector_mode mode);
+
+/*
+ * Builds a raw sector from 2048 bytes of user data: Mode 1, or Mode 2
+ * Form 1 with the given 4-byte subheader (NULL: 00 00 08 00, data).
+ */
+void optimg_sector_from_user(uint8_t sector[OPTIMG_RAW_SECTOR],
+    const uint8_t user[OPTIMG_USER_SECTOR], int32_t lba,
+    enum optimg_sector_mode mode, const uint8_t *subheader);
+
+/* The mode a raw sector declares (sync + mode byte + subheader form bit). */
+enum optimg_sector_mode optimg_sector_mode_of(
+    const uint8_t sector[OPTIMG_RAW_SECTOR]);
+
+/*
+ * Checks sync, header MSF (against lba unless lba is INT32_MIN), EDC and
+ * ECC of a raw data sector.  Returns 0 when all is well, else
+ * OPTIMG_CHECK_* bits.
+ */
+unsigned optimg_sector_check(const uint8_t sector[OPTIMG_RAW_SECTOR],
+    int32_t lba);
+
+/* ECMA-130 Annex B scrambler over bytes 12..2351; its own inverse. */
+void optimg_scramble(uint8_t sector[OPTIMG_RAW_SECTOR]);
+
+/* ---- disc model -------------------------------------------------------- */
+
+enum optimg_track_mode {
+	OPTIMG_TRACK_AUDIO,
+	OPTIMG_TRACK_MODE1,
+	OPTIMG_TRACK_MODE2,	/* CD-ROM XA or formless Mode 2 */
+	OPTIMG_TRACK_CDI,	/* CD-i: Mode 2 in a CD-i session */
+};
+
+/* Track flags, as CUE FLAGS and the Q subchannel control nibble have them. */
+#define OPTIMG_FLAG_PRE		0x01	/* pre-emphasis */
+#define OPTIMG_FLAG_DCP		0x02	/* digital copy permitted */
+#define OPTIMG_FLAG_DATA	0x04	/* data track (implied by mode) */
+#define OPTIMG_FLAG_4CH		0x08	/* four-channel audio */
+#define OPTIMG_FLAG_SCMS	0x10	/* serial copy management (CUE only) */
+
+enum optimg_cdtext_field {
+	OPTIMG_CDTEXT_TITLE,
+	OPTIMG_CDTEXT_PERFORMER,
+	OPTIMG_CDTEXT_SONGWRITER,
+	OPTIMG_CDTEXT_COMPOSER,
+	OPTIMG_CDTEXT_ARRANGER,
+	OPTIMG_CDTEXT_MESSAGE,
+	OPTIMG_CDTEXT_DISC_ID,
+	OPTIMG_CDTEXT_GENRE,
+	OPTIMG_CDTEXT_UPC_EAN,
+	OPTIMG_CDTEXT_NFIELDS
+};
+
+/* Name of a CD-TEXT field as a CUE sheet spells it ("SONGWRITER"). */
+const char *optimg_cdtext_field_name(enum optimg_cdtext_field field);
+
+struct optimg_cdtext {
+	char	*field[OPTIMG_CDTEXT_NFIELDS];	/* NULL when absent */
+};
+
+/* A line a format keeps only to write it back (REM, unknown keywords). */
+struct optimg_note {
+	char	*text;		/* the line without its leading blanks */
+};
+
+#define OPTIMG_NO_INDEX	INT32_MIN
+#define OPTIMG_MAX_INDEX 100
+
+struct optimg_track {
+	unsigned		number;		/* 1..99 */
+	unsigned		session;	/* 1.. */
+	enum optimg_track_mode	mode;
+	unsigned		sector_size;	/* bytes per sector on file */
+	bool			subchannel;	/* file holds 96 bytes of P-W */
+	int32_t			start;		/* LBA of INDEX 01 */
+	uint32_t		length;		/* INDEX 01 .. next track */
+	uint32_t		pregap;		/* sectors before INDEX 01 */
+	uint32_t		pregap_unstored; /* part of pregap in no file */
+	uint32_t		postgap_unstored; /* in length, in no file */
+	int32_t			index[OPTIMG_MAX_INDEX]; /* LBA or NO_INDEX */
+	unsigned		flags;		/* OPTIMG_FLAG_* */
+	char			isrc[13];	/* "" when none */
+	struct optimg_cdtext	cdtext;
+	struct optimg_note	*notes;		/* REM lines, in order */
+	unsigned		nnotes;
+};
+
+struct optimg_session {
+	unsigned	number;
+	unsigned	first_track;	/* index into optimg_disc.tracks */
+	unsigned	ntracks;
+	int32_t		leadout;	/* LBA of the lead-out */
+};
+
+struct optimg_disc {
+	struct optimg_session	*sessions;
+	unsigned		 nsessions;
+	struct optimg_track	*tracks;
+	unsigned		 ntracks;
+	char			 catalog[14];	/* 13 digits, "" when none */
+	char			*cdtextfile;	/* CDTEXTFILE name, or NULL */
+	struct optimg_cdtext	 cdtext;
+	struct optimg_note	*notes;		/* disc-level REM lines */
+	unsigned		 nnotes;
+};
+
+/* CUE spelling of a track's mode and size, e.g. "MODE1/2352", "AUDIO". */
+const char *optimg_track_mode_name(const struct optimg_track *track);
+
+/* First sector of the track including its pregap. */
+int32_t optimg_track_first_lba(const struct optimg_track *track);
+
+/* ---- images ------------------------------------------------------------ */
+
+struct optimg_image;
+
+typedef void (*optimg_warning_fn)(void *ctx, const char *message);
+
+/*
+ * Progress: called every few megabytes with the bytes done and the total.
+ * Return nonzero to cancel; the operation then fails with
+ * OPTIMG_ECANCELED and leaves nothing behind.
+ */
+typedef int (*optimg_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+struct optimg_image *optimg_image_new(void);
+void optimg_image_free(struct optimg_image *img);
+void optimg_image_set_warning_cb(struct optimg_image *img,
+    optimg_warning_fn fn, void *ctx);
+
+/* Opens an image; its format is found from its content. */
+int optimg_image_open(struct optimg_image *img, const char *path);
+
+const char *optimg_image_errmsg(const struct optimg_image *img);
+const struct optimg_error *optimg_image_error(const struct optimg_image *img);
+
+/* "iso", "cue", "bin" ... */
+const char *optimg_image_format(const struct optimg_image *img);
+const char *optimg_image_path(const struct optimg_image *img);
+/* Bytes of all files the image is made of. */
+uint64_t optimg_image_size(const struct optimg_image *img);
+const struct optimg_disc *optimg_image_disc(const struct optimg_image *img);
+
+/*
+ * Reads count sectors from lba into buf, each sector_size bytes:
+ *   2048  user data of Mode 1 / Mode 2 Form 1 sectors;
+ *   2336  raw sector minus sync and header;
+ *   2352  raw sector, sync/header/EDC/ECC made when the file lacks them;
+ *   2448  raw sector plus subchannel (zeros when the file has none).
+ * Asking 2048 of an audio or Form 2 sector fails with OPTIMG_ELOSSY.
+ */
+int optimg_image_read(struct optimg_image *img, int32_t lba, uint32_t count,
+    unsigned sector_size, void *buf);
+
+/* ISO 9660 volume id of a data track ("" when there is none). */
+int optimg_image_volume_id(struct optimg_image *img, unsigned track,
+    char volid[33]);
+
+/* ---- conversion -------------------------------------------------------- */
+
+enum optimg_output {
+	OPTIMG_OUTPUT_AUTO,	/* from the output name's extension */
+	OPTIMG_OUTPUT_ISO,
+	OPTIMG_OUTPUT_CUE,
+};
+
+struct optimg_convert_opts {
+	enum optimg_output	 to;
+	bool			 split;		/* one bin per track */
+	unsigned		 data_track;	/* 0: the only data track */
+	bool			 force;		/* overwrite existing output */
+	optimg_progress_fn	 progress;
+	void			*progress_ctx;
+	optimg_warning_fn	 warning;
+	void			*warning_ctx;
+};
+
+/*
+ * Converts img into out_path.  Output is written under temporary names and
+ * renamed into place only when all of it is written; inputs are never
+ * overwritten.
+ */
+int optimg_convert(struct optimg_image *img, const char *out_path,
+    const struct optimg_convert_opts *opts, struct optimg_error *err);
+
+/* ---- file systems: ISO 9660, Rock Ridge, Joliet, UDF (fs*.c) ----------- */
+
+/*
+ * A read-only view of the file system on an image's data track.  Open it
+ * with optimg_fs_open(); it borrows the image, which must outlive it.
+ * Input is treated as hostile: loops, overlong records and extents past
+ * the end of the image are reported as OPTIMG_EFORMAT, never followed.
+ */
+struct optimg_fs;
+struct optimg_fs_dir;
+
+enum optimg_fs_namespace {
+	OPTIMG_NS_AUTO,		/* Rock Ridge, else Joliet, else ISO, else UDF */
+	OPTIMG_NS_ISO,		/* plain ISO 9660 names */
+	OPTIMG_NS_JOLIET,
+	OPTIMG_NS_RR,		/* Rock Ridge (RRIP over SUSP) */
+	OPTIMG_NS_UDF,
+};
+
+struct optimg_fs_opts {
+	enum optimg_fs_namespace ns;
+	unsigned		 session;	/* 1..; 0: the last one */
+};
+
+enum optimg_fs_type {
+	OPTIMG_FS_REG,
+	OPTIMG_FS_DIR,
+	OPTIMG_FS_SYMLINK,
+	OPTIMG_FS_CHR,
+	OPTIMG_FS_BLK,
+	OPTIMG_FS_FIFO,
+	OPTIMG_FS_SOCK,
+};
+
+#define OPTIMG_FS_EXTENT_SPARSE	0x01	/* not recorded: reads as zeros */
+
+/* length bytes of file data starting offset bytes into sector lba. */
+struct optimg_fs_extent {
+	uint32_t	lba;		/* absolute */
+	uint32_t	offset;		/* 0 except UDF data inside an ICB */
+	uint64_t	length;
+	unsigned	flags;
+};
+
+struct optimg_timespec {
+	int64_t		sec;		/* since 1970-01-01 UTC */
+	uint32_t	nsec;
+};
+
+struct optimg_fs_stat {
+	const char		*name;		/* UTF-8; "" for the root */
+	enum optimg_fs_type	 type;
+	uint32_t		 mode;		/* permission bits, 07777 */
+	uint32_t		 uid, gid, nlink;
+	/* Hard links share a nonzero ino; 0 when the image does not say. */
+	uint64_t		 ino;
+	uint64_t		 size;
+	struct optimg_timespec	 mtime, atime, ctime;
+	const char		*symlink;	/* target, or NULL */
+	uint32_t		 rdev_major, rdev_minor;
+	uint32_t		 lba;		/* first extent; 0 when empty */
+	const struct optimg_fs_extent *extents;
+	unsigned		 nextents;
+};
+
+int optimg_fs_open(struct optimg_image *img, const struct optimg_fs_opts *opts,
+    struct optimg_fs **out, struct optimg_error *err);
+void optimg_fs_free(struct optimg_fs *fs);
+const char *optimg_fs_errmsg(const struct optimg_fs *fs);
+/* The name space in use and the set present (bit 1 << OPTIMG_NS_*). */
+enum optimg_fs_namespace optimg_fs_namespace(const struct optimg_fs *fs);
+unsigned optimg_fs_namespaces(const struct optimg_fs *fs);
+/* "iso", "joliet", "rr", "udf"; optimg_fs_namespace_parse returns -1. */
+const char *optimg_fs_namespace_name(enum optimg_fs_namespace ns);
+int optimg_fs_namespace_parse(const char *name);
+/* "file", "dir", "symlink", "chr", "blk", "fifo", "sock" */
+const char *optimg_fs_type_name(enum optimg_fs_type type);
+
+/* The root directory; borrowed from fs. */
+const struct optimg_fs_stat *optimg_fs_root(const struct optimg_fs *fs);
+/*
+ * Looks up an absolute or root-relative path ("/a/b", "a/b").  *out is a
+ * copy the caller frees with optimg_fs_stat_free().
+ */
+int optimg_fs_lookup(struct optimg_fs *fs, const char *path,
+    struct optimg_fs_stat **out);
+void optimg_fs_stat_free(struct optimg_fs_stat *st);
+
+/* Directory iteration; entries are borrowed until optimg_fs_closedir(). */
+int optimg_fs_opendir(struct optimg_fs *fs, const struct optimg_fs_stat *dir,
+    struct optimg_fs_dir **out);
+const struct optimg_fs_stat *optimg_fs_readdir(struct optimg_fs_dir *dir);
+void optimg_fs_closedir(struct optimg_fs_dir *dir);
+
+/*
+ * Depth-first walk under start (a directory or not), parents first.  fn
+ * sees each entry with visit OPTIMG_FS_ENTER (directories: once more with
+ * OPTIMG_FS_LEAVE after their children).  fn returns 0 to go on,
+ * OPTIMG_FS_SKIP to leave a directory's children out, or a negative
+ * status to stop the walk with it.  A directory reached twice (a loop) or
+ * nested deeper than 1024 stops the walk with OPTIMG_EFORMAT.  path is
+ * "/"-joined from the root and borrowed for the call.
+ */
+enum optimg_fs_visit { OPTIMG_FS_ENTER, OPTIMG_FS_LEAVE };
+#define OPTIMG_FS_SKIP 1
+typedef int (*optimg_fs_walk_fn)(void *ctx, const char *path,
+    const struct optimg_fs_stat *st, enum optimg_fs_visit visit);
+int optimg_fs_walk(struct optimg_fs *fs, const char *start,
+    optimg_fs_walk_fn fn, void *ctx);
+
+/*
+ * Reads up to len bytes of a file's data at offset into buf; *got receives
+ * the count (0 at the end).  Reads whole runs of sectors at once: pass
+ * large buffers.
+ */
+int optimg_fs_read(struct optimg_fs *fs, const struct optimg_fs_stat *st,
+    uint64_t offset, void *buf, size_t len, size_t *got);
+
+/* Volume descriptors as found from sector 16 of the session on. */
+struct optimg_fs_vd {
+	unsigned	type;		/* 0 boot, 1 primary, 2 supplem., 255 end */
+	uint32_t	lba;
+	const char	*kind;		/* "primary", "joliet", "boot", ... */
+	char		system_id[33];
+	char		volume_id[33];
+	char		volume_set_id[129];
+	char		publisher[129];
+	char		preparer[129];
+	char		application[129];
+	char		boot_system_id[33];	/* boot record only */
+	bool		has_ctime, has_mtime;
+	int64_t		ctime, mtime;		/* UTC seconds */
+	uint32_t	volume_blocks;
+	unsigned	block_size;
+	unsigned	joliet_level;		/* 1..3, 0 when not Joliet */
+};
+int optimg_fs_volume_descriptors(const struct optimg_fs *fs,
+    const struct optimg_fs_vd **vds, unsigned *n);
+
+/* El Torito boot catalog. */
+struct optimg_boot_entry {
+	unsigned	section;	/* 0: the default (initial) entry */
+	unsigned	platform;	/* 0 x86, 1 PPC, 2 Mac, 0xef EFI */
+	bool		bootable;
+	unsigned	emulation;	/* 0 none, 1-3 floppy, 4 hard disk */
+	uint16_t	load_segment;
+	uint8_t		system_type;
+	uint16_t	sector_count;	/* 512-byte virtual sectors */
+	uint32_t	lba;
+	uint64_t	image_bytes;	/* size the emulation implies */
+	bool		boot_info_table;
+	char		id[29];		/* section header's id string */
+};
+struct optimg_boot_catalog {
+	uint32_t		 lba;
+	unsigned		 platform;	/* validation entry */
+	char			 id[25];
+	struct optimg_boot_entry *entries;
+	unsigned		 nentries;
+};
+/* OPTIMG_ENOENT when the image has no boot record. */
+int optimg_fs_boot_catalog(struct optimg_fs *fs,
+    const struct optimg_boot_catalog **out);
+/* "x86", "PowerPC", "Mac", "EFI" or "0xNN" for an unknown one. */
+const char *optimg_boot_platform_name(unsigned platform, char buf[8]);
+/* "none", "1.2M floppy", "1.44M floppy", "2.88M floppy", "hard disk" */
+const char *optimg_boot_emulation_name(unsigned emulation);
+
+/* System area: the first 32 KiB of the session. */
+struct optimg_mbr_part {
+	unsigned	index;		/* 1..4 */
+	uint8_t		status;		/* 0x80 active */
+	uint8_t		type;
+	uint32_t	start, sectors;	/* 512-byte LBA */
+};
+struct optimg_gpt_part {
+	unsigned	index;		/* 1.. */
+	char		type_guid[37], guid[37];
+	uint64_t	first, last;	/* 512-byte LBA, inclusive */
+	uint64_t	attributes;
+	char		name[73];	/* UTF-8 of 36 UTF-16LE units */
+};
+struct optimg_apm_part {
+	unsigned	index;
+	uint32_t	start, blocks;	/* in block_size units */
+	char		name[33], type[33];
+};
+struct optimg_sysarea {
+	bool			 zero;		/* all 32 KiB are zero */
+	bool			 mbr;		/* 55 AA with a sane table */
+	bool			 isohybrid;	/* MBR boot code of isohybrid */
+	bool			 mbr_boot_code;	/* first 440 bytes not zero */
+	struct optimg_mbr_part	 mbr_parts[4];
+	unsigned		 nmbr_parts;
+	bool			 gpt;
+	bool			 gpt_header_crc_ok, gpt_entries_crc_ok;
+	char			 gpt_disk_guid[37];
+	uint64_t		 gpt_first_usable, gpt_last_usable;
+	struct optimg_gpt_part	*gpt_parts;
+	unsigned		 ngpt_parts;
+	bool			 apm;
+	unsigned		 apm_block_size;
+	struct optimg_apm_part	*apm_parts;
+	unsigned		 napm_parts;
+};
+int optimg_fs_system_area(struct optimg_fs *fs,
+    const struct optimg_sysarea **out);
+
+/* ---- writing ISO 9660 images (mkiso) ---------------------------------- */
+
+/*
+ * optimg_mkiso builds an ISO 9660 image from files on the host: Rock Ridge
+ * (RRIP 1.12), Joliet, El Torito and a hybrid MBR/GPT system area.  The
+ * tree is scanned and laid out first, then written in one sequential pass,
+ * so the size is known before the first byte is written.
+ */
+
+/* One source: a host file or directory and where it goes in the image. */
+struct optimg_mkiso_source {
+	const char	*path;	/* host path */
+	const char	*dest;	/* NULL: a directory's contents go to the
+				   root, a file goes to /basename; else the
+				   image path ("docs/", "a/b.txt") */
+};
+
+enum optimg_boot_emul {
+	OPTIMG_BOOT_NOEMUL,
+	OPTIMG_BOOT_FLOPPY,	/* 1.2, 1.44 or 2.88 MB image */
+	OPTIMG_BOOT_HDD,	/* hard-disk image with an MBR */
+};
+
+#define OPTIMG_BOOT_BIOS	0x00	/* El Torito platform ids */
+#define OPTIMG_BOOT_EFI		0xEF
+
+struct optimg_mkiso_boot {
+	const char		*path;		/* image path of the boot file */
+	uint8_t			 platform;	/* OPTIMG_BOOT_BIOS or _EFI */
+	enum optimg_boot_emul	 emul;
+	unsigned		 load_size;	/* 512-byte sectors; 0: all */
+	bool			 info_table;	/* patch a boot info table */
+};
+
+/* A host file appended after the image as MBR/GPT partition number. */
+struct optimg_mkiso_partition {
+	unsigned	 number;	/* 1..4 */
+	uint8_t		 type;		/* MBR type; 0xEF is an ESP in GPT */
+	const char	*path;
+};
+
+struct optimg_mkiso_opts {
+	const struct optimg_mkiso_source *sources;
+	unsigned		 nsources;
+	/* fnmatch(3) patterns, tried on the base name and the host path. */
+	const char *const	*exclude;
+	unsigned		 nexclude;
+	/* Patterns on the image path or base name: hidden from ISO 9660 and
+	   Rock Ridge (hide) or from Joliet (hide_joliet). */
+	const char *const	*hide;
+	unsigned		 nhide;
+	const char *const	*hide_joliet;
+	unsigned		 nhide_joliet;
+	const char		*sort_file;	/* lines "PATTERN WEIGHT" */
+
+	const char		*volume_id;	/* default "CDROM" */
+	const char		*volume_set;
+	const char		*publisher;
+	const char		*preparer;
+	const char		*application;	/* default "OPTIMG x.y.z" */
+	const char		*system_id;	/* default "LINUX" */
+
+	bool			 no_rock;
+	bool			 no_joliet;
+	bool			 joliet_long;	/* 103 characters, not 64 */
+	/* Reproducible images: every time later than date is clamped to it
+	   and volume dates are date (SOURCE_DATE_EPOCH). */
+	bool			 have_date;
+	int64_t			 date;
+
+	const struct optimg_mkiso_boot *boot;
+	unsigned		 nboot;
+	const char		*boot_catalog;	/* image path; NULL: hidden */
+	const char		*mbr;		/* host file: isohdpfx.bin, ... */
+	bool			 gpt;
+	bool			 mbr_force_bootable;
+	const struct optimg_mkiso_partition *partitions;
+	unsigned		 npartitions;
+
+	bool			 force;		/* replace an existing output */
+	optimg_progress_fn	 progress;
+	void			*progress_ctx;
+	optimg_warning_fn	 warning;
+	void			*warning_ctx;
+};
+
+/* Receives the image in order; returns 0, or a negative status to stop. */
+typedef int (*optimg_sink_fn)(void *ctx, const void *buf, size_t len);
+
+struct optimg_mkiso;
+
+/*
+ * Scans the sources and lays the image out.  On failure *out is NULL and
+ * err says why.  opts and its strings must stay valid until the object is
+ * freed.
+ */
+int optimg_mkiso_new(const struct optimg_mkiso_opts *opts,
+    struct optimg_mkiso **out, struct optimg_error *err);
+/* Bytes optimg_mkiso_write() will produce. */
+uint64_t optimg_mkiso_size(const struct optimg_mkiso *mk);
+/* Streams the image into sink; may be called once. */
+int optimg_mkiso_write(struct optimg_mkiso *mk, optimg_sink_fn sink,
+    void *sink_ctx, struct optimg_error *err);
+void optimg_mkiso_free(struct optimg_mkiso *mk);
+
+/*
+ * Builds the image into out_path (a temporary file renamed into place
+ * when complete).  Refuses to write onto one of its inputs.
+ */
+int optimg_mkiso(const struct optimg_mkiso_opts *opts, const char *out_path,
+    struct optimg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* OPTIMG_H */

@@ -1,0 +1,175 @@
+/*
+ * outfile.c - temporary output files renamed into place on success.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "outfile.h"
+
+static char *
+temp_name_for(const char *path)
+{
+	char *dup1 = strdup(path), *dup2 = strdup(path), *out = NULL;
+
+	if (dup1 != NULL && dup2 != NULL) {
+		const char *dir = dirname(dup1), *base = basename(dup2);
+		size_t n = strlen(dir) + strlen(base) + 32;
+		out = malloc(n);
+		if (out != NULL)
+			snprintf(out, n, "%s/.%s.XXXXXX.part", dir, base);
+	}
+	free(dup1);
+	free(dup2);
+	return out;
+}
+
+/* mkstemp makes 0600 files; outputs should get the usual 0666 & ~umask. */
+static mode_t
+current_umask(void)
+{
+	mode_t m = umask(022);
+
+	umask(m);
+	return m;
+}
+
+int
+oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
+    struct optimg_error *err)
+{
+	struct stat st;
+
+	memset(of, 0, sizeof(*of));
+	of->fd = -1;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return oi_set_error(err, OPTIMG_EINVAL,
+			    "'%s' is a directory", path);
+		if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode))
+			return oi_set_error(err, OPTIMG_EINVAL,
+			    "'%s' is a device; refusing to write to it", path);
+		if (!force)
+			return oi_set_error(err, OPTIMG_EEXIST,
+			    "'%s' already exists (use --force to replace it)",
+			    path);
+	}
+	of->path = strdup(path);
+	of->tmp_path = temp_name_for(path);
+	of->buf = malloc(OI_OUTFILE_BUFSIZE);
+	if (of->path == NULL || of->tmp_path == NULL || of->buf == NULL) {
+		oi_outfile_abort(of);
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	}
+	of->fd = mkstemps(of->tmp_path, 5);
+	if (of->fd < 0) {
+		int rc = oi_set_errno(err, OPTIMG_EIO, "cannot create '%s'",
+		    of->tmp_path);
+		free(of->tmp_path);
+		of->tmp_path = NULL;
+		oi_outfile_abort(of);
+		return rc;
+	}
+	(void)fchmod(of->fd, 0666 & ~current_umask());
+	return OPTIMG_OK;
+}
+
+static int
+flush_buf(struct oi_outfile *of, struct optimg_error *err)
+{
+	size_t off = 0;
+
+	while (off < of->len) {
+		ssize_t n = write(of->fd, of->buf + off, of->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return oi_set_errno(err, OPTIMG_EIO, "cannot write '%s'",
+			    of->path);
+		off += (size_t)n;
+	}
+	of->len = 0;
+	return OPTIMG_OK;
+}
+
+int
+oi_outfile_write(struct oi_outfile *of, const void *data, size_t len,
+    struct optimg_error *err)
+{
+	const uint8_t *p = data;
+
+	while (len > 0) {
+		size_t n = OI_MIN(len, OI_OUTFILE_BUFSIZE - of->len);
+		memcpy(of->buf + of->len, p, n);
+		of->len += n;
+		of->written += n;
+		p += n;
+		len -= n;
+		if (of->len == OI_OUTFILE_BUFSIZE)
+			OI_TRY(flush_buf(of, err));
+	}
+	return OPTIMG_OK;
+}
+
+uint64_t
+oi_outfile_size(const struct oi_outfile *of)
+{
+	return of->written;
+}
+
+int
+oi_outfile_finish(struct oi_outfile *of, struct optimg_error *err)
+{
+	OI_TRY(flush_buf(of, err));
+	if (close(of->fd) < 0) {
+		of->fd = -1;
+		return oi_set_errno(err, OPTIMG_EIO, "cannot write '%s'",
+		    of->path);
+	}
+	of->fd = -1;
+	return OPTIMG_OK;
+}
+
+int
+oi_outfile_commit(struct oi_outfile *of, struct optimg_error *err)
+{
+	if (rename(of->tmp_path, of->path) < 0)
+		return oi_set_errno(err, OPTIMG_EIO, "cannot rename '%s' to '%s'",
+		    of->tmp_path, of->path);
+	free(of->tmp_path);
+	of->tmp_path = NULL;
+	oi_outfile_abort(of);
+	return OPTIMG_OK;
+}
+
+void
+oi_outfile_abort(struct oi_outfile *of)
+{
+	if (of->fd >= 0)
+		close(of->fd);
+	of->fd = -1;
+	if (of->tmp_path != NULL)
+		unlink(of->tmp_path);
+	free(of->tmp_path);
+	of->tmp_path = NULL;
+	free(of->buf);
+	of->buf = NULL;
+	free(of->path);
+	of->path = NULL;
+}
+
+bool
+oi_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}

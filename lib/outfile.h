@@ -1,0 +1,45 @@
+/*
+ * outfile.h - output files that appear only when complete.
+ *
+ * Data goes to a hidden temporary file beside the destination
+ * (".NAME.XXXXXX.part"); oi_outfile_finish() flushes and closes it and
+ * oi_outfile_commit() renames it into place.  Outputs made of several files
+ * (a cue and its bins) finish all of them before committing any, so a
+ * failure or Ctrl-C leaves no half-written file under a final name.
+ */
+#ifndef OI_OUTFILE_H
+#define OI_OUTFILE_H
+
+#include "oi_private.h"
+
+#define OI_OUTFILE_BUFSIZE (4u << 20)
+
+struct oi_outfile {
+	char		*path;		/* final name */
+	char		*tmp_path;	/* NULL once committed or aborted */
+	int		 fd;
+	uint8_t		*buf;
+	size_t		 len;
+	uint64_t	 written;	/* bytes handed to write() + buffered */
+};
+
+/*
+ * Creates the temporary file.  Fails with OPTIMG_EEXIST when path exists
+ * and force is false, and always when path names a directory or a block
+ * device.
+ */
+int oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
+    struct optimg_error *err);
+int oi_outfile_write(struct oi_outfile *of, const void *data, size_t len,
+    struct optimg_error *err);
+/* Bytes written so far (the file's future size). */
+uint64_t oi_outfile_size(const struct oi_outfile *of);
+int oi_outfile_finish(struct oi_outfile *of, struct optimg_error *err);
+int oi_outfile_commit(struct oi_outfile *of, struct optimg_error *err);
+/* Removes the temporary file, if any; safe to call after commit. */
+void oi_outfile_abort(struct oi_outfile *of);
+
+/* True when a and b name the same existing file (same device and inode). */
+bool oi_same_file(const char *a, const char *b);
+
+#endif

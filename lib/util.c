@@ -1,0 +1,118 @@
+/*
+ * util.c - overflow-checked allocation, byte-order decoders, small files.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "oi_private.h"
+
+void *
+oi_calloc(size_t n, size_t size)
+{
+	if (n == 0 || size == 0)
+		return calloc(1, 1);
+	return calloc(n, size);
+}
+
+void *
+oi_reallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	return realloc(p, n * size == 0 ? 1 : n * size);
+}
+
+char *
+oi_strdup(const char *s)
+{
+	return s == NULL ? NULL : strdup(s);
+}
+
+uint16_t
+oi_le16dec(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+
+uint32_t
+oi_le32dec(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	    (uint32_t)b[3] << 24;
+}
+
+uint16_t
+oi_be16dec(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+uint32_t
+oi_be32dec(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | (uint32_t)b[3];
+}
+
+void
+oi_le32enc(void *p, uint32_t v)
+{
+	uint8_t *b = p;
+	b[0] = v & 0xff;
+	b[1] = v >> 8 & 0xff;
+	b[2] = v >> 16 & 0xff;
+	b[3] = v >> 24 & 0xff;
+}
+
+int
+oi_read_small_file(const char *path, size_t max, char **out, size_t *len,
+    struct optimg_error *err)
+{
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return oi_set_errno(err, errno == ENOENT ? OPTIMG_ENOENT :
+		    OPTIMG_EIO, "cannot open '%s'", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > max) {
+		close(fd);
+		return oi_set_error(err, OPTIMG_EFORMAT,
+		    "'%s' is not a text sheet of at most %zu bytes", path, max);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		close(fd);
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			close(fd);
+			return oi_set_errno(err, OPTIMG_EIO, "cannot read '%s'",
+			    path);
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return OPTIMG_OK;
+}

@@ -1,0 +1,286 @@
+/*
+ * write_cue.c - any image out to a cue sheet with raw bins: one bin for
+ * the whole disc, or one per track with Redump's names ("NAME (Track 1).bin",
+ * "Track 01" once there are ten tracks or more).
+ *
+ * Each track's stored sectors run from its first stored sector (INDEX 00,
+ * or INDEX 01 after an unstored PREGAP) to the end of its data before any
+ * unstored POSTGAP; cue_write.c computes INDEX positions the same way.
+ * 2048-byte tracks (an ISO) become MODE1/2352 with EDC/ECC made anew;
+ * tracks from a cue keep the sector size they had.
+ */
+#include "config.h"
+
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "convert.h"
+
+struct cue_job {
+	struct optimg_image	*img;
+	struct optimg_disc	 disc;		/* copy with output sizes */
+	char			*dir;
+	char			*base;		/* output name without .cue */
+	char			**names;	/* per track, basename of bin */
+	struct oi_outfile	*bins;		/* per distinct file */
+	unsigned		*bin_of_track;
+	unsigned		 nbins;
+	struct oi_outfile	 cue;
+	struct oi_progress	 prog;
+};
+
+static unsigned
+out_size(const struct optimg_image *img, const struct optimg_track *t)
+{
+	if (t->sector_size == 2048 && img->format != &oi_format_cue)
+		return 2352;
+	return t->sector_size;
+}
+
+static int32_t
+stored_first(const struct optimg_track *t)
+{
+	return optimg_track_first_lba(t) + (int32_t)t->pregap_unstored;
+}
+
+static uint32_t
+stored_count(const struct optimg_track *t)
+{
+	int32_t end = t->start + (int32_t)t->length -
+	    (int32_t)t->postgap_unstored;
+
+	return (uint32_t)(end - stored_first(t));
+}
+
+static int
+split_name(struct cue_job *job, const char *out, struct optimg_error *err)
+{
+	char *d = strdup(out), *b = strdup(out);
+	size_t n;
+
+	if (d == NULL || b == NULL) {
+		free(d);
+		free(b);
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	}
+	job->dir = strdup(dirname(d));
+	job->base = strdup(basename(b));
+	free(d);
+	free(b);
+	if (job->dir == NULL || job->base == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	n = strlen(job->base);
+	if (n > 4 && strcasecmp(job->base + n - 4, ".cue") == 0)
+		job->base[n - 4] = '\0';
+	if (job->base[0] == '\0')
+		return oi_set_error(err, OPTIMG_EINVAL,
+		    "'%s' is not a usable output name", out);
+	return OPTIMG_OK;
+}
+
+static char *
+join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static int
+make_names(struct cue_job *job, bool split, struct optimg_error *err)
+{
+	const struct optimg_disc *d = &job->disc;
+	bool pad = d->ntracks >= 10;
+
+	job->names = calloc(d->ntracks, sizeof(char *));
+	job->bin_of_track = calloc(d->ntracks, sizeof(unsigned));
+	if (job->names == NULL || job->bin_of_track == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < d->ntracks; i++) {
+		char buf[64];
+		size_t n = strlen(job->base) + sizeof(buf);
+
+		if (split)
+			snprintf(buf, sizeof(buf), " (Track %0*u).bin",
+			    pad ? 2 : 1, d->tracks[i].number);
+		else
+			snprintf(buf, sizeof(buf), ".bin");
+		job->names[i] = malloc(n);
+		if (job->names[i] == NULL)
+			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+		snprintf(job->names[i], n, "%s%s", job->base, buf);
+		job->bin_of_track[i] = split ? i : 0;
+	}
+	job->nbins = split ? d->ntracks : 1;
+	return OPTIMG_OK;
+}
+
+/* Every output must be new (or --force) and none may be an input. */
+static int
+open_outputs(struct cue_job *job, const char *cue_path, bool force,
+    struct optimg_error *err)
+{
+	job->bins = calloc(job->nbins, sizeof(*job->bins));
+	if (job->bins == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < job->nbins; i++)
+		job->bins[i].fd = -1;
+	job->cue.fd = -1;
+	OI_TRY(oi_check_not_input(job->img, cue_path, err));
+	for (unsigned i = 0; i < job->disc.ntracks; i++) {
+		char *path = join(job->dir, job->names[i]);
+		int rc;
+
+		if (path == NULL)
+			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+		rc = oi_check_not_input(job->img, path, err);
+		if (rc == OPTIMG_OK && job->bins[job->bin_of_track[i]].path ==
+		    NULL)
+			rc = oi_outfile_open(&job->bins[job->bin_of_track[i]],
+			    path, force, err);
+		free(path);
+		OI_TRY(rc);
+	}
+	return oi_outfile_open(&job->cue, cue_path, force, err);
+}
+
+static int
+copy_track(struct cue_job *job, unsigned i, uint8_t *buf,
+    struct optimg_error *err)
+{
+	const struct optimg_track *t = &job->disc.tracks[i];
+	struct oi_outfile *of = &job->bins[job->bin_of_track[i]];
+	uint32_t left = stored_count(t);
+	int32_t lba = stored_first(t);
+
+	while (left > 0) {
+		uint32_t n = OI_MIN(left, OI_CONVERT_CHUNK);
+		size_t bytes = (size_t)n * t->sector_size;
+
+		if (optimg_image_read(job->img, lba, n, t->sector_size,
+		    buf) < 0) {
+			*err = job->img->err;
+			return err->code;
+		}
+		OI_TRY(oi_outfile_write(of, buf, bytes, err));
+		OI_TRY(oi_progress_add(&job->prog, bytes, err));
+		lba += (int32_t)n;
+		left -= n;
+	}
+	return OPTIMG_OK;
+}
+
+static int
+write_sheet(struct cue_job *job, struct optimg_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	int rc;
+
+	if (mem == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	rc = oi_cue_write(mem, &job->disc, (const char *const *)job->names,
+	    err);
+	if (fclose(mem) != 0 && rc == OPTIMG_OK)
+		rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	if (rc == OPTIMG_OK)
+		rc = oi_outfile_write(&job->cue, text, len, err);
+	free(text);
+	return rc;
+}
+
+static int
+write_all(struct cue_job *job, struct optimg_error *err)
+{
+	uint8_t *buf = malloc((size_t)OI_CONVERT_CHUNK * 2448);
+	int rc = OPTIMG_OK;
+
+	if (buf == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < job->disc.ntracks && rc == OPTIMG_OK; i++)
+		rc = copy_track(job, i, buf, err);
+	free(buf);
+	if (rc == OPTIMG_OK)
+		rc = write_sheet(job, err);
+	for (unsigned i = 0; i < job->nbins && rc == OPTIMG_OK; i++)
+		rc = oi_outfile_finish(&job->bins[i], err);
+	if (rc == OPTIMG_OK)
+		rc = oi_outfile_finish(&job->cue, err);
+	/* Bins first: a cue that appears always has its data beside it. */
+	for (unsigned i = 0; i < job->nbins && rc == OPTIMG_OK; i++)
+		rc = oi_outfile_commit(&job->bins[i], err);
+	if (rc == OPTIMG_OK)
+		rc = oi_outfile_commit(&job->cue, err);
+	return rc;
+}
+
+static int
+prepare_disc(struct cue_job *job, struct optimg_error *err)
+{
+	const struct optimg_disc *src = &job->img->disc;
+
+	job->disc = *src;
+	job->disc.tracks = calloc(src->ntracks, sizeof(*src->tracks));
+	if (job->disc.tracks == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < src->ntracks; i++) {
+		job->disc.tracks[i] = src->tracks[i];
+		job->disc.tracks[i].sector_size = out_size(job->img,
+		    &src->tracks[i]);
+		job->prog.total += (uint64_t)stored_count(&src->tracks[i]) *
+		    job->disc.tracks[i].sector_size;
+	}
+	return OPTIMG_OK;
+}
+
+static void
+job_release(struct cue_job *job)
+{
+	for (unsigned i = 0; job->bins != NULL && i < job->nbins; i++)
+		oi_outfile_abort(&job->bins[i]);
+	oi_outfile_abort(&job->cue);
+	for (unsigned i = 0; job->names != NULL && i < job->disc.ntracks; i++)
+		free(job->names[i]);
+	free(job->names);
+	free(job->bins);
+	free(job->bin_of_track);
+	free(job->disc.tracks);	/* shallow copy: strings belong to img */
+	free(job->dir);
+	free(job->base);
+}
+
+int
+oi_write_cue(struct optimg_image *img, const char *out,
+    const struct optimg_convert_opts *opts, struct optimg_error *err)
+{
+	struct cue_job job;
+	int rc;
+
+	memset(&job, 0, sizeof(job));
+	job.img = img;
+	job.cue.fd = -1;
+	job.prog.fn = opts->progress;
+	job.prog.ctx = opts->progress_ctx;
+	if (opts->data_track != 0)
+		return oi_set_error(err, OPTIMG_EINVAL,
+		    "--data-track applies to ISO output; a cue keeps every "
+		    "track");
+	rc = prepare_disc(&job, err);
+	if (rc == OPTIMG_OK)
+		rc = split_name(&job, out, err);
+	if (rc == OPTIMG_OK)
+		rc = make_names(&job, opts->split, err);
+	if (rc == OPTIMG_OK)
+		rc = open_outputs(&job, out, opts->force, err);
+	if (rc == OPTIMG_OK)
+		rc = write_all(&job, err);
+	job_release(&job);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * cli.h - what the optimg command's files share: the command table,
+ * error reporting in git's wording, progress display.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "optimg.h"
+
+/* Exit statuses: 0 ok, 1 failure, 2 usage. */
+#define EXIT_USAGE 2
+
+struct cli_command {
+	const char	*name;
+	const char	*summary;	/* one line for `optimg --help` */
+	int		(*run)(int argc, char **argv);
+};
+
+extern const struct cli_command cli_commands[];
+
+/* Global options, set by main() before the command runs. */
+extern bool cli_quiet;
+extern const char *cli_command_name;
+
+/* "optimg: CMD: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: prints the message and a hint to --help; returns 2. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* For getopt's '?': names the option that was wrong; returns 2. */
+int cli_bad_option(char **argv);
+/* Warning callback for the library. */
+void cli_warning_cb(void *ctx, const char *message);
+
+/* Opens an image or prints why not; NULL on failure. */
+struct optimg_image *cli_open_image(const char *path);
+
+/* SIGINT/SIGTERM set this; long work polls it through the progress hook. */
+extern volatile int cli_interrupted;
+void cli_install_signal_handlers(void);
+
+/* Progress bar with rate and ETA on a TTY; silent in a pipe or with -q. */
+struct cli_progress {
+	const char	*label;
+	bool		 enabled;
+	double		 started;
+	double		 last_draw;
+};
+void cli_progress_init(struct cli_progress *p, const char *label);
+int cli_progress_cb(void *ctx, uint64_t done, uint64_t total);
+void cli_progress_done(struct cli_progress *p);
+
+/* Command entry points, one file each. */
+int cmd_info(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * cli_util.c - error wording, signals and image opening for the commands.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+volatile int cli_interrupted;
+
+static void
+vreport(const char *kind, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "optimg: ");
+	if (cli_command_name != NULL)
+		fprintf(stderr, "%s: ", cli_command_name);
+	if (kind != NULL)
+		fprintf(stderr, "%s: ", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning", fmt, ap);
+	va_end(ap);
+}
+
+int
+cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(NULL, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'optimg %s --help'.\n",
+	    cli_command_name != NULL ? cli_command_name : "");
+	return EXIT_USAGE;
+}
+
+int
+cli_bad_option(char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+	if (optopt != 0 && strchr(arg, '=') == NULL && arg[1] != '-')
+		return cli_usage_error("unknown option or missing value: '-%c'",
+		    optopt);
+	return cli_usage_error("unknown option or missing value: '%s'", arg);
+}
+
+void
+cli_warning_cb(void *ctx, const char *message)
+{
+	(void)ctx;
+	cli_warning("%s", message);
+}
+
+struct optimg_image *
+cli_open_image(const char *path)
+{
+	struct optimg_image *img = optimg_image_new();
+
+	if (img == NULL) {
+		cli_error("out of memory");
+		return NULL;
+	}
+	optimg_image_set_warning_cb(img, cli_warning_cb, NULL);
+	if (optimg_image_open(img, path) < 0) {
+		cli_error("%s", optimg_image_errmsg(img));
+		optimg_image_free(img);
+		return NULL;
+	}
+	return img;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	cli_interrupted = 1;
+}
+
+void
+cli_install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}

@@ -1,0 +1,151 @@
+/*
+ * cmd_convert.c - `optimg convert IN OUT`: ISO <-> BIN/CUE, merge, split.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: optimg convert [options] INPUT OUTPUT\n"
+    "\n"
+    "Converts a disc image.  The input format is recognised from its\n"
+    "content; the output format from OUTPUT's extension (.iso or .cue) or\n"
+    "--to.  Every conversion streams: images of any size use little memory.\n"
+    "\n"
+    "  ISO -> BIN/CUE    one MODE1/2352 track, sync/header/EDC/ECC made anew\n"
+    "  BIN/CUE -> ISO    the user data of a Mode 1 or Mode 2 Form 1 track\n"
+    "  BIN/CUE -> BIN/CUE  merge split bins into one, or --split them;\n"
+    "                    every INDEX, gap, FLAGS, ISRC, CATALOG, CD-TEXT and\n"
+    "                    REM line is kept\n"
+    "\n"
+    "A conversion that would lose data (audio tracks, Form 2 sectors,\n"
+    "several tracks into one ISO) is refused and names the tracks; say\n"
+    "--data-track N to keep only track N in an ISO.\n"
+    "\n"
+    "Options:\n"
+    "  --to iso|cue        output format, when OUTPUT's name does not say\n"
+    "  --split             one bin per track, named 'NAME (Track N).bin'\n"
+    "  --data-track N      the data track to write into an ISO\n"
+    "  -f, --force         replace OUTPUT (and its bins) if they exist\n"
+    "  -q, --quiet         no progress bar\n"
+    "  -h, --help          show this help\n"
+    "\n"
+    "Output is written under a temporary name and renamed when complete;\n"
+    "an interrupted conversion leaves nothing behind.  An input is never\n"
+    "overwritten.\n"
+    "\n"
+    "Examples:\n"
+    "  optimg convert game.cue game.iso\n"
+    "  optimg convert debian.iso debian.cue\n"
+    "  optimg convert --split game.cue split/game.cue\n";
+
+static int
+parse_to(const char *arg, enum optimg_output *to)
+{
+	if (strcmp(arg, "iso") == 0)
+		*to = OPTIMG_OUTPUT_ISO;
+	else if (strcmp(arg, "cue") == 0 || strcmp(arg, "bin") == 0)
+		*to = OPTIMG_OUTPUT_CUE;
+	else
+		return cli_usage_error("--to takes iso or cue, not '%s'", arg);
+	return 0;
+}
+
+static int
+parse_track(const char *arg, unsigned *track)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < 1 || v > 99)
+		return cli_usage_error("--data-track takes a track number "
+		    "1-99, not '%s'", arg);
+	*track = (unsigned)v;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
+{
+	static const struct option longopts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "split", no_argument, NULL, 's' },
+		{ "data-track", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "fqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if ((rc = parse_to(optarg, &opts->to)) != 0)
+				return rc;
+			break;
+		case 's':
+			opts->split = true;
+			break;
+		case 'd':
+			if ((rc = parse_track(optarg, &opts->data_track)) != 0)
+				return rc;
+			break;
+		case 'f':
+			opts->force = true;
+			break;
+		case 'q':
+			cli_quiet = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		default:
+			return cli_bad_option(argv);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage_error(argc - optind < 2 ?
+		    "give an INPUT and an OUTPUT" : "too many arguments");
+	return 0;
+}
+
+int
+cmd_convert(int argc, char **argv)
+{
+	struct optimg_convert_opts opts;
+	struct optimg_error err;
+	struct cli_progress prog;
+	struct optimg_image *img;
+	int rc;
+
+	memset(&opts, 0, sizeof(opts));
+	rc = parse_args(argc, argv, &opts);
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	img = cli_open_image(argv[optind]);
+	if (img == NULL)
+		return 1;
+	cli_progress_init(&prog, "converting");
+	opts.progress = cli_progress_cb;
+	opts.progress_ctx = &prog;
+	opts.warning = cli_warning_cb;
+	rc = optimg_convert(img, argv[optind + 1], &opts, &err);
+	cli_progress_done(&prog);
+	optimg_image_free(img);
+	if (rc < 0) {
+		if (rc == OPTIMG_ECANCELED)
+			cli_error("interrupted; '%s' was not written",
+			    argv[optind + 1]);
+		else
+			cli_error("%s", err.message);
+		return rc == OPTIMG_EINVAL && err.message[0] == '-' ?
+		    EXIT_USAGE : 1;
+	}
+	return 0;
+}

@@ -1,0 +1,271 @@
+/*
+ * cmd_info.c - `optimg info IMAGE [--json]`: what an image holds.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: optimg info [--json] IMAGE...\n"
+    "\n"
+    "Shows an image's format, size, catalog number (MCN), CD-TEXT and a\n"
+    "table of its sessions and tracks: number, mode, start (LBA and MSF),\n"
+    "length, pregap, flags, ISRC and, for data tracks, the ISO 9660\n"
+    "volume id.  The format is recognised from the content.\n"
+    "\n"
+    "Options:\n"
+    "  --json      print a JSON document instead of the table\n"
+    "  -h, --help  show this help\n"
+    "\n"
+    "Example:\n"
+    "  optimg info game.cue\n";
+
+static void
+msf_string(int32_t lba, char out[16])
+{
+	unsigned m, s, f;
+
+	optimg_lba_to_msf(lba, &m, &s, &f);
+	snprintf(out, 16, "%02u:%02u:%02u", m, s, f);
+}
+
+static void
+length_string(uint32_t sectors, char out[16])
+{
+	snprintf(out, 16, "%02u:%02u:%02u", sectors / 4500, sectors / 75 % 60,
+	    sectors % 75);
+}
+
+static void
+flags_string(unsigned flags, const struct optimg_track *t, char *out,
+    size_t len)
+{
+	snprintf(out, len, "%s%s%s%s%s",
+	    t->mode != OPTIMG_TRACK_AUDIO ? "DATA " : "",
+	    flags & OPTIMG_FLAG_DCP ? "DCP " : "",
+	    flags & OPTIMG_FLAG_4CH ? "4CH " : "",
+	    flags & OPTIMG_FLAG_PRE ? "PRE " : "",
+	    flags & OPTIMG_FLAG_SCMS ? "SCMS " : "");
+	if (out[0] != '\0')
+		out[strlen(out) - 1] = '\0';
+	else
+		snprintf(out, len, "-");
+}
+
+static void
+print_cdtext(const char *indent, const struct optimg_cdtext *ct)
+{
+	for (unsigned i = 0; i < OPTIMG_CDTEXT_NFIELDS; i++)
+		if (ct->field[i] != NULL)
+			printf("%s%-11s %s\n", indent,
+			    optimg_cdtext_field_name(i), ct->field[i]);
+}
+
+static uint32_t
+disc_sectors(const struct optimg_disc *d)
+{
+	return d->nsessions > 0 ?
+	    (uint32_t)d->sessions[d->nsessions - 1].leadout : 0;
+}
+
+static void
+print_track(struct optimg_image *img, unsigned i)
+{
+	const struct optimg_track *t = &optimg_image_disc(img)->tracks[i];
+	char msf[16], flags[64], volid[33] = "";
+
+	msf_string(t->start, msf);
+	flags_string(t->flags, t, flags, sizeof(flags));
+	if (t->mode != OPTIMG_TRACK_AUDIO)
+		optimg_image_volume_id(img, i, volid);
+	printf("  %7u %5u  %-10s %7ld  %s %7lu %6lu  %-9s %-12s %s\n",
+	    t->session, t->number, optimg_track_mode_name(t), (long)t->start,
+	    msf, (unsigned long)t->length, (unsigned long)t->pregap, flags,
+	    t->isrc[0] ? t->isrc : "-", volid);
+	for (unsigned n = 0; n < OPTIMG_MAX_INDEX; n++) {
+		if (n == 1 || t->index[n] == OPTIMG_NO_INDEX)
+			continue;
+		msf_string(t->index[n], msf);
+		printf("  %13s index %02u at %ld (%s)\n", "", n,
+		    (long)t->index[n], msf);
+	}
+	if (t->pregap_unstored)
+		printf("  %13s pregap of %u sectors not stored in the file\n",
+		    "", t->pregap_unstored);
+	if (t->postgap_unstored)
+		printf("  %13s postgap of %u sectors not stored in the file\n",
+		    "", t->postgap_unstored);
+	print_cdtext("                ", &t->cdtext);
+}
+
+static void
+print_text(struct optimg_image *img)
+{
+	const struct optimg_disc *d = optimg_image_disc(img);
+	char len[16];
+
+	length_string(disc_sectors(d), len);
+	printf("image:    %s\n", optimg_image_path(img));
+	printf("format:   %s\n", optimg_image_format(img));
+	printf("size:     %llu bytes\n",
+	    (unsigned long long)optimg_image_size(img));
+	printf("sectors:  %lu (%s)\n", (unsigned long)disc_sectors(d), len);
+	printf("sessions: %u\n", d->nsessions);
+	printf("tracks:   %u\n", d->ntracks);
+	if (d->catalog[0])
+		printf("catalog:  %s\n", d->catalog);
+	if (d->cdtextfile)
+		printf("cdtextfile: %s\n", d->cdtextfile);
+	print_cdtext("cdtext:   ", &d->cdtext);
+	printf("\n  session track  mode         start  msf       length "
+	    "pregap  flags     isrc         volume\n");
+	for (unsigned i = 0; i < d->ntracks; i++)
+		print_track(img, i);
+}
+
+static void
+json_add_str(struct json_object *o, const char *key, const char *value)
+{
+	json_object_object_add(o, key, value != NULL ?
+	    json_object_new_string(value) : NULL);
+}
+
+static struct json_object *
+json_cdtext(const struct optimg_cdtext *ct)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (unsigned i = 0; i < OPTIMG_CDTEXT_NFIELDS; i++)
+		if (ct->field[i] != NULL)
+			json_add_str(o, optimg_cdtext_field_name(i),
+			    ct->field[i]);
+	return o;
+}
+
+static struct json_object *
+json_track(struct optimg_image *img, unsigned i)
+{
+	const struct optimg_track *t = &optimg_image_disc(img)->tracks[i];
+	struct json_object *o = json_object_new_object();
+	struct json_object *idx = json_object_new_object();
+	char msf[16], flags[64], volid[33] = "", key[4];
+
+	msf_string(t->start, msf);
+	flags_string(t->flags, t, flags, sizeof(flags));
+	json_object_object_add(o, "number", json_object_new_int(t->number));
+	json_object_object_add(o, "session", json_object_new_int(t->session));
+	json_add_str(o, "mode", optimg_track_mode_name(t));
+	json_object_object_add(o, "sector_size",
+	    json_object_new_int(t->sector_size));
+	json_object_object_add(o, "start", json_object_new_int(t->start));
+	json_add_str(o, "start_msf", msf);
+	json_object_object_add(o, "length", json_object_new_int64(t->length));
+	json_object_object_add(o, "pregap", json_object_new_int64(t->pregap));
+	json_object_object_add(o, "pregap_unstored",
+	    json_object_new_int64(t->pregap_unstored));
+	json_object_object_add(o, "postgap_unstored",
+	    json_object_new_int64(t->postgap_unstored));
+	for (unsigned n = 0; n < OPTIMG_MAX_INDEX; n++) {
+		if (t->index[n] == OPTIMG_NO_INDEX)
+			continue;
+		snprintf(key, sizeof(key), "%02u", n);
+		json_object_object_add(idx, key,
+		    json_object_new_int(t->index[n]));
+	}
+	json_object_object_add(o, "indices", idx);
+	json_add_str(o, "flags", strcmp(flags, "-") ? flags : "");
+	json_add_str(o, "isrc", t->isrc[0] ? t->isrc : NULL);
+	json_object_object_add(o, "cdtext", json_cdtext(&t->cdtext));
+	if (t->mode != OPTIMG_TRACK_AUDIO) {
+		optimg_image_volume_id(img, i, volid);
+		json_add_str(o, "volume_id", volid[0] ? volid : NULL);
+	}
+	return o;
+}
+
+static void
+print_json(struct optimg_image *img)
+{
+	const struct optimg_disc *d = optimg_image_disc(img);
+	struct json_object *o = json_object_new_object();
+	struct json_object *tracks = json_object_new_array();
+	struct json_object *sessions = json_object_new_array();
+
+	json_add_str(o, "image", optimg_image_path(img));
+	json_add_str(o, "format", optimg_image_format(img));
+	json_object_object_add(o, "size",
+	    json_object_new_int64((int64_t)optimg_image_size(img)));
+	json_object_object_add(o, "sectors",
+	    json_object_new_int64(disc_sectors(d)));
+	json_add_str(o, "catalog", d->catalog[0] ? d->catalog : NULL);
+	json_add_str(o, "cdtextfile", d->cdtextfile);
+	json_object_object_add(o, "cdtext", json_cdtext(&d->cdtext));
+	for (unsigned i = 0; i < d->nsessions; i++) {
+		struct json_object *s = json_object_new_object();
+		json_object_object_add(s, "number",
+		    json_object_new_int(d->sessions[i].number));
+		json_object_object_add(s, "first_track", json_object_new_int(
+		    d->tracks[d->sessions[i].first_track].number));
+		json_object_object_add(s, "tracks",
+		    json_object_new_int(d->sessions[i].ntracks));
+		json_object_object_add(s, "leadout",
+		    json_object_new_int(d->sessions[i].leadout));
+		json_object_array_add(sessions, s);
+	}
+	json_object_object_add(o, "sessions", sessions);
+	for (unsigned i = 0; i < d->ntracks; i++)
+		json_object_array_add(tracks, json_track(img, i));
+	json_object_object_add(o, "tracks", tracks);
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+int
+cmd_info(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool json = false;
+	int c, status = 0;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return cli_bad_option(argv);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("no image given");
+	for (int i = optind; i < argc; i++) {
+		struct optimg_image *img = cli_open_image(argv[i]);
+
+		if (img == NULL) {
+			status = 1;
+			continue;
+		}
+		if (i > optind && !json)
+			putchar('\n');
+		if (json)
+			print_json(img);
+		else
+			print_text(img);
+		optimg_image_free(img);
+	}
+	return status;
+}

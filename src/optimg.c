@@ -1,0 +1,96 @@
+/*
+ * optimg.c - main(): global options and the command table.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+bool cli_quiet;
+const char *cli_command_name;
+
+const struct cli_command cli_commands[] = {
+	{ "info",	"show an image's format, sessions, tracks and metadata",
+	    cmd_info },
+	{ "convert",	"convert between ISO and BIN/CUE, merge or split bins",
+	    cmd_convert },
+	{ NULL, NULL, NULL }
+};
+
+static void
+print_help(FILE *out)
+{
+	const struct cli_command *c;
+
+	fprintf(out,
+	    "usage: optimg [--version] [--help] COMMAND [ARGS]\n"
+	    "\n"
+	    "optimg reads, converts and writes optical disc images: ISO 9660\n"
+	    "images (.iso) and raw images with cue sheets (.bin + .cue).\n"
+	    "Formats are recognised from their content, not their names.\n"
+	    "\n"
+	    "Commands:\n");
+	for (c = cli_commands; c->name != NULL; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out,
+	    "\n"
+	    "Run 'optimg COMMAND --help' for a command's options, or see\n"
+	    "optimg(1).  Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+static const struct cli_command *
+find_command(const char *name)
+{
+	const struct cli_command *c;
+
+	for (c = cli_commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+
+	if (argc < 2) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && (cmd = find_command(argv[2])) != NULL) {
+			char *hargv[] = { argv[2], "--help", NULL };
+			cli_command_name = cmd->name;
+			return cmd->run(2, hargv);
+		}
+		print_help(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("optimg %s (liboptimg %s)\n", PACKAGE_VERSION,
+		    optimg_version());
+		return 0;
+	}
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "optimg: unknown option '%s'\n", argv[1]);
+		fprintf(stderr, "Try 'optimg --help'.\n");
+		return EXIT_USAGE;
+	}
+	cmd = find_command(argv[1]);
+	if (cmd == NULL) {
+		fprintf(stderr, "optimg: '%s' is not an optimg command\n",
+		    argv[1]);
+		fprintf(stderr, "Try 'optimg --help' for the list.\n");
+		return EXIT_USAGE;
+	}
+	cli_command_name = cmd->name;
+	cli_install_signal_handlers();
+	optind = 1;
+	opterr = 0;
+	return cmd->run(argc - 1, argv + 1);
+}
