@@ -56,5 +56,24 @@ void cli_progress_done(struct cli_progress *p);
 /* Command entry points, one file each. */
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
+
+/* File systems (cli_fs.c): options, opening, ls-style formatting. */
+int cli_fs_parse_namespace(const char *arg, struct optimg_fs_opts *opts);
+int cli_fs_parse_session(const char *arg, struct optimg_fs_opts *opts);
+/* Opens the image and its file system, or prints why not and returns 1. */
+int cli_fs_open(const char *path, const struct optimg_fs_opts *opts,
+    struct optimg_image **img, struct optimg_fs **fs);
+void cli_fs_mode_string(const struct optimg_fs_stat *st, char out[11]);
+void cli_fs_time_string(const struct optimg_timespec *t, char out[20]);
+/* Streams a file's data to fd; prints the error and returns 1 on failure. */
+int cli_fs_copy_to_fd(struct optimg_fs *fs, const char *image,
+    const struct optimg_fs_stat *st, int fd, const char *fdname,
+    void *buf, size_t bufsize);
+/* Writes each El Torito boot image into dirfd (cli_fs.c). */
+int cli_fs_extract_boot_images(struct optimg_fs *fs, const char *image,
+    int dirfd, bool force, unsigned *failed);
 
 #endif

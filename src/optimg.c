@@ -17,6 +17,12 @@ const struct cli_command cli_commands[] = {
 	    cmd_info },
 	{ "convert",	"convert between ISO and BIN/CUE, merge or split bins",
 	    cmd_convert },
+	{ "ls",		"list the files in an image's ISO 9660 or UDF file system",
+	    cmd_ls },
+	{ "extract",	"copy files out of an image's file system",
+	    cmd_extract },
+	{ "cat",	"write one file from an image to standard output",
+	    cmd_cat },
 	{ NULL, NULL, NULL }
 };
 
