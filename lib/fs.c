@@ -215,10 +215,6 @@ optimg_fs_open(struct optimg_image *img, const struct optimg_fs_opts *opts,
 	return oi_fs_open_reader(&rd, opts, out, err);
 }
 
-struct mem_fs {
-	struct mem_ctx m;
-};
-
 int
 oi_fs_open_mem(const void *data, size_t len,
     const struct optimg_fs_opts *opts, struct optimg_fs **out,
@@ -240,24 +236,20 @@ oi_fs_open_mem(const void *data, size_t len,
 	if (rc < 0)
 		free(m);
 	else
-		(*out)->rd.ctx = m;	/* freed with fs: see optimg_fs_free */
+		(*out)->own_ctx = true;
 	return rc;
 }
 
 void
 optimg_fs_free(struct optimg_fs *fs)
 {
-	unsigned i;
-
 	if (fs == NULL)
 		return;
 	if (fs->ops != NULL && fs->ops->free != NULL)
 		fs->ops->free(fs);
-	if (fs->rd.read == mem_read)
+	if (fs->own_ctx)
 		free(fs->rd.ctx);
 	oi_fs_entry_release(&fs->root);
-	for (i = 0; i < fs->nvds; i++)
-		;
 	free(fs->vds);
 	oi_boot_catalog_free(fs->boot);
 	oi_sysarea_free(fs->sysarea);
@@ -500,7 +492,6 @@ optimg_fs_lookup(struct optimg_fs *fs, const char *path,
 			    strncasecmp(e->st.name, comp, len) == 0)
 				next = stat_dup(&e->st);
 		}
-		i = d.n;
 		oi_fs_dirbuf_release(&d);
 		if (next == NULL)
 			return oi_set_error(&fs->err, OPTIMG_ENOENT,

@@ -69,6 +69,7 @@ struct oi_iso {
 struct optimg_fs {
 	const struct oi_fs_ops		*ops;
 	struct oi_fs_reader		 rd;
+	bool				 own_ctx;	/* free rd.ctx */
 	struct optimg_error		 err;
 	enum optimg_fs_namespace	 ns;
 	unsigned			 namespaces;	/* 1 << ns present */
