@@ -1,0 +1,417 @@
+/*
+ * iso_write.c - optimg_mkiso(): run the writer's phases, then write the
+ * image in one sequential pass into a sink (a file, or a burner later).
+ *
+ * Phases: tree (scan, names) -> El Torito lookups -> hybrid inputs ->
+ * layout (every LBA) -> boot info tables.  Only then is anything written,
+ * in LBA order, so the sink never seeks and the size is known up front.
+ * Memory holds the tree's metadata and one copy buffer, never file data
+ * (boot images patched with a boot info table excepted).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "iso_write.h"
+#include "outfile.h"
+
+#define COPY_BUF	(2u << 20)
+#define REPORT_EVERY	(8u << 20)
+
+static int
+create(const struct optimg_mkiso_opts *opts, const struct stat *out,
+    struct optimg_mkiso **res, struct optimg_error *err)
+{
+	struct optimg_mkiso *mk;
+	int rc;
+
+	*res = NULL;
+	if (opts == NULL || opts->nsources == 0)
+		return oi_set_error(err, OPTIMG_EINVAL, "no source to put in "
+		    "the image");
+	if ((mk = calloc(1, sizeof(*mk))) == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	mk->o = *opts;
+	mk->rock = !opts->no_rock;
+	mk->joliet = !opts->no_joliet;
+	mk->joliet_max = opts->joliet_long ? 103 : 64;
+	mk->reproducible = opts->have_date;
+	mk->now = opts->have_date ? opts->date : (int64_t)time(NULL);
+	if (out != NULL) {
+		mk->have_out = true;
+		mk->out_dev = out->st_dev;
+		mk->out_ino = out->st_ino;
+	}
+	if (opts->volume_id != NULL && strlen(opts->volume_id) > 32)
+		oi_iso_warn(mk, "volume id '%s' cut to 32 characters",
+		    opts->volume_id);
+	rc = oi_iso_tree_build(mk);
+	if (rc == 0)
+		rc = oi_iso_boot_prepare(mk);
+	if (rc == 0)
+		rc = oi_iso_names(mk);
+	if (rc == 0)
+		rc = oi_iso_hybrid_prepare(mk);
+	if (rc == 0)
+		rc = oi_iso_layout(mk);
+	if (rc == 0)
+		rc = oi_iso_boot_patch(mk);
+	if (rc < 0) {
+		if (err != NULL)
+			*err = mk->err;
+		optimg_mkiso_free(mk);
+		return rc;
+	}
+	*res = mk;
+	return OPTIMG_OK;
+}
+
+int
+optimg_mkiso_new(const struct optimg_mkiso_opts *opts,
+    struct optimg_mkiso **out, struct optimg_error *err)
+{
+	return create(opts, NULL, out, err);
+}
+
+uint64_t
+optimg_mkiso_size(const struct optimg_mkiso *mk)
+{
+	return mk->image_bytes;
+}
+
+void
+optimg_mkiso_free(struct optimg_mkiso *mk)
+{
+	int ns;
+
+	if (mk == NULL)
+		return;
+	oi_iso_tree_free(mk);
+	for (ns = 0; ns < NS_COUNT; ns++)
+		free(mk->dirs[ns]);
+	free(mk->files);
+	free(mk->boot);
+	free(mk->parts);
+	free(mk);
+}
+
+/* ---- the sequential write --------------------------------------------- */
+
+struct writer {
+	struct optimg_mkiso	*mk;
+	optimg_sink_fn		 sink;
+	void			*ctx;
+	uint64_t		 pos;
+	uint64_t		 next_report;
+	uint8_t			*buf;
+};
+
+static const uint8_t zeros[64 * 1024];
+
+static int
+emit(struct writer *w, const void *p, size_t len)
+{
+	int rc;
+
+	if (len == 0)
+		return OPTIMG_OK;
+	rc = w->sink(w->ctx, p, len);
+	if (rc < 0) {
+		if (w->mk->err.message[0] == '\0')
+			oi_set_error(&w->mk->err, rc, "cannot write the image: "
+			    "%s", optimg_strerror(rc));
+		return rc;
+	}
+	w->pos += len;
+	if (w->mk->o.progress != NULL && w->pos >= w->next_report) {
+		w->next_report = w->pos + REPORT_EVERY;
+		if (w->mk->o.progress(w->mk->o.progress_ctx, w->pos,
+		    w->mk->image_bytes) != 0)
+			return oi_set_error(&w->mk->err, OPTIMG_ECANCELED,
+			    "canceled");
+	}
+	return OPTIMG_OK;
+}
+
+static int
+pad_to(struct writer *w, uint64_t pos)
+{
+	if (w->pos > pos)
+		return oi_set_error(&w->mk->err, OPTIMG_EINVAL,
+		    "internal error: layout overlap at byte %llu",
+		    (unsigned long long)w->pos);
+	while (w->pos < pos)
+		OI_TRY(emit(w, zeros, (size_t)OI_MIN(pos - w->pos,
+		    sizeof(zeros))));
+	return OPTIMG_OK;
+}
+
+static int
+pad_block(struct writer *w)
+{
+	return pad_to(w, (w->pos + ISO_BLOCK - 1) / ISO_BLOCK * ISO_BLOCK);
+}
+
+static int
+open_input(struct optimg_mkiso *mk, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
+
+	if (fd < 0 && errno == EPERM)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		oi_set_errno(&mk->err, OPTIMG_EIO, "cannot open '%s'", path);
+	return fd;
+}
+
+/* Copies size bytes of a host file; fails if it has become shorter. */
+static int
+copy_file(struct writer *w, const char *path, uint64_t size)
+{
+	uint64_t left = size;
+	int fd = open_input(w->mk, path), rc = OPTIMG_OK;
+
+	if (fd < 0)
+		return OPTIMG_EIO;
+#ifdef POSIX_FADV_SEQUENTIAL
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+	while (left > 0 && rc == OPTIMG_OK) {
+		ssize_t n = read(fd, w->buf, (size_t)OI_MIN(left, COPY_BUF));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = oi_set_errno(&w->mk->err, OPTIMG_EIO,
+			    "cannot read '%s'", path);
+		else if (n == 0)
+			rc = oi_set_error(&w->mk->err, OPTIMG_EIO,
+			    "'%s' shrank while the image was written", path);
+		else {
+			rc = emit(w, w->buf, (size_t)n);
+			left -= (uint64_t)n;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+static int
+write_descriptors(struct writer *w)
+{
+	struct optimg_mkiso *mk = w->mk;
+	uint8_t *b = w->buf;
+
+	OI_TRY(oi_iso_system_area(mk, b));
+	OI_TRY(emit(w, b, ISO_SYSTEM_AREA * ISO_BLOCK));
+	oi_iso_volume_descriptor(mk, NS_ISO, b);
+	OI_TRY(emit(w, b, ISO_BLOCK));
+	if (mk->nboot > 0) {
+		oi_iso_boot_record(mk, b);
+		OI_TRY(emit(w, b, ISO_BLOCK));
+	}
+	if (mk->joliet) {
+		oi_iso_volume_descriptor(mk, NS_JOLIET, b);
+		OI_TRY(emit(w, b, ISO_BLOCK));
+	}
+	memset(b, 0, ISO_BLOCK);	/* terminator (8.3) */
+	b[0] = 255;
+	memcpy(b + 1, "CD001", 5);
+	b[6] = 1;
+	return emit(w, b, ISO_BLOCK);
+}
+
+static int
+write_metadata(struct writer *w)
+{
+	struct optimg_mkiso *mk = w->mk;
+	struct oi_buf dir = { 0 }, ce = { 0 };
+	int ns, msb, rc = OPTIMG_OK;
+	size_t i;
+
+	for (ns = 0; ns < NS_COUNT && rc == 0; ns++) {
+		if (ns == NS_JOLIET && !mk->joliet)
+			continue;
+		for (msb = 0; msb < 2 && rc == 0; msb++) {
+			dir.len = 0;
+			rc = pad_to(w, (uint64_t)mk->pt_lba[ns][msb] * ISO_BLOCK);
+			if (rc == 0)
+				rc = oi_iso_path_table(mk, ns, msb, &dir);
+			if (rc == 0)
+				rc = emit(w, dir.p, dir.len);
+			if (rc == 0)
+				rc = pad_block(w);
+		}
+	}
+	for (ns = 0; ns < NS_COUNT && rc == 0; ns++) {
+		if (ns == NS_JOLIET && !mk->joliet)
+			continue;
+		for (i = 0; i < mk->ndirs[ns] && rc == 0; i++) {
+			struct oi_iso_node *d = mk->dirs[ns][i];
+			dir.len = ce.len = 0;
+			rc = pad_to(w, (uint64_t)d->dir_lba[ns] * ISO_BLOCK);
+			if (rc == 0)
+				rc = oi_iso_dir_build(mk, d, ns, &dir, &ce);
+			if (rc == 0 && (dir.len != d->dir_size[ns] ||
+			    (ns == NS_ISO && ce.len != d->ce_size)))
+				rc = oi_set_error(&mk->err, OPTIMG_EINVAL,
+				    "internal error: directory size changed");
+			if (rc == 0)
+				rc = emit(w, dir.p, dir.len);
+			if (rc == 0)
+				rc = emit(w, ce.p, ce.len);
+		}
+	}
+	oi_buf_release(&dir);
+	oi_buf_release(&ce);
+	return rc;
+}
+
+static int
+write_data(struct writer *w)
+{
+	struct optimg_mkiso *mk = w->mk;
+	size_t i;
+
+	if (mk->nboot > 0) {
+		OI_TRY(pad_to(w, (uint64_t)mk->catalog_lba * ISO_BLOCK));
+		oi_iso_boot_catalog(mk, w->buf);
+		OI_TRY(emit(w, w->buf, ISO_BLOCK));
+	}
+	for (i = 0; i < mk->nfiles; i++) {
+		const struct oi_iso_node *f = mk->files[i];
+		OI_TRY(pad_to(w, (uint64_t)f->data_lba * ISO_BLOCK));
+		if (f->mem != NULL)
+			OI_TRY(emit(w, f->mem, f->size));
+		else
+			OI_TRY(copy_file(w, f->src, f->size));
+	}
+	return pad_to(w, (uint64_t)mk->iso_blocks * ISO_BLOCK);
+}
+
+static int
+write_tail(struct writer *w)
+{
+	struct optimg_mkiso *mk = w->mk;
+	unsigned i;
+
+	for (i = 0; i < mk->nparts; i++) {
+		OI_TRY(pad_to(w, (uint64_t)mk->parts[i].lba * ISO_BLOCK));
+		OI_TRY(copy_file(w, mk->parts[i].path, mk->parts[i].size));
+	}
+	if (mk->o.gpt) {
+		uint8_t *area = w->buf, *tail = w->buf + ISO_SYSTEM_AREA *
+		    ISO_BLOCK;
+		OI_TRY(oi_iso_system_area(mk, area));
+		oi_iso_gpt_backup(mk, area, tail);
+		OI_TRY(pad_to(w, mk->image_bytes - 33 * 512));
+		OI_TRY(emit(w, tail, 33 * 512));
+	}
+	return pad_to(w, mk->image_bytes);
+}
+
+int
+optimg_mkiso_write(struct optimg_mkiso *mk, optimg_sink_fn sink,
+    void *sink_ctx, struct optimg_error *err)
+{
+	struct writer w = { mk, sink, sink_ctx, 0, 0, NULL };
+	int rc;
+
+	oi_error_clear(&mk->err);
+	if ((w.buf = malloc(COPY_BUF)) == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	rc = write_descriptors(&w);
+	if (rc == 0)
+		rc = write_metadata(&w);
+	if (rc == 0)
+		rc = write_data(&w);
+	if (rc == 0)
+		rc = write_tail(&w);
+	if (rc == 0 && mk->o.progress != NULL)
+		mk->o.progress(mk->o.progress_ctx, w.pos, mk->image_bytes);
+	free(w.buf);
+	if (rc < 0 && err != NULL)
+		*err = mk->err;
+	return rc;
+}
+
+/* ---- into a file ------------------------------------------------------- */
+
+struct file_sink {
+	struct oi_outfile	 of;
+	struct optimg_mkiso	*mk;
+};
+
+static int
+file_sink(void *ctx, const void *buf, size_t len)
+{
+	struct file_sink *fs = ctx;
+
+	return oi_outfile_write(&fs->of, buf, len, &fs->mk->err);
+}
+
+static int
+check_inputs(const struct optimg_mkiso_opts *opts, const char *out_path,
+    struct optimg_error *err)
+{
+	unsigned i;
+
+	for (i = 0; i < opts->nsources; i++)
+		if (oi_same_file(opts->sources[i].path, out_path))
+			return oi_set_error(err, OPTIMG_EINVAL,
+			    "'%s' is an input; refusing to write onto it",
+			    out_path);
+	for (i = 0; i < opts->npartitions; i++)
+		if (oi_same_file(opts->partitions[i].path, out_path))
+			return oi_set_error(err, OPTIMG_EINVAL,
+			    "'%s' is an input; refusing to write onto it",
+			    out_path);
+	if ((opts->mbr != NULL && oi_same_file(opts->mbr, out_path)) ||
+	    (opts->sort_file != NULL && oi_same_file(opts->sort_file,
+	    out_path)))
+		return oi_set_error(err, OPTIMG_EINVAL,
+		    "'%s' is an input; refusing to write onto it", out_path);
+	return OPTIMG_OK;
+}
+
+int
+optimg_mkiso(const struct optimg_mkiso_opts *opts, const char *out_path,
+    struct optimg_error *err)
+{
+	struct optimg_mkiso *mk;
+	struct file_sink fs;
+	struct stat st;
+	bool exists = stat(out_path, &st) == 0;
+	int rc;
+
+	if (opts == NULL || out_path == NULL)
+		return oi_set_error(err, OPTIMG_EINVAL, "no output");
+	OI_TRY(check_inputs(opts, out_path, err));
+	if (exists && !opts->force && !S_ISDIR(st.st_mode))
+		return oi_set_error(err, OPTIMG_EEXIST,
+		    "'%s' already exists (use --force to replace it)",
+		    out_path);
+	OI_TRY(create(opts, exists ? &st : NULL, &mk, err));
+	memset(&fs, 0, sizeof(fs));
+	fs.of.fd = -1;
+	fs.mk = mk;
+	rc = oi_outfile_open(&fs.of, out_path, opts->force, &mk->err);
+	if (rc == 0)
+		rc = optimg_mkiso_write(mk, file_sink, &fs, NULL);
+	if (rc == 0)
+		rc = oi_outfile_finish(&fs.of, &mk->err);
+	if (rc == 0)
+		rc = oi_outfile_commit(&fs.of, &mk->err);
+	if (rc < 0) {
+		oi_outfile_abort(&fs.of);
+		if (err != NULL)
+			*err = mk->err;
+	}
+	optimg_mkiso_free(mk);
+	return rc;
+}
