@@ -59,6 +59,7 @@ int cmd_convert(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
+int cmd_mkiso(int argc, char **argv);
 
 /* File systems (cli_fs.c): options, opening, ls-style formatting. */
 int cli_fs_parse_namespace(const char *arg, struct optimg_fs_opts *opts);

@@ -23,6 +23,8 @@ const struct cli_command cli_commands[] = {
 	    cmd_extract },
 	{ "cat",	"write one file from an image to standard output",
 	    cmd_cat },
+	{ "mkiso",	"make an ISO 9660 image (Rock Ridge, Joliet, bootable)",
+	    cmd_mkiso },
 	{ NULL, NULL, NULL }
 };
 
