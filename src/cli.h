@@ -73,6 +73,13 @@ void cli_fs_time_string(const struct optimg_timespec *t, char out[20]);
 int cli_fs_copy_to_fd(struct optimg_fs *fs, const char *image,
     const struct optimg_fs_stat *st, int fd, const char *fdname,
     void *buf, size_t bufsize);
+/*
+ * File-system part of `optimg info` (fs_info.c): prints volume descriptors,
+ * name spaces, boot catalog and partition tables, or, when json is not
+ * NULL, adds them to it as member "filesystem".  Never fails the command.
+ */
+struct json_object;
+int cli_fs_info(struct optimg_image *img, struct json_object *json);
 /* Writes each El Torito boot image into dirfd (cli_fs.c). */
 int cli_fs_extract_boot_images(struct optimg_fs *fs, const char *image,
     int dirfd, bool force, unsigned *failed);
