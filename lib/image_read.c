@@ -10,13 +10,14 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "oi_private.h"
 
 /* Sectors converted per pass through the scratch buffer. */
-#define CHUNK_SECTORS 448
+#define CHUNK_SECTORS 1024
 
 static const uint8_t zero_subheader[4] = { 0, 0, 0x08, 0 };
 
@@ -188,6 +189,55 @@ read_file_direct(struct optimg_image *img, const struct oi_fragment *f,
 	    (size_t)n * f->sector_size, off, &img->err);
 }
 
+struct encode_job {
+	uint8_t		*dst;
+	const uint8_t	*src;
+	int32_t		 lba;
+	uint32_t	 n;
+	enum optimg_sector_mode mode;
+};
+
+static void *
+encode_run(void *arg)
+{
+	struct encode_job *j = arg;
+
+	for (uint32_t i = 0; i < j->n; i++)
+		optimg_sector_from_user(j->dst + (size_t)i * 2352,
+		    j->src + (size_t)i * 2048, j->lba + (int32_t)i, j->mode,
+		    zero_subheader);
+	return NULL;
+}
+
+/*
+ * Cooked to raw is the one conversion bound by computation (EDC and ECC
+ * for every sector), so a large batch is shared with a second thread.
+ */
+static void
+encode_user_sectors(const struct oi_fragment *f, int32_t lba, uint32_t n,
+    const uint8_t *src, uint8_t *dst)
+{
+	struct encode_job a = { dst, src, lba, n, f->mode == OPTIMG_TRACK_MODE1 ?
+	    OPTIMG_SECTOR_MODE1 : OPTIMG_SECTOR_MODE2_FORM1 };
+	struct encode_job b = a;
+	pthread_t tid;
+
+	if (n >= 64) {
+		a.n = n / 2;
+		b.n = n - a.n;
+		b.lba += (int32_t)a.n;
+		b.src += (size_t)a.n * 2048;
+		b.dst += (size_t)a.n * 2352;
+		if (pthread_create(&tid, NULL, encode_run, &b) == 0) {
+			encode_run(&a);
+			pthread_join(tid, NULL);
+			return;
+		}
+		a.n = n;
+	}
+	encode_run(&a);
+}
+
 /* Converts n sectors (n <= CHUNK_SECTORS) of fragment f into dst. */
 static int
 read_converted(struct optimg_image *img, const struct oi_fragment *f,
@@ -200,6 +250,10 @@ read_converted(struct optimg_image *img, const struct oi_fragment *f,
 		OI_TRY(ensure_scratch(img, (size_t)CHUNK_SECTORS * 2448));
 		OI_TRY(read_file_direct(img, f, lba, n, img->scratch));
 		src = img->scratch;
+		if (f->sector_size == 2048 && size == 2352) {
+			encode_user_sectors(f, lba, n, src, dst);
+			return OPTIMG_OK;
+		}
 	}
 	for (uint32_t i = 0; i < n; i++, lba++, dst += size) {
 		if (src == NULL)

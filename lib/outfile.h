@@ -10,6 +10,8 @@
 #ifndef OI_OUTFILE_H
 #define OI_OUTFILE_H
 
+#include <pthread.h>
+
 #include "oi_private.h"
 
 #define OI_OUTFILE_BUFSIZE (4u << 20)
@@ -21,6 +23,11 @@ struct oi_outfile {
 	uint8_t		*buf;
 	size_t		 len;
 	uint64_t	 written;	/* bytes handed to write() + buffered */
+	pthread_t	 writer;	/* background write, if writing */
+	bool		 writing;
+	const uint8_t	*async_data;
+	size_t		 async_len;
+	int		 async_errno;
 };
 
 /*
@@ -32,6 +39,15 @@ int oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
     struct optimg_error *err);
 int oi_outfile_write(struct oi_outfile *of, const void *data, size_t len,
     struct optimg_error *err);
+/*
+ * Starts writing data in a background thread and returns.  data must stay
+ * untouched until the next call on of: callers alternate two buffers, so
+ * computing one chunk overlaps writing the previous one.
+ */
+int oi_outfile_write_async(struct oi_outfile *of, const void *data,
+    size_t len, struct optimg_error *err);
+/* Waits for a background write; needed before freeing its buffer. */
+void oi_outfile_wait(struct oi_outfile *of);
 /* Bytes written so far (the file's future size). */
 uint64_t oi_outfile_size(const struct oi_outfile *of);
 int oi_outfile_finish(struct oi_outfile *of, struct optimg_error *err);

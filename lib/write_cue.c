@@ -150,26 +150,30 @@ open_outputs(struct cue_job *job, const char *cue_path, bool force,
 	return oi_outfile_open(&job->cue, cue_path, force, err);
 }
 
+/* bufs: two chunk buffers, written alternately in the background. */
 static int
-copy_track(struct cue_job *job, unsigned i, uint8_t *buf,
+copy_track(struct cue_job *job, unsigned i, uint8_t *bufs[2],
     struct optimg_error *err)
 {
 	const struct optimg_track *t = &job->disc.tracks[i];
 	struct oi_outfile *of = &job->bins[job->bin_of_track[i]];
 	uint32_t left = stored_count(t);
 	int32_t lba = stored_first(t);
+	unsigned which = 0;
 
 	while (left > 0) {
 		uint32_t n = OI_MIN(left, OI_CONVERT_CHUNK);
 		size_t bytes = (size_t)n * t->sector_size;
+		uint8_t *buf = bufs[which];
 
 		if (optimg_image_read(job->img, lba, n, t->sector_size,
 		    buf) < 0) {
 			*err = job->img->err;
 			return err->code;
 		}
-		OI_TRY(oi_outfile_write(of, buf, bytes, err));
+		OI_TRY(oi_outfile_write_async(of, buf, bytes, err));
 		OI_TRY(oi_progress_add(&job->prog, bytes, err));
+		which ^= 1;
 		lba += (int32_t)n;
 		left -= n;
 	}
@@ -199,18 +203,24 @@ write_sheet(struct cue_job *job, struct optimg_error *err)
 static int
 write_all(struct cue_job *job, struct optimg_error *err)
 {
-	uint8_t *buf = malloc((size_t)OI_CONVERT_CHUNK * 2448);
+	uint8_t *bufs[2];
 	int rc = OPTIMG_OK;
 
-	if (buf == NULL)
-		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	bufs[0] = malloc((size_t)OI_CONVERT_CHUNK * 2448);
+	bufs[1] = malloc((size_t)OI_CONVERT_CHUNK * 2448);
+	if (bufs[0] == NULL || bufs[1] == NULL)
+		rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	for (unsigned i = 0; i < job->disc.ntracks && rc == OPTIMG_OK; i++)
-		rc = copy_track(job, i, buf, err);
-	free(buf);
-	if (rc == OPTIMG_OK)
-		rc = write_sheet(job, err);
+		rc = copy_track(job, i, bufs, err);
+	/* The last chunk may still be in flight: finish before freeing. */
 	for (unsigned i = 0; i < job->nbins && rc == OPTIMG_OK; i++)
 		rc = oi_outfile_finish(&job->bins[i], err);
+	for (unsigned i = 0; i < job->nbins; i++)
+		oi_outfile_wait(&job->bins[i]);
+	free(bufs[0]);
+	free(bufs[1]);
+	if (rc == OPTIMG_OK)
+		rc = write_sheet(job, err);
 	if (rc == OPTIMG_OK)
 		rc = oi_outfile_finish(&job->cue, err);
 	/* Bins first: a cue that appears always has its data beside it. */

@@ -342,7 +342,7 @@ test_convert_roundtrip_and_cancel(void)
 	CU_ASSERT(dir_is_empty_but("c.iso"));
 	opts.progress = NULL;
 	CU_ASSERT_EQUAL(optimg_convert(img, tmp_path("c.cue"), &opts, &err), 0);
-	CU_ASSERT_EQUAL(optimg_convert(img, tmp_path("c.iso"), &opts, &err),
+	CU_ASSERT_EQUAL(optimg_convert(img, tmp_path("c.cue"), &opts, &err),
 	    OPTIMG_EEXIST);
 	opts.force = true;
 	CU_ASSERT_EQUAL(optimg_convert(img, tmp_path("c.iso"), &opts, &err),
