@@ -145,12 +145,10 @@ wait_async(struct oi_outfile *of, struct optimg_error *err)
 	return OPTIMG_OK;
 }
 
-void
-oi_outfile_wait(struct oi_outfile *of)
+int
+oi_outfile_wait(struct oi_outfile *of, struct optimg_error *err)
 {
-	struct optimg_error ignored;
-
-	(void)wait_async(of, &ignored);
+	return wait_async(of, err);
 }
 
 int
@@ -230,7 +228,9 @@ oi_outfile_commit(struct oi_outfile *of, struct optimg_error *err)
 void
 oi_outfile_abort(struct oi_outfile *of)
 {
-	oi_outfile_wait(of);
+	struct optimg_error ignored;
+
+	(void)wait_async(of, &ignored);
 	if (of->fd >= 0)
 		close(of->fd);
 	of->fd = -1;

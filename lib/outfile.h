@@ -46,8 +46,11 @@ int oi_outfile_write(struct oi_outfile *of, const void *data, size_t len,
  */
 int oi_outfile_write_async(struct oi_outfile *of, const void *data,
     size_t len, struct optimg_error *err);
-/* Waits for a background write; needed before freeing its buffer. */
-void oi_outfile_wait(struct oi_outfile *of);
+/*
+ * Waits for the background write, so its buffer may be reused or freed;
+ * returns how that write went.
+ */
+int oi_outfile_wait(struct oi_outfile *of, struct optimg_error *err);
 /* Bytes written so far (the file's future size). */
 uint64_t oi_outfile_size(const struct oi_outfile *of);
 int oi_outfile_finish(struct oi_outfile *of, struct optimg_error *err);

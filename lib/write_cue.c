@@ -177,7 +177,8 @@ copy_track(struct cue_job *job, unsigned i, uint8_t *bufs[2],
 		lba += (int32_t)n;
 		left -= n;
 	}
-	return OPTIMG_OK;
+	/* The next track may go to another bin: free both buffers first. */
+	return oi_outfile_wait(of, err);
 }
 
 static int
@@ -212,11 +213,13 @@ write_all(struct cue_job *job, struct optimg_error *err)
 		rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	for (unsigned i = 0; i < job->disc.ntracks && rc == OPTIMG_OK; i++)
 		rc = copy_track(job, i, bufs, err);
-	/* The last chunk may still be in flight: finish before freeing. */
+	/* After a failure a chunk may still be in flight. */
+	for (unsigned i = 0; i < job->nbins; i++) {
+		struct optimg_error ignored;
+		(void)oi_outfile_wait(&job->bins[i], &ignored);
+	}
 	for (unsigned i = 0; i < job->nbins && rc == OPTIMG_OK; i++)
 		rc = oi_outfile_finish(&job->bins[i], err);
-	for (unsigned i = 0; i < job->nbins; i++)
-		oi_outfile_wait(&job->bins[i]);
 	free(bufs[0]);
 	free(bufs[1]);
 	if (rc == OPTIMG_OK)

@@ -40,11 +40,18 @@ grep -q 'INDEX 02 ' "$TMP/merged/Mixed Disc.cue" || fail "INDEX 02 lost"
 printf '1 MODE1/2352 0 32 0\n2 AUDIO 182 300 150\n3 AUDIO 632 1200 150\n' >"$TMP/want"
 diff -u "$TMP/want" "$TMP/table" || fail "track table"
 
-# cdrdao reads the merged (single FILE) cue the same way.
+# cdrdao reads the merged (single FILE) cue the same way: same starts,
+# pregaps and ends.  cdrdao 1.2.4 rejects INDEX 02+ in cue sheets ("Index
+# beyond track end" for a valid index), so it gets the sheet without them.
 if command -v cdrdao >/dev/null; then
-	(cd "$TMP/merged" && cdrdao show-toc "Mixed Disc.cue" >"$TMP/cdrdao" 2>&1) ||
+	grep -v 'INDEX 0[2-9]' "$TMP/merged/Mixed Disc.cue" >"$TMP/merged/cdrdao.cue"
+	(cd "$TMP/merged" && cdrdao show-toc cdrdao.cue >"$TMP/cdrdao" 2>&1) ||
 		fail "cdrdao cannot read our cue: $(cat "$TMP/cdrdao")"
-	grep -c '^TRACK' "$TMP/cdrdao" | grep -qx 3 || fail "cdrdao sees: $(cat "$TMP/cdrdao")"
+	awk '/^TRACK/ { t = $2; p = 0 } /PREGAP/ { gsub(/[()]/, " "); p = $3 }
+		/START/ { gsub(/[()]/, " "); s = $3 }
+		/END/ { gsub(/[()]/, " "); print t, s, $3 - s, p }' "$TMP/cdrdao" >"$TMP/cdrdao.table"
+	printf '1 0 32 0\n2 182 300 150\n3 632 1200 150\n' >"$TMP/want"
+	diff -u "$TMP/want" "$TMP/cdrdao.table" || fail "cdrdao reads the tracks differently"
 else
 	echo "SKIP part: cdrdao not installed" >&2
 fi
