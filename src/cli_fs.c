@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -95,14 +98,74 @@ cli_fs_time_string(const struct optimg_timespec *t, char out[20])
 		snprintf(out, 20, "%lld", (long long)t->sec);
 }
 
+/* Reads count 2048-byte sectors of a boot image (it lies outside files). */
+static int
+copy_boot_image(struct optimg_fs *fs, const struct optimg_boot_entry *e,
+    int fd)
+{
+	struct optimg_fs_extent x = { e->lba, 0, e->image_bytes, 0 };
+	struct optimg_fs_stat st;
+	char buf[64 * 1024];
+	uint64_t off = 0;
+	size_t got;
+
+	/* A file-shaped view of the image so optimg_fs_read can stream it. */
+	memset(&st, 0, sizeof(st));
+	st.name = "boot image";
+	st.type = OPTIMG_FS_REG;
+	st.size = e->image_bytes;
+	st.extents = &x;
+	st.nextents = 1;
+	while (off < st.size) {
+		if (optimg_fs_read(fs, &st, off, buf, sizeof(buf), &got) < 0)
+			return -1;
+		if (got == 0 || write(fd, buf, got) != (ssize_t)got)
+			return -2;
+		off += got;
+	}
+	return 0;
+}
+
 int
 cli_fs_extract_boot_images(struct optimg_fs *fs, const char *image,
     int dirfd, bool force, unsigned *failed)
 {
-	(void)fs;
-	(void)dirfd;
-	(void)force;
-	cli_error("'%s': --boot-images is not available yet", image);
-	(*failed)++;
-	return 1;
+	const struct optimg_boot_catalog *cat;
+	unsigned i;
+
+	if (optimg_fs_boot_catalog(fs, &cat) < 0) {
+		cli_error("'%s': %s", image, optimg_fs_errmsg(fs));
+		(*failed)++;
+		return 1;
+	}
+	for (i = 0; i < cat->nentries; i++) {
+		const struct optimg_boot_entry *e = &cat->entries[i];
+		char name[64], pb[8];
+		const char *plat = optimg_boot_platform_name(e->platform, pb);
+		int fd, rc;
+
+		snprintf(name, sizeof(name), "boot-%u-%s.img", i + 1, plat);
+		if (force)
+			unlinkat(dirfd, name, 0);
+		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			cli_error(errno == EEXIST ? "'%s' exists (use --force "
+			    "to replace it)" : "cannot create '%s'", name);
+			(*failed)++;
+			continue;
+		}
+		rc = copy_boot_image(fs, e, fd);
+		if (close(fd) < 0 && rc == 0)
+			rc = -2;
+		if (rc == -1)
+			cli_error("'%s': boot image %u: %s", image, i + 1,
+			    optimg_fs_errmsg(fs));
+		else if (rc == -2)
+			cli_error("cannot write '%s': %s", name,
+			    strerror(errno));
+		if (rc < 0)
+			(*failed)++;
+	}
+	return 0;
 }
