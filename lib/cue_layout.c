@@ -216,10 +216,18 @@ lay_index(struct layout *lay, const struct oi_cue_track *t, unsigned k,
 	uint64_t count, need;
 
 	if (t->index_file[k] != lay->file) {
+		if (t->index_file[k] >= lay->sheet->nfiles ||
+		    (lay->file != NO_FILE && t->index_file[k] < lay->file))
+			return fail(lay, OPTIMG_EINVAL, ix->line,
+			    "INDEX %02u refers to a FILE out of order",
+			    ix->number);
 		OI_TRY(open_file(lay, t->index_file[k]));
 		*file_pos = 0;
 	}
-	count = ix->frames - *file_pos;	/* the parser ensures >= 0 */
+	if (ix->frames < *file_pos)	/* cue_parse.c rules this out */
+		return fail(lay, OPTIMG_EINVAL, ix->line,
+		    "INDEX %02u lies before the index above it", ix->number);
+	count = ix->frames - *file_pos;
 	need = count * run->sector_size;
 	if (need > bytes_left(lay) ||
 	    bytes_left(lay) - need < t->sector_size)

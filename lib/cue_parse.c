@@ -408,7 +408,7 @@ kw_file(struct parser *p, const struct line *l, int arg)
 {
 	struct oi_cue_sheet *s = p->sheet;
 	struct oi_cue_file *f;
-	struct word name, type;
+	struct word name = { 0 }, type = { 0 };
 	char b[SHOW_MAX + 4];
 	unsigned i;
 
@@ -851,14 +851,16 @@ run_line(struct parser *p, struct line *l)
 	    show(b, l->kw.p, l->kw.len));
 }
 
-/* Handles the end of a line at *s: LF, CR or CRLF. */
+/*
+ * The end of the line at s: its LF or CR.  One pass, never a search for
+ * LF past a CR (a CR-only sheet would make that quadratic).
+ */
 static const char *
 line_end(const char *s, const char *end)
 {
-	const char *lf = memchr(s, '\n', (size_t)(end - s));
-	const char *cr = memchr(s, '\r', (size_t)((lf ? lf : end) - s));
-
-	return cr != NULL ? cr : lf != NULL ? lf : end;
+	while (s < end && *s != '\n' && *s != '\r')
+		s++;
+	return s;
 }
 
 static int
@@ -875,7 +877,9 @@ parse_lines(struct parser *p, const char *s, const char *end)
 			    "NUL byte: this is not a text file");
 		tokenize(s, e, &l);
 		OI_TRY(run_line(p, &l));
-		if (e < end && *e == '\r' && e + 1 < end && e[1] == '\n')
+		if (e == end)
+			break;		/* no newline at the end */
+		if (*e == '\r' && e + 1 < end && e[1] == '\n')
 			e++;
 		s = e + 1;
 	}

@@ -433,6 +433,24 @@ test_parse_big(void)
 	free(buf);
 }
 
+/* 2^18 CR-only lines: line ends are found in linear time. */
+static void
+test_parse_many_cr_lines(void)
+{
+	size_t n = 1u << 18;
+	char *buf = malloc(n * 4 + 64), *p = buf;
+	struct oi_cue_sheet *s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	p += sprintf(p, "FILE a BINARY\rTRACK 1 AUDIO\rINDEX 1 0:0:0\r");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "REM\r");
+	s = parse_ok(buf);
+	CU_ASSERT_EQUAL(s->tracks[0].nnotes, n);
+	oi_cue_free(s);
+	free(buf);
+}
+
 /* ---- parser: errors ------------------------------------------------------ */
 
 #define F1 "FILE \"a.bin\" BINARY\n"
@@ -1719,6 +1737,7 @@ static CU_TestInfo parse_tests[] = {
 	{ "CD-TEXT at disc and track level", test_parse_cdtext },
 	{ "REM notes and REM SESSION", test_parse_rem },
 	{ "10^5 notes, 1 MiB line", test_parse_big },
+	{ "2^18 CR-only lines", test_parse_many_cr_lines },
 	{ "each error message", test_parse_errors },
 	{ "NUL, UTF-16, long words", test_parse_errors_binary },
 	{ "libcdio's sheets", test_libcdio_sheets },
