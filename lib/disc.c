@@ -193,6 +193,10 @@ oi_image_finish_layout(struct optimg_image *img)
 	for (unsigned i = 0; i < d->ntracks; i++) {
 		struct optimg_track *t = &d->tracks[i];
 		int32_t first = track_first(t);
+
+		/* Sectors stored before track 1's first index are its pregap. */
+		if (i == 0 && img->nfrags > 0)
+			first = OI_MIN(first, img->frags[0].lba);
 		int32_t next = i + 1 < d->ntracks ?
 		    track_first(&d->tracks[i + 1]) : end;
 

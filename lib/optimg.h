@@ -171,9 +171,9 @@ struct optimg_cdtext {
 	char	*field[OPTIMG_CDTEXT_NFIELDS];	/* NULL when absent */
 };
 
-/* A line a format keeps only to write it back (REM, unknown keywords). */
+/* A line a format keeps only to write it back (a cue's REM lines). */
 struct optimg_note {
-	char	*text;		/* the line without its leading blanks */
+	char	*text;		/* the text after "REM " */
 };
 
 #define OPTIMG_NO_INDEX	INT32_MIN
