@@ -322,7 +322,7 @@ stored_range(struct writer *w, const struct optimg_track *t, int64_t *first,
 /*
  * INDEX lines.  The stored part must open with an index, or the cue
  * would give its first frames to the track before: a stored pregap is
- * INDEX 00 at its first frame.  An INDEX 00 inside the unstored pregap
+ * INDEX 00 at its first frame (but for track 1, see below).  An INDEX 00 inside the unstored pregap
  * is left to the PREGAP line.
  */
 static int
@@ -331,7 +331,11 @@ put_indices(struct writer *w, const struct optimg_track *t)
 	int64_t first = 0, end = 0, last;
 
 	OI_TRY(stored_range(w, t, &first, &end));
-	if (t->start > first)
+	/* Frames before the disc's first index need no INDEX 00: a reader
+	 * gives them to track 1 (disc.c), so the sheet keeps its lines. */
+	if (t->index[0] != OPTIMG_NO_INDEX && t->index[0] >= first)
+		OI_TRY(put_index(w, t, 0, t->index[0] - first));
+	else if (t->start > first && t != &w->disc->tracks[0])
 		OI_TRY(put_index(w, t, 0, 0));
 	last = t->start;
 	OI_TRY(put_index(w, t, 1, t->start - first));

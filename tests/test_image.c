@@ -268,6 +268,10 @@ test_layout_rejects_disorder(void)
 	t->number = 1;
 	t->start = 5;
 	t->index[0] = 7;	/* INDEX 00 after INDEX 01 */
+	CU_ASSERT_FATAL(oi_image_add_track(img, &t) == 0);
+	t->number = 2;
+	t->start = 8;
+	t->index[0] = 9;
 	CU_ASSERT_EQUAL(oi_image_finish_layout(img), OPTIMG_EFORMAT);
 	optimg_image_free(img);
 }
