@@ -12,6 +12,10 @@ mkdir build-san build-dist
 	cat build-san/test-suite.log 2>/dev/null | tail -200
 	exit 1
 }
+# The closing line CI reads: counts from automake's summary.
+count() { sed -n "s/^# $1: *//p" build-san/test-suite.log | head -n 1; }
+summary="$(count PASS) passed, $(count FAIL) failed, $(count SKIP) skipped"
 tests/fuzz/run.sh build-san 20
 (cd build-dist && ../configure -q && make -j"$(nproc)" distcheck)
-echo "check.sh: all passed"
+echo "make check under ASan+UBSan:"
+echo "$summary"
