@@ -93,8 +93,10 @@ optimg_mkiso_free(struct optimg_mkiso *mk)
 	if (mk == NULL)
 		return;
 	oi_iso_tree_free(mk);
-	for (ns = 0; ns < NS_COUNT; ns++)
+	for (ns = 0; ns < NS_COUNT; ns++) {
 		free(mk->dirs[ns]);
+		free(mk->dorder[ns]);
+	}
 	free(mk->files);
 	free(mk->boot);
 	free(mk->parts);
@@ -252,7 +254,7 @@ write_metadata(struct writer *w)
 		if (ns == NS_JOLIET && !mk->joliet)
 			continue;
 		for (i = 0; i < mk->ndirs[ns] && rc == 0; i++) {
-			struct oi_iso_node *d = mk->dirs[ns][i];
+			struct oi_iso_node *d = mk->dorder[ns][i];
 			dir.len = ce.len = 0;
 			rc = pad_to(w, (uint64_t)d->dir_lba[ns] * ISO_BLOCK);
 			if (rc == 0)

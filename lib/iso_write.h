@@ -107,6 +107,7 @@ struct optimg_mkiso {
 	size_t				 nfiles;
 	struct oi_iso_node		**dirs[NS_COUNT];	/* path table order */
 	size_t				 ndirs[NS_COUNT];
+	struct oi_iso_node		**dorder[NS_COUNT];	/* extents */
 	struct oi_iso_boot		*boot;
 	unsigned			 nboot;
 	struct oi_iso_part		*parts;

@@ -144,6 +144,42 @@ order_files(struct optimg_mkiso *mk)
 	return OPTIMG_OK;
 }
 
+/* Relocated directories above n on its real path, n included. */
+static unsigned
+reloc_group(const struct oi_iso_node *n)
+{
+	unsigned g = 0;
+
+	for (; n != NULL; n = n->parent)
+		g += n->relocated;
+	return g;
+}
+
+/*
+ * Order of directory extents: path table order, except that relocated
+ * subtrees come after the directory holding their CL placeholder.
+ * libarchive reads strictly forward and needs every directory after its
+ * parent and every CL target after the placeholder.
+ */
+static int
+extent_order(struct optimg_mkiso *mk, int ns)
+{
+	size_t i, k = 0;
+	unsigned g, maxg = 0;
+
+	mk->dorder[ns] = oi_calloc(mk->ndirs[ns] + 1, sizeof(*mk->dorder[ns]));
+	if (mk->dorder[ns] == NULL)
+		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
+	for (i = 0; i < mk->ndirs[ns]; i++)
+		if (ns == NS_ISO)
+			maxg = OI_MAX(maxg, reloc_group(mk->dirs[ns][i]));
+	for (g = 0; g <= maxg; g++)
+		for (i = 0; i < mk->ndirs[ns]; i++)
+			if (ns != NS_ISO || reloc_group(mk->dirs[ns][i]) == g)
+				mk->dorder[ns][k++] = mk->dirs[ns][i];
+	return OPTIMG_OK;
+}
+
 static int
 size_dirs(struct optimg_mkiso *mk, int ns, uint32_t *lba)
 {
@@ -151,8 +187,9 @@ size_dirs(struct optimg_mkiso *mk, int ns, uint32_t *lba)
 	size_t i;
 	int rc = OPTIMG_OK;
 
+	OI_TRY(extent_order(mk, ns));
 	for (i = 0; i < mk->ndirs[ns] && rc == OPTIMG_OK; i++) {
-		struct oi_iso_node *d = mk->dirs[ns][i];
+		struct oi_iso_node *d = mk->dorder[ns][i];
 		dir.len = ce.len = 0;
 		rc = oi_iso_dir_build(mk, d, ns, &dir, &ce);
 		d->dir_lba[ns] = *lba;

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "iso_write.h"
@@ -246,13 +245,18 @@ su_nm(struct su *s, const char *name)
 	return OPTIMG_OK;
 }
 
+/*
+ * PN holds dev_t's high and low 32 bits as the system encodes it, as
+ * libisofs and libarchive do; Linux decodes major/minor from the low
+ * word when the high one is 0.
+ */
 static int
 su_pn(struct su *s, uint64_t rdev)
 {
 	uint8_t b[16];
 
-	oi_iso_733(b, major(rdev));
-	oi_iso_733(b + 8, minor(rdev));
+	oi_iso_733(b, (uint32_t)(rdev >> 32));
+	oi_iso_733(b + 8, (uint32_t)rdev);
 	return su_add(s, "PN", b, 16);
 }
 
@@ -265,7 +269,11 @@ su_lba(struct su *s, const char sig[2], uint32_t lba)
 	return su_add(s, sig, b, 8);
 }
 
-/* SL (RRIP 4.1.3): components, split over entries of at most 255 bytes. */
+/*
+ * SL (RRIP 4.1.3): component records, split over entries of at most 255
+ * bytes.  An entry ends inside a component (component flag CONTINUE)
+ * rather than between two: libarchive joins SL entries without a '/'.
+ */
 static int
 su_sl(struct su *s, const char *target)
 {
@@ -278,9 +286,9 @@ su_sl(struct su *s, const char *target)
 		body[blen++] = 0x08;	/* ROOT */
 		body[blen++] = 0;
 	}
-	while (*p != '\0') {
+	for (;;) {
 		const char *e;
-		size_t clen;
+		size_t clen, skip = 0;
 		uint8_t flags = 0;
 
 		while (*p == '/')
@@ -290,26 +298,33 @@ su_sl(struct su *s, const char *target)
 		e = strchr(p, '/');
 		clen = e != NULL ? (size_t)(e - p) : strlen(p);
 		if (clen == 1 && p[0] == '.')
-			flags = 0x02, clen = 0;
+			flags = 0x02, skip = 1, clen = 0;
 		else if (clen == 2 && p[0] == '.' && p[1] == '.')
-			flags = 0x04, clen = 0;
-		do {
-			size_t piece = OI_MIN(clen, 248);
-			uint8_t f = flags | (clen > piece ? 0x01 : 0);
-			if (blen + 2 + piece > 251) {
-				body[0] = 0x01;	/* continues in next SL */
-				OI_TRY(su_add(s, "SL", body, blen));
-				blen = 1;
+			flags = 0x04, skip = 2, clen = 0;
+		for (;;) {
+			size_t room = sizeof(body) - blen, piece;
+			if (room >= 2 + clen) {
+				body[blen++] = flags;
+				body[blen++] = (uint8_t)clen;
+				memcpy(body + blen, p, clen);
+				blen += clen;
+				p += clen;
+				break;
 			}
-			body[blen++] = f;
-			body[blen++] = (uint8_t)piece;
-			memcpy(body + blen, p, piece);
-			blen += piece;
-			p += piece;
-			clen -= piece;
-			if (flags & 0x06)
-				p += flags & 0x02 ? 1 : 2;
-		} while (clen > 0);
+			if (flags == 0 && room >= 3) {
+				piece = OI_MIN(room - 2, clen - 1);
+				body[blen++] = 0x01;	/* component continues */
+				body[blen++] = (uint8_t)piece;
+				memcpy(body + blen, p, piece);
+				blen += piece;
+				p += piece;
+				clen -= piece;
+			}
+			body[0] = 0x01;		/* continues in next SL */
+			OI_TRY(su_add(s, "SL", body, blen));
+			blen = 1;
+		}
+		p += skip;
 	}
 	body[0] = 0;
 	return su_add(s, "SL", body, blen);
@@ -384,7 +399,8 @@ place_su(struct dirctx *c, size_t avail, uint8_t *rec, size_t *rlen)
 	size_t plen[MAX_PIECES], ppos[MAX_PIECES], used = 0, pos;
 
 	if (s->b.len <= avail) {
-		memcpy(rec, s->b.p, s->b.len);
+		if (s->b.len > 0)
+			memcpy(rec, s->b.p, s->b.len);
 		*rlen = s->b.len;
 		return OPTIMG_OK;
 	}

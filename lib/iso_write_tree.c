@@ -331,7 +331,8 @@ read_names(struct optimg_mkiso *mk, const char *path, char ***out, size_t *nout)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 	*out = names;
 	*nout = n;
 	return OPTIMG_OK;
