@@ -419,7 +419,7 @@ enter_dir(struct ex *ex, const char *path, const char *name)
 	struct stat sb;
 	int dfd = top_fd(ex), fd;
 
-	if (mkdirat(dfd, name, 0700) < 0) {
+	if (mkdirat(dfd, name, 0755) < 0) {
 		if (errno != EEXIST) {
 			fail_errno(ex, "create directory", path);
 			return -1;
@@ -441,7 +441,7 @@ enter_dir(struct ex *ex, const char *path, const char *name)
 				return -1;
 			}
 			if (unlinkat(dfd, name, 0) < 0 ||
-			    mkdirat(dfd, name, 0700) < 0) {
+			    mkdirat(dfd, name, 0755) < 0) {
 				fail_errno(ex, "create directory", path);
 				return -1;
 			}

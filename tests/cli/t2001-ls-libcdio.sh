@@ -60,3 +60,19 @@ PY
 		fail "isofs-m1.cue: optimg and xorriso disagree"
 	echo "ok: isofs-m1.cue = xorriso on the cooked track"
 fi
+
+# UDF: 7z reads it (xorriso and isoinfo do not).
+if command -v 7z >/dev/null 2>&1; then
+	for img in udf102.iso test-udf1.iso; do
+		f="$TESTDATA/$img"
+		[ -f "$f" ] || continue
+		python3 "$L" optimg "$f" udf >"$TMP/mine" ||
+			fail "optimg ls --namespace udf failed on $img"
+		python3 "$L" 7z "$f" >"$TMP/theirs"
+		diff -u "$TMP/theirs" "$TMP/mine" >&2 ||
+			fail "$img (udf): optimg and 7z disagree"
+		echo "ok: $img udf = 7z"
+	done
+else
+	echo "7z is not installed: UDF listings not compared" >&2
+fi
