@@ -112,9 +112,24 @@ struct writer {
 	uint64_t		 pos;
 	uint64_t		 next_report;
 	uint8_t			*buf;
+	struct oi_outfile	*of;	/* set when the sink is this file */
 };
 
 static const uint8_t zeros[64 * 1024];
+
+static int
+advance(struct writer *w, uint64_t len)
+{
+	w->pos += len;
+	if (w->mk->o.progress != NULL && w->pos >= w->next_report) {
+		w->next_report = w->pos + REPORT_EVERY;
+		if (w->mk->o.progress(w->mk->o.progress_ctx, w->pos,
+		    w->mk->image_bytes) != 0)
+			return oi_set_error(&w->mk->err, OPTIMG_ECANCELED,
+			    "canceled");
+	}
+	return OPTIMG_OK;
+}
 
 static int
 emit(struct writer *w, const void *p, size_t len)
@@ -130,15 +145,7 @@ emit(struct writer *w, const void *p, size_t len)
 			    "%s", optimg_strerror(rc));
 		return rc;
 	}
-	w->pos += len;
-	if (w->mk->o.progress != NULL && w->pos >= w->next_report) {
-		w->next_report = w->pos + REPORT_EVERY;
-		if (w->mk->o.progress(w->mk->o.progress_ctx, w->pos,
-		    w->mk->image_bytes) != 0)
-			return oi_set_error(&w->mk->err, OPTIMG_ECANCELED,
-			    "canceled");
-	}
-	return OPTIMG_OK;
+	return advance(w, len);
 }
 
 static int
@@ -172,6 +179,73 @@ open_input(struct optimg_mkiso *mk, const char *path)
 	return fd;
 }
 
+static int
+read_emit(struct writer *w, int fd, const char *path, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, w->buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return oi_set_errno(&w->mk->err, OPTIMG_EIO, "cannot read '%s'",
+		    path);
+	if (n == 0)
+		return oi_set_error(&w->mk->err, OPTIMG_EIO,
+		    "'%s' shrank while the image was written", path);
+	OI_TRY(emit(w, w->buf, (size_t)n));
+	return (int)n;
+}
+
+#define FAST_MIN	(16u << 20)
+#define FAST_CHUNK	(64u << 20)
+
+/*
+ * Large files into an output file: copy_file_range(2) lets the kernel
+ * move the bytes without passing them through user space.  The outfile's
+ * buffer is first filled from the file up to its flush point, so that it
+ * is empty and its descriptor is positioned at the image's end.  Returns
+ * with *left unchanged in part when the kernel cannot do it (EXDEV, ...).
+ */
+static int
+copy_fast(struct writer *w, int fd, const char *path, uint64_t *left)
+{
+	struct oi_outfile *of = w->of;
+	size_t fill;
+
+	if (of == NULL || *left < FAST_MIN)
+		return OPTIMG_OK;
+	fill = OI_OUTFILE_BUFSIZE - of->len;
+	while (fill > 0) {
+		int n = read_emit(w, fd, path, OI_MIN(fill, COPY_BUF));
+		if (n < 0)
+			return n;
+		fill -= (size_t)n;
+		*left -= (uint64_t)n;
+	}
+	if (of->len != 0)
+		return OPTIMG_OK;	/* not at a flush point after all */
+	while (*left >= FAST_CHUNK) {
+		ssize_t n = copy_file_range(fd, NULL, of->fd, NULL,
+		    FAST_CHUNK, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EXDEV || errno == ENOSYS ||
+		    errno == EINVAL || errno == EOPNOTSUPP || errno == EBADF))
+			return OPTIMG_OK;	/* the read path does it */
+		if (n < 0)
+			return oi_set_errno(&w->mk->err, OPTIMG_EIO,
+			    "cannot copy '%s' into the image", path);
+		if (n == 0)
+			return oi_set_error(&w->mk->err, OPTIMG_EIO,
+			    "'%s' shrank while the image was written", path);
+		of->written += (uint64_t)n;
+		*left -= (uint64_t)n;
+		OI_TRY(advance(w, (uint64_t)n));
+	}
+	return OPTIMG_OK;
+}
+
 /* Copies size bytes of a host file; fails if it has become shorter. */
 static int
 copy_file(struct writer *w, const char *path, uint64_t size)
@@ -184,20 +258,13 @@ copy_file(struct writer *w, const char *path, uint64_t size)
 #ifdef POSIX_FADV_SEQUENTIAL
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
+	rc = copy_fast(w, fd, path, &left);
 	while (left > 0 && rc == OPTIMG_OK) {
-		ssize_t n = read(fd, w->buf, (size_t)OI_MIN(left, COPY_BUF));
-		if (n < 0 && errno == EINTR)
-			continue;
+		int n = read_emit(w, fd, path, (size_t)OI_MIN(left, COPY_BUF));
 		if (n < 0)
-			rc = oi_set_errno(&w->mk->err, OPTIMG_EIO,
-			    "cannot read '%s'", path);
-		else if (n == 0)
-			rc = oi_set_error(&w->mk->err, OPTIMG_EIO,
-			    "'%s' shrank while the image was written", path);
-		else {
-			rc = emit(w, w->buf, (size_t)n);
+			rc = n;
+		else
 			left -= (uint64_t)n;
-		}
 	}
 	close(fd);
 	return rc;
@@ -317,11 +384,11 @@ write_tail(struct writer *w)
 	return pad_to(w, mk->image_bytes);
 }
 
-int
-optimg_mkiso_write(struct optimg_mkiso *mk, optimg_sink_fn sink,
-    void *sink_ctx, struct optimg_error *err)
+static int
+write_image(struct optimg_mkiso *mk, optimg_sink_fn sink, void *sink_ctx,
+    struct oi_outfile *of, struct optimg_error *err)
 {
-	struct writer w = { mk, sink, sink_ctx, 0, 0, NULL };
+	struct writer w = { mk, sink, sink_ctx, 0, 0, NULL, of };
 	int rc;
 
 	oi_error_clear(&mk->err);
@@ -340,6 +407,13 @@ optimg_mkiso_write(struct optimg_mkiso *mk, optimg_sink_fn sink,
 	if (rc < 0 && err != NULL)
 		*err = mk->err;
 	return rc;
+}
+
+int
+optimg_mkiso_write(struct optimg_mkiso *mk, optimg_sink_fn sink,
+    void *sink_ctx, struct optimg_error *err)
+{
+	return write_image(mk, sink, sink_ctx, NULL, err);
 }
 
 /* ---- into a file ------------------------------------------------------- */
@@ -404,7 +478,7 @@ optimg_mkiso(const struct optimg_mkiso_opts *opts, const char *out_path,
 	fs.mk = mk;
 	rc = oi_outfile_open(&fs.of, out_path, opts->force, &mk->err);
 	if (rc == 0)
-		rc = optimg_mkiso_write(mk, file_sink, &fs, NULL);
+		rc = write_image(mk, file_sink, &fs, &fs.of, NULL);
 	if (rc == 0)
 		rc = oi_outfile_finish(&fs.of, &mk->err);
 	if (rc == 0)
