@@ -361,7 +361,7 @@ extract_file(struct ex *ex, const char *path, const struct optimg_fs_stat *st)
 	if (try_link(ex, st, path))
 		return;
 	fd = openat(dfd, st->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
+	    O_CLOEXEC, st->mode & 0777);
 	if (fd < 0) {
 		fail_errno(ex, "create", path);
 		return;
