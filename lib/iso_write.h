@@ -54,6 +54,9 @@ struct oi_iso_node {
 	uint32_t		 serial;	/* PX file serial number */
 	int			 weight;	/* --sort: higher goes first */
 	bool			 hide[NS_COUNT];
+	bool			 efi_image;	/* an El Torito EFI image */
+	bool			 boot_image;	/* any El Torito image */
+	bool			 needed;	/* its data goes in the image */
 	struct oi_iso_node	*link_owner;	/* hard link sharing data */
 	uint8_t			*mem;		/* data held in memory */
 

@@ -91,6 +91,9 @@ oi_iso_boot_prepare(struct optimg_mkiso *mk)
 			    "boot image '%s' is not a file in the image",
 			    ob->path);
 		b->platform = ob->platform;
+		b->node->boot_image = true;
+		if (b->platform == 0xEF)
+			b->node->efi_image = true;
 		b->info_table = ob->info_table;
 		if (b->info_table && (ob->emul != OPTIMG_BOOT_NOEMUL ||
 		    b->node->size < 64))

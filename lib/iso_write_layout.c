@@ -87,29 +87,15 @@ path_table_size(const struct optimg_mkiso *mk, int ns)
 	return size;
 }
 
-static bool
-is_efi_image(const struct optimg_mkiso *mk, const struct oi_iso_node *n)
-{
-	unsigned i;
-
-	for (i = 0; i < mk->nboot; i++)
-		if (mk->boot[i].node == n && mk->boot[i].platform == 0xEF)
-			return true;
-	return false;
-}
-
-static const struct optimg_mkiso *cmp_mk;	/* qsort has no context */
-
 static int
 data_cmp(const void *a, const void *b)
 {
 	const struct oi_iso_node *x = *(struct oi_iso_node *const *)a;
 	const struct oi_iso_node *y = *(struct oi_iso_node *const *)b;
-	bool ex = is_efi_image(cmp_mk, x), ey = is_efi_image(cmp_mk, y);
 
 	/* EFI images last, so an MBR partition before them covers the rest. */
-	if (ex != ey)
-		return ex ? 1 : -1;
+	if (x->efi_image != y->efi_image)
+		return x->efi_image ? 1 : -1;
 	if (x->weight != y->weight)
 		return x->weight > y->weight ? -1 : 1;
 	return x->serial < y->serial ? -1 : x->serial > y->serial;
@@ -119,7 +105,7 @@ static bool
 visible(const struct optimg_mkiso *mk, const struct oi_iso_node *n)
 {
 	return !n->hide[NS_ISO] || (mk->joliet && !n->hide[NS_JOLIET]) ||
-	    is_efi_image(mk, n);
+	    n->boot_image;
 }
 
 static int
@@ -130,16 +116,19 @@ order_files(struct optimg_mkiso *mk)
 	mk->files = oi_calloc(mk->nall + 1, sizeof(*mk->files));
 	if (mk->files == NULL)
 		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
+	/* A hard link whose first name is hidden still owns the data. */
 	for (i = 0; i < mk->nall; i++) {
 		struct oi_iso_node *f = mk->all[i];
-		if (f->kind == ISO_FILE && f->link_owner == NULL &&
-		    visible(mk, f))
+		if (f->kind == ISO_FILE && visible(mk, f))
+			(f->link_owner != NULL ? f->link_owner : f)->needed =
+			    true;
+	}
+	for (i = 0; i < mk->nall; i++) {
+		struct oi_iso_node *f = mk->all[i];
+		if (f->kind == ISO_FILE && f->link_owner == NULL && f->needed)
 			mk->files[n++] = f;
 	}
-	/* A hard link whose first name is hidden still owns the data. */
-	cmp_mk = mk;
 	qsort(mk->files, n, sizeof(*mk->files), data_cmp);
-	cmp_mk = NULL;
 	mk->nfiles = n;
 	return OPTIMG_OK;
 }

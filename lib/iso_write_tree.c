@@ -642,6 +642,7 @@ read_sort_file(struct optimg_mkiso *mk)
 				continue;
 			oi_iso_path(n, p, sizeof(p));
 			if ((n->src != NULL && fnmatch(line, n->src, 0) == 0) ||
+			    fnmatch(line, n->name, 0) == 0 ||
 			    fnmatch(line, p, 0) == 0 ||
 			    fnmatch(line, p + 1, 0) == 0)
 				n->weight = (int)w;

@@ -337,7 +337,7 @@ test_deep_relocation(void)
 	CU_ASSERT_FATAL(find_record(&m, lba, "RR_MOVED", 8) != NULL);
 	/* d1..d7 are real directories (levels 2..8); d8 at level 9 is not. */
 	for (i = 1; i <= 7; i++) {
-		char id[4];
+		char id[16];
 		snprintf(id, sizeof(id), "D%d", i);
 		r = find_record(&m, lba, id, 2);
 		CU_ASSERT_FATAL(r != NULL);
