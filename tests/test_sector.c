@@ -104,9 +104,8 @@ ref_inv(uint8_t a)
 
 /* 14.3: one bit at a time, reflected polynomial, no inversion. */
 static uint32_t
-ref_edc(const uint8_t *p, size_t len)
+ref_edc_from(uint32_t crc, const uint8_t *p, size_t len)
 {
-	uint32_t crc = 0;
 	unsigned bit;
 
 	while (len-- > 0) {
@@ -115,6 +114,12 @@ ref_edc(const uint8_t *p, size_t len)
 			crc = crc >> 1 ^ (crc & 1 ? 0xd8018001u : 0);
 	}
 	return crc;
+}
+
+static uint32_t
+ref_edc(const uint8_t *p, size_t len)
+{
+	return ref_edc_from(0, p, len);
 }
 
 /*
@@ -419,6 +424,192 @@ test_edc_incremental(void)
 		edc = optimg_edc(edc, buf + cut2, sizeof(buf) - cut2);
 		if (edc != whole)
 			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/*
+ * The ways lib/sector_edc.c has, against the tables, which the tests
+ * above hold to the reference: folding with PCLMULQDQ and VPCLMULQDQ.
+ * A way the CPU lacks falls back to the best it has; oi_edc_isa() is 0
+ * (tables), 1 (PCLMULQDQ) or 2 (also VPCLMULQDQ).
+ */
+uint32_t oi_edc_slice(uint32_t edc, const void *buf, size_t len);
+uint32_t oi_edc_clmul(uint32_t edc, const void *buf, size_t len);
+uint32_t oi_edc_vclmul(uint32_t edc, const void *buf, size_t len);
+int oi_edc_isa(void);
+
+#define EDC_MAX_LEN	5000
+#define EDC_CASES	4000
+
+/* x^n mod P, unreflected: P has its x^32 term in bit 32. */
+static uint64_t
+gf2_xpow_mod(unsigned n, uint64_t poly)
+{
+	uint64_t r = 1;
+
+	while (n-- > 0) {
+		r <<= 1;
+		if (r >> 32 & 1)
+			r ^= poly;
+	}
+	return r;
+}
+
+/* floor(x^64 / P) by long division; w holds degrees j..j+32. */
+static uint64_t
+gf2_x64_div(uint64_t poly)
+{
+	uint64_t w = 1ull << 32, q = 0;
+	int j;
+
+	for (j = 32; j >= 0; j--) {
+		if (w >> 32 & 1) {
+			q |= 1ull << j;
+			w ^= poly;
+		}
+		w <<= 1;
+	}
+	return q;
+}
+
+/* Bit i to bit 32 - i: the reflected form the folding takes. */
+static uint64_t
+reflect33(uint64_t v)
+{
+	uint64_t r = 0;
+	unsigned i;
+
+	for (i = 0; i <= 32; i++)
+		if (v >> i & 1)
+			r |= 1ull << (32 - i);
+	return r;
+}
+
+/*
+ * The constants of lib/sector_edc.c: n > 0 gives K(n), reflected x^n mod
+ * P; 0 gives floor(x^64 / P) and -1 gives P, reflected.  A changed
+ * constant or polynomial is re-derived by running this test.
+ */
+static uint64_t
+edc_fold_const(int n, uint64_t poly)
+{
+	if (n > 0)
+		return reflect33(gf2_xpow_mod((unsigned)n, poly));
+	return reflect33(n == 0 ? gf2_x64_div(poly) : poly);
+}
+
+static unsigned
+fold_consts_differ(const char *name, uint64_t poly, const uint64_t *want)
+{
+	static const int n[] = { 8 * 128 + 32, 8 * 128 - 32, 4 * 128 + 32,
+	    4 * 128 - 32, 128 + 32, 128 - 32, 64, 0, -1 };
+	uint64_t got;
+	unsigned k, bad = 0;
+
+	for (k = 0; k < sizeof(n) / sizeof(n[0]); k++) {
+		got = edc_fold_const(n[k], poly);
+		if (got != want[k]) {
+			fprintf(stderr, "\n%s constant %d: 0x%09llx, "
+			    "expected 0x%09llx\n", name, n[k],
+			    (unsigned long long)got,
+			    (unsigned long long)want[k]);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+static void
+test_edc_fold_constants(void)
+{
+	/*
+	 * Published for CRC-32 (Linux's crc32-pclmul, libgcrypt's
+	 * crc-intel-pclmul), to check the generator on a known CRC.
+	 */
+	static const uint64_t crc32[] = { 0x1e88ef372, 0x14a7fe880,
+	    0x154442bd4, 0x1c6e41596, 0x1751997d0, 0x0ccaa009e,
+	    0x163cd6124, 0x1f7011641, 0x1db710641 };
+	/* As in lib/sector_edc.c. */
+	static const uint64_t edc[] = { 0x06500d000, 0x1fbea69a0,
+	    0x1f8931102, 0x12e7928a2, 0x06c90c100, 0x1d5934102,
+	    0x1f1030002, 0x17000ffff, 0x1b0030003 };
+
+	CU_ASSERT_EQUAL(fold_consts_differ("CRC-32", 0x104c11db7, crc32), 0);
+	CU_ASSERT_EQUAL(fold_consts_differ("EDC", 0x18001801b, edc), 0);
+}
+
+/* Literal values each way, the second long enough to fold. */
+static void
+test_edc_ways_literal(void)
+{
+	static const char *const lacks[] = { "PCLMULQDQ", "VPCLMULQDQ" };
+	uint8_t s[2064];
+
+	if (oi_edc_isa() < 2) {
+		fflush(stdout);		/* CUnit's line is still open */
+		fprintf(stderr, "\nSKIP: no %s here: the ways that need it "
+		    "are tested as the ones it falls back to\n",
+		    lacks[oi_edc_isa()]);
+	}
+	CU_ASSERT_EQUAL(oi_edc_slice(0, "123456789", 9), 0x6ec2edc4u);
+	CU_ASSERT_EQUAL(oi_edc_clmul(0, "123456789", 9), 0x6ec2edc4u);
+	CU_ASSERT_EQUAL(oi_edc_vclmul(0, "123456789", 9), 0x6ec2edc4u);
+	/* The zero Mode 1 sector at LBA 0: sync, 00:02:00, mode 1. */
+	memset(s, 0, sizeof(s));
+	memcpy(s, sync_bytes, sizeof(sync_bytes));
+	s[13] = 0x02;
+	s[15] = 0x01;
+	CU_ASSERT_EQUAL(oi_edc_slice(0, s, sizeof(s)), 0x2b6813c5u);
+	CU_ASSERT_EQUAL(oi_edc_clmul(0, s, sizeof(s)), 0x2b6813c5u);
+	CU_ASSERT_EQUAL(oi_edc_vclmul(0, s, sizeof(s)), 0x2b6813c5u);
+	CU_ASSERT_EQUAL(optimg_edc(0, s, sizeof(s)), 0x2b6813c5u);
+}
+
+/*
+ * One case in a buffer of exactly off + len bytes, so that the sanitizer
+ * build sees any read past the end.  The bitwise reference is slow, so
+ * only when asked.
+ */
+static unsigned
+edc_case_differs(uint32_t edc, size_t off, size_t len, int with_ref)
+{
+	uint8_t *buf, *p;
+	uint32_t want;
+	unsigned bad;
+
+	if ((buf = malloc(off + len > 0 ? off + len : 1)) == NULL)
+		return 1;
+	p = buf + off;
+	rng_fill(p, len);
+	want = oi_edc_slice(edc, p, len);
+	bad = oi_edc_clmul(edc, p, len) != want ||
+	    oi_edc_vclmul(edc, p, len) != want ||
+	    optimg_edc(edc, p, len) != want ||
+	    (with_ref && ref_edc_from(edc, p, len) != want);
+	free(buf);
+	return bad;
+}
+
+static void
+test_edc_ways_random(void)
+{
+	size_t len, off;
+	uint32_t edc;
+	unsigned n, bad = 0;
+
+	rng_seed(0xc1a5);
+	/* Every length to 512, where the ways hand over to each other. */
+	for (len = 0; len <= 512; len++) {
+		off = rng_next() % 64;
+		edc = rng_next();
+		bad += edc_case_differs(edc, off, len, 1);
+	}
+	for (n = 0; n < EDC_CASES; n++) {
+		len = rng_next() % (EDC_MAX_LEN + 1);
+		off = rng_next() % 64;
+		edc = rng_next();
+		bad += edc_case_differs(edc, off, len, n % 16 == 0);
 	}
 	CU_ASSERT_EQUAL(bad, 0);
 }
@@ -920,6 +1111,9 @@ static CU_TestInfo edc_tests[] = {
 	{ "check value 123456789", test_edc_check_value },
 	{ "against bitwise CRC, all alignments", test_edc_vs_reference },
 	{ "fed in pieces", test_edc_incremental },
+	{ "folding constants from the polynomial", test_edc_fold_constants },
+	{ "folding and tables, literal values", test_edc_ways_literal },
+	{ "folding against tables, random cases", test_edc_ways_random },
 	CU_TEST_INFO_NULL
 };
 
