@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -69,6 +70,32 @@ parse_track(const char *arg, unsigned *track)
 	return 0;
 }
 
+static bool
+has_suffix(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+
+	return n >= k && strcasecmp(name + n - k, suffix) == 0;
+}
+
+/* Options that make no sense for the output asked for are usage errors. */
+static int
+check_combination(const struct optimg_convert_opts *opts, const char *out)
+{
+	bool iso = opts->to == OPTIMG_OUTPUT_ISO ||
+	    (opts->to == OPTIMG_OUTPUT_AUTO && has_suffix(out, ".iso"));
+	bool cue = opts->to == OPTIMG_OUTPUT_CUE ||
+	    (opts->to == OPTIMG_OUTPUT_AUTO && has_suffix(out, ".cue"));
+
+	if (opts->split && iso)
+		return cli_usage_error("--split applies to BIN/CUE output, "
+		    "not ISO");
+	if (opts->data_track != 0 && cue)
+		return cli_usage_error("--data-track applies to ISO output; "
+		    "a cue keeps every track");
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 {
@@ -112,7 +139,7 @@ parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 	if (argc - optind != 2)
 		return cli_usage_error(argc - optind < 2 ?
 		    "give an INPUT and an OUTPUT" : "too many arguments");
-	return 0;
+	return check_combination(opts, argv[optind + 1]);
 }
 
 int
@@ -144,8 +171,7 @@ cmd_convert(int argc, char **argv)
 			    argv[optind + 1]);
 		else
 			cli_error("%s", err.message);
-		return rc == OPTIMG_EINVAL && err.message[0] == '-' ?
-		    EXIT_USAGE : 1;
+		return 1;
 	}
 	return 0;
 }
