@@ -127,6 +127,8 @@ print_text(struct optimg_image *img)
 	    "pregap  flags     isrc         volume\n");
 	for (unsigned i = 0; i < d->ntracks; i++)
 		print_track(img, i);
+	putchar('\n');
+	cli_fs_info(img, NULL);
 }
 
 static void
@@ -222,6 +224,7 @@ print_json(struct optimg_image *img)
 	for (unsigned i = 0; i < d->ntracks; i++)
 		json_object_array_add(tracks, json_track(img, i));
 	json_object_object_add(o, "tracks", tracks);
+	cli_fs_info(img, o);
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 	    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
