@@ -185,6 +185,11 @@ read_file_direct(struct optimg_image *img, const struct oi_fragment *f,
 {
 	uint64_t off = f->offset + (uint64_t)(lba - f->lba) * f->sector_size;
 
+	/* A drive's fragments deliver f->sector_size bytes a sector, as a
+	 * file would; everything above cannot tell them apart. */
+	if (f->fill == OI_FILL_CALLBACK)
+		return img->reader.read(img->reader.ctx, lba, n,
+		    f->sector_size, dst, &img->err);
 	return oi_stream_pread(&img->streams[f->stream], dst,
 	    (size_t)n * f->sector_size, off, &img->err);
 }
@@ -246,7 +251,7 @@ read_converted(struct optimg_image *img, const struct oi_fragment *f,
 	uint8_t raw[OPTIMG_RAW_SUB_SECTOR];
 	const uint8_t *src = NULL;
 
-	if (f->fill == OI_FILL_FILE) {
+	if (f->fill != OI_FILL_ZERO) {
 		OI_TRY(ensure_scratch(img, (size_t)CHUNK_SECTORS * 2448));
 		OI_TRY(read_file_direct(img, f, lba, n, img->scratch));
 		src = img->scratch;
@@ -275,7 +280,7 @@ static int
 read_from_fragment(struct optimg_image *img, const struct oi_fragment *f,
     int32_t lba, uint32_t n, unsigned size, uint8_t *dst)
 {
-	if (f->fill == OI_FILL_FILE && f->sector_size == size && !f->swap16)
+	if (f->fill != OI_FILL_ZERO && f->sector_size == size && !f->swap16)
 		return read_file_direct(img, f, lba, n, dst);
 	while (n > 0) {
 		uint32_t k = OI_MIN(n, CHUNK_SECTORS);

@@ -65,6 +65,7 @@ int oi_stream_pread(struct oi_stream *st, void *buf, size_t len,
 enum oi_fill {
 	OI_FILL_FILE,		/* data comes from a stream */
 	OI_FILL_ZERO,		/* an unstored gap: silence or empty sectors */
+	OI_FILL_CALLBACK,	/* data comes from image->reader (a drive) */
 };
 
 struct oi_fragment {
@@ -76,6 +77,17 @@ struct oi_fragment {
 	unsigned		 sector_size;	/* 2048, 2336, 2352, 2448 */
 	bool			 swap16;	/* big-endian audio (MOTOROLA) */
 	enum optimg_track_mode	 mode;		/* how to synthesise sectors */
+};
+
+/*
+ * Sectors that come from no file: a drive (drive_cdio.c).  read() fills buf
+ * with count sectors of sector_size bytes (the fragment's) from lba on; on
+ * failure it sets err and returns its status.
+ */
+struct oi_reader {
+	int	(*read)(void *ctx, int32_t lba, uint32_t count,
+		    unsigned sector_size, void *buf, struct optimg_error *err);
+	void	*ctx;
 };
 
 /* ---- images and formats ------------------------------------------------ */
@@ -105,6 +117,7 @@ struct optimg_image {
 	void			*warn_ctx;
 	uint8_t			*scratch;	/* conversion buffer */
 	size_t			 scratch_size;
+	struct oi_reader	 reader;	/* for OI_FILL_CALLBACK */
 };
 
 void oi_image_warn(struct optimg_image *img, const char *fmt, ...)

@@ -616,6 +616,39 @@ void optimg_mkiso_free(struct optimg_mkiso *mk);
 int optimg_mkiso(const struct optimg_mkiso_opts *opts, const char *out_path,
     struct optimg_error *err);
 
+/* ==== drives, ripping, verifying (drive_cdio.c, rip*.c, verify.c) ====== */
+
+/* ---- drives ------------------------------------------------------------ */
+
+/*
+ * A drive through libcdio: a device (NULL: the default drive), or a .cue,
+ * .toc or .nrg image opened by libcdio's image drivers, which then stands
+ * in for a drive.  Its table of contents becomes the disc model of an
+ * image whose sectors are read from the drive (optimg_drive_image()), so
+ * every reader of images works on it.  libcdio's messages go to warn.
+ */
+struct optimg_drive;
+
+struct optimg_drive_info {
+	const char	*driver;	/* "linux", "bincue", "cdrdao", "nrg" ... */
+	bool		 image;		/* an image driver standing in */
+	bool		 mmc;		/* raw reads by MMC READ CD */
+	bool		 c2;		/* the drive reports C2 error pointers */
+	bool		 dvd;		/* DVD/BD: 2048-byte sectors */
+	char		 vendor[9], model[17], revision[5];
+};
+
+int optimg_drive_open(const char *device, optimg_warning_fn warn,
+    void *warn_ctx, struct optimg_drive **out, struct optimg_error *err);
+void optimg_drive_free(struct optimg_drive *drv);
+/* The drive as an image; borrowed until optimg_drive_free(). */
+struct optimg_image *optimg_drive_image(struct optimg_drive *drv);
+const struct optimg_drive_info *optimg_drive_info(
+    const struct optimg_drive *drv);
+/* Read speed in x (1x = 75 sectors a second on CD); 0: the fastest. */
+int optimg_drive_set_speed(struct optimg_drive *drv, unsigned x,
+    struct optimg_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,654 @@
+/*
+ * drive_cdio.c - drives through libcdio: the one file that sees its types.
+ *
+ * A drive becomes an image like any other: its TOC fills the disc model
+ * (tracks, modes, pregaps, flags, MCN, ISRC, CD-TEXT) and one callback
+ * fragment per track sends reads to the drive (OI_FILL_CALLBACK), so every
+ * reader of images works on a drive unchanged.
+ *
+ * libcdio's image drivers (BIN/CUE, cdrdao TOC, NRG) open as stand-in
+ * drives; tests drive the same code path with them.  What they can do
+ * (../shared/docs/library-facts.md):
+ *  - raw 2352-byte reads only through cdio_read_audio_sectors(), for data
+ *    tracks too; mmc_* functions must never be called on them (mmc_get_mcn
+ *    jumps to address 0), so MMC is used only for operating-system drivers;
+ *  - the bincue driver opens "<cue name>.bin" whatever FILE says;
+ *  - libcdio logs to stdout unless its handler is replaced: ours forwards
+ *    warnings to the image's warning callback and drops the rest.
+ *
+ * On a real drive raw sectors come from MMC READ CD with sync, headers,
+ * EDC/ECC and, when the drive has them, C2 error pointers; a sector with
+ * C2 errors fails the read so the caller retries it.  DVD and BD discs are
+ * one MODE1/2048 track read with cooked 2048-byte reads.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cdio/cdio.h>
+#include <cdio/cdtext.h>
+#include <cdio/logging.h>
+#include <cdio/mmc.h>
+#include <cdio/mmc_ll_cmds.h>
+
+#include "oi_private.h"
+
+/* Sectors a READ CD asks for: 27 x 2352 stays under 64 KiB. */
+#define RAW_BATCH	27
+#define C2_BATCH	24		/* 2646-byte blocks */
+#define C2_BYTES	294		/* one bit per byte of the sector */
+#define LOG_MAX		50		/* libcdio messages passed on per drive */
+
+struct optimg_drive {
+	CdIo_t			*cdio;
+	struct optimg_image	*img;
+	struct optimg_drive_info info;
+	char			 driver_name[16];
+	uint8_t			*c2buf;
+	unsigned		 logged;
+	char			 last_log[256];
+};
+
+/* ---- libcdio's log, routed to the drive in use ------------------------- */
+
+/*
+ * libcdio's handler is process-wide and has no context pointer, so the
+ * drive whose call is under way is kept here for the length of the call.
+ */
+static __thread struct optimg_drive *log_drive;
+
+static void
+log_handler(cdio_log_level_t level, const char message[])
+{
+	struct optimg_drive *d = log_drive;
+
+	if (d == NULL || level < CDIO_LOG_WARN || d->img == NULL)
+		return;
+	/* An NRG pregap read logs on every call: pass each message once. */
+	if (strncmp(d->last_log, message, sizeof(d->last_log) - 1) == 0)
+		return;
+	snprintf(d->last_log, sizeof(d->last_log), "%s", message);
+	if (d->logged < LOG_MAX)
+		oi_image_warn(d->img, "libcdio: %s", message);
+	else if (d->logged == LOG_MAX)
+		oi_image_warn(d->img, "libcdio: further messages left out");
+	d->logged++;
+}
+
+static struct optimg_drive *
+log_enter(struct optimg_drive *d)
+{
+	struct optimg_drive *prev = log_drive;
+
+	cdio_log_set_handler(log_handler);
+	log_drive = d;
+	return prev;
+}
+
+static void
+log_leave(struct optimg_drive *prev)
+{
+	log_drive = prev;
+}
+
+/* ---- drivers ------------------------------------------------------------ */
+
+static bool
+is_mmc_driver(driver_id_t id)
+{
+	switch (id) {
+	case DRIVER_AIX:
+	case DRIVER_FREEBSD:
+	case DRIVER_NETBSD:
+	case DRIVER_LINUX:
+	case DRIVER_SOLARIS:
+	case DRIVER_OSX:
+	case DRIVER_WIN32:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const char *
+driver_name(driver_id_t id)
+{
+	static const struct {
+		driver_id_t	 id;
+		const char	*name;
+	} names[] = {
+		{ DRIVER_AIX, "aix" }, { DRIVER_FREEBSD, "freebsd" },
+		{ DRIVER_NETBSD, "netbsd" }, { DRIVER_LINUX, "linux" },
+		{ DRIVER_SOLARIS, "solaris" }, { DRIVER_OSX, "osx" },
+		{ DRIVER_WIN32, "win32" }, { DRIVER_CDRDAO, "cdrdao" },
+		{ DRIVER_BINCUE, "bincue" }, { DRIVER_NRG, "nrg" },
+	};
+
+	for (unsigned i = 0; i < OI_ARRAY_SIZE(names); i++)
+		if (names[i].id == id)
+			return names[i].name;
+	return "unknown";
+}
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * The bincue driver reads "<cue name>.bin" whatever the FILE lines say:
+ * say so instead of letting it fail with a message about another file.
+ */
+static int
+check_bincue_bin(const char *cue, struct optimg_error *err)
+{
+	size_t n = strlen(cue);
+	char *bin = malloc(n + 1);
+	int rc = OPTIMG_OK;
+
+	if (bin == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	memcpy(bin, cue, n - 4);
+	memcpy(bin + n - 4, ".bin", 5);
+	if (access(bin, R_OK) != 0)
+		rc = oi_set_errno(err, OPTIMG_EUNSUPP, "libcdio's cue driver "
+		    "reads '%s' whatever the cue's FILE lines say (make it "
+		    "with 'optimg convert', one bin)", bin);
+	free(bin);
+	return rc;
+}
+
+static int
+open_cdio(struct optimg_drive *d, const char *path, struct optimg_error *err)
+{
+	driver_id_t id = DRIVER_DEVICE;
+	struct stat st;
+
+	if (path != NULL) {
+		if (stat(path, &st) != 0)
+			return oi_set_errno(err, errno == ENOENT ?
+			    OPTIMG_ENOENT : OPTIMG_EIO, "cannot open '%s'",
+			    path);
+		if (S_ISDIR(st.st_mode))
+			return oi_set_error(err, OPTIMG_EINVAL,
+			    "'%s' is a directory, not a drive or image", path);
+		if (has_suffix(path, ".cue")) {
+			OI_TRY(check_bincue_bin(path, err));
+			id = DRIVER_BINCUE;
+		} else if (has_suffix(path, ".toc"))
+			id = DRIVER_CDRDAO;
+		else if (has_suffix(path, ".nrg"))
+			id = DRIVER_NRG;
+		else if (S_ISREG(st.st_mode))
+			id = DRIVER_UNKNOWN;	/* let libcdio probe */
+	}
+	d->cdio = cdio_open(path, id);
+	if (d->cdio == NULL)
+		return path == NULL ?
+		    oi_set_error(err, OPTIMG_ENOENT, "no optical drive found") :
+		    oi_set_error(err, OPTIMG_EFORMAT, "libcdio cannot open "
+		    "'%s' as a drive or a .cue/.toc/.nrg image", path);
+	return OPTIMG_OK;
+}
+
+static void
+probe_drive(struct optimg_drive *d)
+{
+	driver_id_t id = cdio_get_driver_id(d->cdio);
+	struct optimg_drive_info *in = &d->info;
+	cdio_drive_read_cap_t rcap = 0;
+	cdio_drive_write_cap_t wcap = 0;
+	cdio_drive_misc_cap_t mcap = 0;
+	cdio_hwinfo_t hw;
+
+	snprintf(d->driver_name, sizeof(d->driver_name), "%s",
+	    driver_name(id));
+	in->driver = d->driver_name;
+	in->mmc = is_mmc_driver(id);
+	in->image = id == DRIVER_BINCUE || id == DRIVER_CDRDAO ||
+	    id == DRIVER_NRG;
+	if (in->mmc) {
+		cdio_get_drive_cap(d->cdio, &rcap, &wcap, &mcap);
+		in->c2 = (rcap & CDIO_DRIVE_CAP_READ_C2_ERRS) != 0;
+	}
+	memset(&hw, 0, sizeof(hw));
+	if (cdio_get_hwinfo(d->cdio, &hw)) {
+		snprintf(in->vendor, sizeof(in->vendor), "%s", hw.psz_vendor);
+		snprintf(in->model, sizeof(in->model), "%s", hw.psz_model);
+		snprintf(in->revision, sizeof(in->revision), "%s",
+		    hw.psz_revision);
+	}
+	in->dvd = cdio_is_discmode_dvd(cdio_get_discmode(d->cdio));
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int
+read_raw_mmc(struct optimg_drive *d, lsn_t lsn, uint32_t n, uint8_t *buf)
+{
+	unsigned bs = d->info.c2 ? OPTIMG_RAW_SECTOR + C2_BYTES :
+	    OPTIMG_RAW_SECTOR;
+	uint8_t *dst = d->info.c2 ? d->c2buf : buf;
+
+	/* Any sector type; sync, all headers, user data, EDC/ECC. */
+	if (mmc_read_cd(d->cdio, dst, lsn, 0, false, true, 3, true, true,
+	    d->info.c2 ? 1 : 0, 0, (uint16_t)bs, n) != DRIVER_OP_SUCCESS)
+		return -1;
+	for (uint32_t i = 0; d->info.c2 && i < n; i++) {
+		const uint8_t *c2 = dst + (size_t)i * bs + OPTIMG_RAW_SECTOR;
+		for (unsigned k = 0; k < C2_BYTES; k++)
+			if (c2[k] != 0)
+				return -1;	/* retry it, as any error */
+		memcpy(buf + (size_t)i * OPTIMG_RAW_SECTOR,
+		    dst + (size_t)i * bs, OPTIMG_RAW_SECTOR);
+	}
+	return 0;
+}
+
+static int
+read_batch(struct optimg_drive *d, lsn_t lsn, uint32_t n, unsigned size,
+    uint8_t *buf)
+{
+	if (size == OPTIMG_USER_SECTOR)
+		return cdio_read_data_sectors(d->cdio, buf, lsn,
+		    OPTIMG_USER_SECTOR, n) == DRIVER_OP_SUCCESS ? 0 : -1;
+	if (d->info.mmc)
+		return read_raw_mmc(d, lsn, n, buf);
+	/* Image drivers: the only raw path, and it serves data tracks too. */
+	return cdio_read_audio_sectors(d->cdio, buf, lsn, n) ==
+	    DRIVER_OP_SUCCESS ? 0 : -1;
+}
+
+static int
+drive_read(void *ctx, int32_t lba, uint32_t count, unsigned size, void *buf,
+    struct optimg_error *err)
+{
+	struct optimg_drive *d = ctx;
+	struct optimg_drive *prev = log_enter(d);
+	uint32_t batch = d->info.c2 ? C2_BATCH : RAW_BATCH;
+	uint8_t *dst = buf;
+	int rc = OPTIMG_OK;
+
+	while (count > 0) {
+		uint32_t n = OI_MIN(count, batch);
+
+		if (read_batch(d, lba, n, size, dst) != 0) {
+			rc = n == 1 ? oi_set_error(err, OPTIMG_EIO,
+			    "cannot read sector %ld from the drive", (long)lba) :
+			    oi_set_error(err, OPTIMG_EIO, "cannot read sectors "
+			    "%ld-%ld from the drive", (long)lba,
+			    (long)lba + (long)n - 1);
+			break;
+		}
+		lba += (int32_t)n;
+		count -= n;
+		dst += (size_t)n * size;
+	}
+	log_leave(prev);
+	return rc;
+}
+
+/* ---- the TOC into the disc model --------------------------------------- */
+
+static void
+set_text(char **field, const char *value)
+{
+	if (value != NULL && value[0] != '\0' && *field == NULL)
+		*field = strdup(value);
+}
+
+static void
+copy_cdtext(cdtext_t *ct, track_t track, struct optimg_cdtext *out)
+{
+	static const struct {
+		cdtext_field_t			cdio;
+		enum optimg_cdtext_field	ours;
+	} map[] = {
+		{ CDTEXT_FIELD_TITLE, OPTIMG_CDTEXT_TITLE },
+		{ CDTEXT_FIELD_PERFORMER, OPTIMG_CDTEXT_PERFORMER },
+		{ CDTEXT_FIELD_SONGWRITER, OPTIMG_CDTEXT_SONGWRITER },
+		{ CDTEXT_FIELD_COMPOSER, OPTIMG_CDTEXT_COMPOSER },
+		{ CDTEXT_FIELD_ARRANGER, OPTIMG_CDTEXT_ARRANGER },
+		{ CDTEXT_FIELD_MESSAGE, OPTIMG_CDTEXT_MESSAGE },
+		{ CDTEXT_FIELD_DISCID, OPTIMG_CDTEXT_DISC_ID },
+		{ CDTEXT_FIELD_GENRE, OPTIMG_CDTEXT_GENRE },
+		{ CDTEXT_FIELD_UPC_EAN, OPTIMG_CDTEXT_UPC_EAN },
+	};
+
+	if (ct == NULL)
+		return;
+	for (unsigned i = 0; i < OI_ARRAY_SIZE(map); i++)
+		set_text(&out->field[map[i].ours],
+		    cdtext_get_const(ct, map[i].cdio, track));
+}
+
+/* 13 digits, or nothing: the cue writer refuses anything else. */
+static void
+copy_mcn(struct optimg_drive *d, struct optimg_disc *disc)
+{
+	char *mcn = cdio_get_mcn(d->cdio);
+	size_t n = mcn != NULL ? strspn(mcn, "0123456789") : 0;
+
+	if (mcn != NULL && n == 13 && mcn[13] == '\0')
+		memcpy(disc->catalog, mcn, 14);
+	else if (mcn != NULL && mcn[0] != '\0')
+		oi_image_warn(d->img, "catalog number '%.40s' is not 13 "
+		    "digits; left out", mcn);
+	cdio_free(mcn);
+}
+
+/* ISRC: 12 characters, CCOOOYYSSSSS; drives and TOC files add dashes. */
+static void
+copy_isrc(struct optimg_drive *d, track_t t, char isrc[13])
+{
+	char *s = cdio_get_track_isrc(d->cdio, t);
+	unsigned n = 0;
+	bool ok = true;
+
+	for (const char *p = s; p != NULL && *p != '\0' && ok; p++) {
+		if (*p == '-')
+			continue;
+		if (n == 12)
+			ok = false;
+		else
+			isrc[n++] = *p;
+	}
+	isrc[n] = '\0';
+	for (unsigned i = 0; i < n && ok; i++)
+		ok = i < 5 ? (isrc[i] >= '0' && isrc[i] <= '9') ||
+		    (isrc[i] >= 'A' && isrc[i] <= 'Z') :
+		    isrc[i] >= '0' && isrc[i] <= '9';
+	if (n != 12 || !ok) {
+		if (s != NULL && s[0] != '\0')
+			oi_image_warn(d->img, "track %u: ISRC '%.40s' is not "
+			    "valid; left out", (unsigned)t, s);
+		isrc[0] = '\0';
+	}
+	cdio_free(s);
+}
+
+static enum optimg_track_mode
+track_mode(struct optimg_drive *d, track_t t, int *ok)
+{
+	switch (cdio_get_track_format(d->cdio, t)) {
+	case TRACK_FORMAT_AUDIO:
+		return OPTIMG_TRACK_AUDIO;
+	case TRACK_FORMAT_CDI:
+		return OPTIMG_TRACK_CDI;
+	case TRACK_FORMAT_XA:
+	case TRACK_FORMAT_PSX:
+		return OPTIMG_TRACK_MODE2;
+	case TRACK_FORMAT_DATA:
+		return cdio_get_track_green(d->cdio, t) ? OPTIMG_TRACK_MODE2 :
+		    OPTIMG_TRACK_MODE1;
+	default:
+		*ok = 0;
+		return OPTIMG_TRACK_MODE1;
+	}
+}
+
+/* A data track's first sector says its mode better than a TOC file. */
+static void
+confirm_mode(struct optimg_drive *d, struct optimg_track *t)
+{
+	uint8_t raw[OPTIMG_RAW_SECTOR];
+
+	if (t->mode != OPTIMG_TRACK_MODE1 && t->mode != OPTIMG_TRACK_MODE2)
+		return;
+	if (read_batch(d, t->start, 1, OPTIMG_RAW_SECTOR, raw) != 0)
+		return;
+	if (optimg_sector_mode_of(raw) == OPTIMG_SECTOR_MODE1)
+		t->mode = OPTIMG_TRACK_MODE1;
+	else if (optimg_sector_mode_of(raw) != OPTIMG_SECTOR_AUDIO &&
+	    raw[15] == 2)
+		t->mode = OPTIMG_TRACK_MODE2;
+}
+
+static unsigned
+track_flags(struct optimg_drive *d, track_t t, enum optimg_track_mode mode)
+{
+	unsigned flags = mode != OPTIMG_TRACK_AUDIO ? OPTIMG_FLAG_DATA : 0;
+
+	if (cdio_get_track_copy_permit(d->cdio, t) == CDIO_TRACK_FLAG_TRUE)
+		flags |= OPTIMG_FLAG_DCP;
+	if (mode == OPTIMG_TRACK_AUDIO) {
+		if (cdio_get_track_preemphasis(d->cdio, t) ==
+		    CDIO_TRACK_FLAG_TRUE)
+			flags |= OPTIMG_FLAG_PRE;
+		if (cdio_get_track_channels(d->cdio, t) == 4)
+			flags |= OPTIMG_FLAG_4CH;
+	}
+	return flags;
+}
+
+static int
+add_track(struct optimg_drive *d, track_t n, lsn_t prev_start,
+    lsn_t *first_out)
+{
+	struct optimg_image *img = d->img;
+	struct optimg_track *t;
+	lsn_t start = cdio_get_track_lsn(d->cdio, n);
+	lsn_t pregap = cdio_get_track_pregap_lsn(d->cdio, n);
+	int ok = 1;
+
+	OI_TRY(oi_image_add_track(img, &t));
+	t->number = n;
+	t->mode = track_mode(d, n, &ok);
+	if (!ok)
+		return oi_set_error(&img->err, OPTIMG_EFORMAT,
+		    "track %u: the drive reports no usable format", n);
+	if (start == CDIO_INVALID_LSN || start < 0 || start <= prev_start)
+		return oi_set_error(&img->err, OPTIMG_EFORMAT, "track %u: "
+		    "start %ld is before the program area or an earlier "
+		    "track", n, (long)start);
+	t->start = start;
+	t->sector_size = d->info.dvd ? OPTIMG_USER_SECTOR : OPTIMG_RAW_SECTOR;
+	/* INDEX 00 from the drive where it knows it (subchannel Q). */
+	*first_out = prev_start < 0 ? 0 : start;
+	if (pregap != CDIO_INVALID_LSN && pregap < start &&
+	    pregap > prev_start && pregap >= 0) {
+		t->index[0] = pregap;
+		*first_out = pregap;
+	}
+	if (!d->info.dvd)
+		confirm_mode(d, t);
+	t->flags = track_flags(d, n, t->mode);
+	copy_isrc(d, n, t->isrc);
+	copy_cdtext(cdio_get_cdtext(d->cdio), n, &t->cdtext);
+	return OPTIMG_OK;
+}
+
+static int
+add_fragment(struct optimg_drive *d, const struct optimg_track *t,
+    int32_t first, int32_t end)
+{
+	struct oi_fragment f = {
+		.lba = first,
+		.count = (uint32_t)(end - first),
+		.fill = OI_FILL_CALLBACK,
+		.sector_size = t->sector_size,
+		.mode = t->mode,
+	};
+
+	return oi_image_add_fragment(d->img, &f);
+}
+
+static int
+read_toc(struct optimg_drive *d)
+{
+	struct optimg_image *img = d->img;
+	track_t first = cdio_get_first_track_num(d->cdio);
+	track_t n = cdio_get_num_tracks(d->cdio);
+	lsn_t leadout = cdio_get_track_lsn(d->cdio, CDIO_CDROM_LEADOUT_TRACK);
+	lsn_t prev = -1, starts[100];
+	lsn_t session2 = 0;
+
+	if (first == CDIO_INVALID_TRACK || n == CDIO_INVALID_TRACK || n == 0 ||
+	    first < 1 || first + n - 1 > 99)
+		return oi_set_error(&img->err, OPTIMG_EFORMAT,
+		    "no disc, or the drive cannot read its table of contents");
+	if (cdio_get_last_session(d->cdio, &session2) != DRIVER_OP_SUCCESS)
+		session2 = 0;
+	copy_mcn(d, &img->disc);
+	copy_cdtext(cdio_get_cdtext(d->cdio), 0, &img->disc.cdtext);
+	for (track_t i = 0; i < n; i++) {
+		lsn_t lsn = cdio_get_track_lsn(d->cdio, first + i);
+		if (session2 > 0 && i > 0 && lsn >= session2) {
+			oi_image_warn(img, "the disc has more than one "
+			    "session; only the first (tracks %u-%u) is read",
+			    first, first + i - 1);
+			n = i;
+			leadout = cdio_get_track_last_lsn(d->cdio,
+			    first + i - 1) + 1;
+			break;
+		}
+		OI_TRY(add_track(d, first + i, prev, &starts[i]));
+		prev = img->disc.tracks[i].start;
+	}
+	if (leadout == CDIO_INVALID_LSN || leadout <= prev)
+		return oi_set_error(&img->err, OPTIMG_EFORMAT,
+		    "the lead-out (%ld) is not after the last track",
+		    (long)leadout);
+	for (track_t i = 0; i < n; i++)
+		OI_TRY(add_fragment(d, &img->disc.tracks[i], starts[i],
+		    i + 1 < n ? starts[i + 1] : leadout));
+	return oi_image_finish_layout(img);
+}
+
+/* ---- the drive object -------------------------------------------------- */
+
+static int
+drive_probe(const uint8_t *head, size_t len)
+{
+	(void)head;
+	(void)len;
+	return 0;	/* opened by name through optimg_drive_open() */
+}
+
+static int
+drive_open_path(struct optimg_image *img, const char *path)
+{
+	(void)path;
+	return oi_set_error(&img->err, OPTIMG_EUNSUPP,
+	    "drives are opened with optimg_drive_open()");
+}
+
+static const struct oi_format oi_format_drive = {
+	.name = "drive",
+	.probe = drive_probe,
+	.open = drive_open_path,
+};
+
+static int
+drive_setup(struct optimg_drive *d, const char *device, optimg_warning_fn warn,
+    void *warn_ctx, struct optimg_error *err)
+{
+	int rc;
+
+	d->img = optimg_image_new();
+	if (d->img == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	optimg_image_set_warning_cb(d->img, warn, warn_ctx);
+	OI_TRY(open_cdio(d, device, err));
+	probe_drive(d);
+	if (d->info.c2) {
+		d->c2buf = malloc((size_t)C2_BATCH *
+		    (OPTIMG_RAW_SECTOR + C2_BYTES));
+		if (d->c2buf == NULL)
+			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	}
+	d->img->format = &oi_format_drive;
+	d->img->path = strdup(device != NULL ? device : "default drive");
+	d->img->reader.read = drive_read;
+	d->img->reader.ctx = d;
+	if (d->img->path == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	rc = read_toc(d);
+	if (rc < 0) {
+		oi_set_error(err, rc, "'%s': %s", d->img->path,
+		    optimg_image_errmsg(d->img));
+		return rc;
+	}
+	return OPTIMG_OK;
+}
+
+int
+optimg_drive_open(const char *device, optimg_warning_fn warn, void *warn_ctx,
+    struct optimg_drive **out, struct optimg_error *err)
+{
+	struct optimg_drive *d = calloc(1, sizeof(*d));
+	struct optimg_drive *prev;
+	int rc;
+
+	*out = NULL;
+	oi_error_clear(err);
+	if (d == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	prev = log_enter(d);
+	rc = drive_setup(d, device, warn, warn_ctx, err);
+	log_leave(prev);
+	if (rc < 0) {
+		optimg_drive_free(d);
+		return rc;
+	}
+	*out = d;
+	return OPTIMG_OK;
+}
+
+void
+optimg_drive_free(struct optimg_drive *d)
+{
+	struct optimg_drive *prev;
+
+	if (d == NULL)
+		return;
+	prev = log_enter(d);
+	if (d->cdio != NULL)
+		cdio_destroy(d->cdio);
+	log_leave(prev);
+	optimg_image_free(d->img);
+	free(d->c2buf);
+	free(d);
+}
+
+struct optimg_image *
+optimg_drive_image(struct optimg_drive *d)
+{
+	return d->img;
+}
+
+const struct optimg_drive_info *
+optimg_drive_info(const struct optimg_drive *d)
+{
+	return &d->info;
+}
+
+int
+optimg_drive_set_speed(struct optimg_drive *d, unsigned x,
+    struct optimg_error *err)
+{
+	struct optimg_drive *prev;
+	driver_return_code_t rc;
+
+	if (d->info.image)
+		return oi_set_error(err, OPTIMG_EUNSUPP,
+		    "'%s' is an image; it has no speed to set", d->img->path);
+	if (x > 255)
+		return oi_set_error(err, OPTIMG_EINVAL,
+		    "speed %ux is more than any drive reads", x);
+	prev = log_enter(d);
+	rc = cdio_set_speed(d->cdio, x == 0 ? -1 : (int)x);
+	log_leave(prev);
+	if (rc != DRIVER_OP_SUCCESS)
+		return oi_set_error(err, OPTIMG_EIO,
+		    "the drive did not accept speed %ux", x);
+	return OPTIMG_OK;
+}
