@@ -53,6 +53,10 @@ mcopy -i "$cd_dir/boot/efi.img" "$TMP/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
 	--boot-catalog isolinux/boot.cat --efi-boot boot/efi.img \
 	--mbr "$ISOLINUX/isohdpfx.bin" --gpt -o "$TMP/hybrid.iso" ||
 	fail "mkiso (hybrid)"
+"$OPTIMG" mkiso -q -V OPTIMG_BOOT "$cd_dir" \
+	-b isolinux/isolinux.bin --boot-load-size 4 --boot-info-table \
+	--efi-boot boot/efi.img --mbr "$ISOLINUX/isohdpfx.bin" \
+	-o "$TMP/mbronly.iso" || fail "mkiso (MBR only)"
 "$OPTIMG" mkiso -q -V OPTIMG_BOOT "$cd_dir" -o "$TMP/plain.iso" ||
 	fail "mkiso (plain)"
 
@@ -139,6 +143,13 @@ qemu-img create -q -f qcow2 -F raw -b "$TMP/hybrid.iso" "$TMP/noet.qcow2"
 qemu-io -f qcow2 -c "write -P 0x20 $((17 * 2048 + 7)) 23" "$TMP/noet.qcow2" >/dev/null
 boot uefi-usb OPTIMG-MARKER-UEFI 60 uefi usb "$TMP/noet.qcow2" qcow2 ||
 	fail "UEFI + USB (GPT ESP alone) did not boot (see $TMP/uefi-usb.log)"
+
+# Without GPT the ESP is MBR partition 2 (type 0xEF), which must not
+# overlap partition 1 for the firmware to accept the table.
+qemu-img create -q -f qcow2 -F raw -b "$TMP/mbronly.iso" "$TMP/noet2.qcow2"
+qemu-io -f qcow2 -c "write -P 0x20 $((17 * 2048 + 7)) 23" "$TMP/noet2.qcow2" >/dev/null
+boot uefi-usb-mbr OPTIMG-MARKER-UEFI 60 uefi usb "$TMP/noet2.qcow2" qcow2 ||
+	fail "UEFI + USB (MBR ESP alone) did not boot (see $TMP/uefi-usb-mbr.log)"
 
 # Without boot options nothing boots.
 if boot plain-bios OPTIMG-MARKER 6 bios cd "$TMP/plain.iso" raw; then
