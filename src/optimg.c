@@ -25,6 +25,14 @@ const struct cli_command cli_commands[] = {
 	    cmd_cat },
 	{ "mkiso",	"make an ISO 9660 image (Rock Ridge, Joliet, bootable)",
 	    cmd_mkiso },
+	{ "drives",	"list optical drives and the media they hold",
+	    cmd_drives },
+	{ "burn",	"burn an image or a folder to CD/DVD/BD and verify it",
+	    cmd_burn },
+	{ "blank",	"blank a CD-RW or DVD-RW",
+	    cmd_blank },
+	{ "format",	"format a DVD-RW, DVD+RW, DVD-RAM or BD-RE",
+	    cmd_format },
 	{ NULL, NULL, NULL }
 };
 
