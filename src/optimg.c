@@ -33,6 +33,16 @@ const struct cli_command cli_commands[] = {
 	    cmd_blank },
 	{ "format",	"format a DVD-RW, DVD+RW, DVD-RAM or BD-RE",
 	    cmd_format },
+	{ "drives",	"list optical drives and the media they hold",
+	    cmd_drives },
+	{ "burn",	"burn an image or a folder to CD/DVD/BD and verify it",
+	    cmd_burn },
+	{ "blank",	"blank a CD-RW or DVD-RW",
+	    cmd_blank },
+	{ "format",	"format a DVD-RW, DVD+RW, DVD-RAM or BD-RE",
+	    cmd_format },
+	{ "write",	"write an image to a USB stick or SD card and verify it",
+	    cmd_write },
 	{ NULL, NULL, NULL }
 };
 
