@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -464,12 +465,9 @@ add_source(struct optimg_mkiso *mk, const struct optimg_mkiso_source *src)
 	if (S_ISDIR(st.st_mode)) {
 		OI_TRY(make_dirs(mk, dest != NULL ? dest : "", true, &dir,
 		    name, sizeof(name)));
-		if (dir == mk->root && mk->root->src == NULL)
+		/* A made-up directory takes the first source's attributes. */
+		if (dir->src == NULL)
 			OI_TRY(fill_from_stat(mk, dir, src->path, &st));
-		else if (dir->src == NULL && dest != NULL) {
-			free(dir->src);
-			OI_TRY(fill_from_stat(mk, dir, src->path, &st));
-		}
 		return scan_dir(mk, dir, src->path);
 	}
 	if (dest == NULL || dest[0] == '\0' || dest[strlen(dest) - 1] == '/') {
@@ -518,16 +516,14 @@ oi_iso_lookup(struct optimg_mkiso *mk, const char *path)
 
 /* ---- after the scan: order, links, weights, hiding, digest ----------- */
 
-static int
-collect(struct optimg_mkiso *mk, struct oi_iso_node *n, struct oi_iso_node **v,
-    size_t *k)
+static void
+collect(struct oi_iso_node *n, struct oi_iso_node **v, size_t *k)
 {
 	unsigned i;
 
 	v[(*k)++] = n;
 	for (i = 0; i < n->nkids; i++)
-		collect(mk, n->kids[i], v, k);
-	return 0;
+		collect(n->kids[i], v, k);
 }
 
 /* Re-orders mk->all into depth-first tree order (deterministic). */
@@ -536,9 +532,8 @@ tree_order(struct optimg_mkiso *mk)
 {
 	size_t k = 0;
 
-	collect(mk, mk->root, mk->all, &k);
-	/* Nodes not reachable (none today) would be dropped here. */
-	mk->nall = k;
+	collect(mk->root, mk->all, &k);
+	assert(k == mk->nall);	/* every node is in the tree */
 }
 
 static int
