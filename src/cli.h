@@ -66,11 +66,6 @@ int cmd_burn(int argc, char **argv);
 int cmd_blank(int argc, char **argv);
 int cmd_format(int argc, char **argv);
 int cmd_write(int argc, char **argv);
-/* Burning (cmd_burn.c, cmd_drives.c) and raw writes (cmd_write.c). */
-int cmd_drives(int argc, char **argv);
-int cmd_burn(int argc, char **argv);
-int cmd_blank(int argc, char **argv);
-int cmd_format(int argc, char **argv);
 
 /* File systems (cli_fs.c): options, opening, ls-style formatting. */
 int cli_fs_parse_namespace(const char *arg, struct optimg_fs_opts *opts);
