@@ -88,6 +88,7 @@ struct oi_iso_boot {
 	uint8_t			 system_type;	/* HD emulation */
 	uint16_t		 load_size;	/* sectors as recorded */
 	bool			 info_table;
+	bool			 grub2_boot_info;
 };
 
 struct oi_iso_part {

@@ -15,6 +15,8 @@
  * The boot info table (mkisofs -boot-info-table, 56 bytes at offset 8 of
  * the boot file): PVD LBA, file LBA, file length, and the 32-bit sum of
  * the file's little-endian words from offset 64; then 40 zero bytes.
+ * GRUB's eltorito.img instead (or also) wants at byte 2548 the 512-byte
+ * LBA of its own start + 5, as a 64-bit little-endian number.
  */
 #include "config.h"
 
@@ -95,12 +97,19 @@ oi_iso_boot_prepare(struct optimg_mkiso *mk)
 		if (b->platform == 0xEF)
 			b->node->efi_image = true;
 		b->info_table = ob->info_table;
+		b->grub2_boot_info = ob->grub2_boot_info;
+		if (b->grub2_boot_info && (ob->emul != OPTIMG_BOOT_NOEMUL ||
+		    b->node->size < 2556))
+			return oi_set_error(&mk->err, OPTIMG_EINVAL,
+			    "GRUB boot info needs a no-emulation image of "
+			    "2556 bytes or more ('%s')", ob->path);
 		if (b->info_table && (ob->emul != OPTIMG_BOOT_NOEMUL ||
 		    b->node->size < 64))
 			return oi_set_error(&mk->err, OPTIMG_EINVAL,
 			    "boot info table needs a no-emulation image of "
 			    "64 bytes or more ('%s')", ob->path);
-		if (b->info_table && b->node->size > (64u << 20))
+		if ((b->info_table || b->grub2_boot_info) &&
+		    b->node->size > (64u << 20))
 			return oi_set_error(&mk->err, OPTIMG_EINVAL,
 			    "boot image '%s' is too large for a boot info "
 			    "table", ob->path);
@@ -176,6 +185,14 @@ patch_one(struct optimg_mkiso *mk, struct oi_iso_boot *b, const char *path)
 		for (k = 0; k < 4 && b->system_type == 0; k++)
 			b->system_type = m[446 + 16 * k + 4];
 	}
+	if (b->grub2_boot_info) {
+		/* GRUB's diskboot block list: where core.img continues when
+		   boot_hybrid.img started it from a disk (xorriso's
+		   grub2_boot_info).  First: the checksum covers it. */
+		uint64_t at = (uint64_t)n->data_lba * 4 + 5;
+		oi_le32enc(m + 2548, (uint32_t)at);
+		oi_le32enc(m + 2552, (uint32_t)(at >> 32));
+	}
 	if (b->info_table) {
 		memset(m + 8, 0, 56);
 		oi_le32enc(m + 8, ISO_SYSTEM_AREA);
@@ -192,7 +209,8 @@ oi_iso_boot_patch(struct optimg_mkiso *mk)
 	unsigned i;
 
 	for (i = 0; i < mk->nboot; i++)
-		if (mk->boot[i].info_table || mk->boot[i].media == 4)
+		if (mk->boot[i].info_table || mk->boot[i].grub2_boot_info ||
+		    mk->boot[i].media == 4)
 			OI_TRY(patch_one(mk, &mk->boot[i], mk->o.boot[i].path));
 	return OPTIMG_OK;
 }

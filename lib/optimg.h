@@ -536,6 +536,8 @@ struct optimg_mkiso_boot {
 	enum optimg_boot_emul	 emul;
 	unsigned		 load_size;	/* 512-byte sectors; 0: all */
 	bool			 info_table;	/* patch a boot info table */
+	bool			 grub2_boot_info; /* GRUB's eltorito.img: 512-byte
+						    LBA + 5 at byte 2548 */
 };
 
 /* A host file appended after the image as MBR/GPT partition number. */

@@ -48,6 +48,7 @@ usage(FILE *out)
 "  -b, --boot PATH        El Torito BIOS entry, no emulation\n"
 "      --boot-load-size N 512-byte sectors the BIOS loads (isolinux: 4)\n"
 "      --boot-info-table  patch a boot info table into the image's copy\n"
+"      --grub2-boot-info  patch GRUB's eltorito.img for booting from disk\n"
 "      --floppy-boot      the last -b image is a floppy image\n"
 "      --hard-disk-boot   the last -b image is a hard-disk image\n"
 "      --efi-boot PATH    El Torito EFI entry: a FAT image with\n"
@@ -79,7 +80,7 @@ enum {
 	OPT_NO_ROCK, OPT_NO_JOLIET, OPT_JOLIET_LONG, OPT_DATE, OPT_LOAD_SIZE,
 	OPT_INFO_TABLE, OPT_FLOPPY, OPT_HDD, OPT_NOEMUL, OPT_EFI,
 	OPT_CATALOG, OPT_HIDE_CATALOG, OPT_MBR, OPT_GPT, OPT_APPEND,
-	OPT_FORCE_BOOTABLE, OPT_HELP,
+	OPT_FORCE_BOOTABLE, OPT_GRUB2_INFO, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -103,6 +104,7 @@ static const struct option long_opts[] = {
 	{ "boot", required_argument, NULL, 'b' },
 	{ "boot-load-size", required_argument, NULL, OPT_LOAD_SIZE },
 	{ "boot-info-table", no_argument, NULL, OPT_INFO_TABLE },
+	{ "grub2-boot-info", no_argument, NULL, OPT_GRUB2_INFO },
 	{ "floppy-boot", no_argument, NULL, OPT_FLOPPY },
 	{ "hard-disk-boot", no_argument, NULL, OPT_HDD },
 	{ "no-emul-boot", no_argument, NULL, OPT_NOEMUL },
@@ -247,6 +249,7 @@ parse_option(struct args *a, int c, char *arg)
 	case OPT_EFI: return add_boot(a, arg, OPTIMG_BOOT_EFI);
 	case OPT_LOAD_SIZE:
 	case OPT_INFO_TABLE:
+	case OPT_GRUB2_INFO:
 	case OPT_FLOPPY:
 	case OPT_HDD:
 	case OPT_NOEMUL:
@@ -255,6 +258,8 @@ parse_option(struct args *a, int c, char *arg)
 			    "-b/--boot");
 		if (c == OPT_INFO_TABLE)
 			b->info_table = true;
+		else if (c == OPT_GRUB2_INFO)
+			b->grub2_boot_info = true;
 		else if (c == OPT_FLOPPY)
 			b->emul = OPTIMG_BOOT_FLOPPY;
 		else if (c == OPT_HDD)

@@ -483,6 +483,45 @@ test_eltorito(void)
 }
 
 static void
+test_grub2_boot_info(void)
+{
+	struct optimg_mkiso_opts o;
+	struct optimg_mkiso_source src;
+	struct optimg_mkiso_boot boot;
+	struct mem m;
+	const uint8_t *br, *cat, *img;
+	uint8_t loader[4096];
+	uint32_t lba;
+	char p[512];
+	FILE *f;
+
+	memset(loader, 0x5A, sizeof(loader));
+	snprintf(p, sizeof(p), "%s/eltorito.img", dir);
+	f = fopen(p, "wb");
+	CU_ASSERT_FATAL(f != NULL);
+	fwrite(loader, 1, sizeof(loader), f);
+	fclose(f);
+	base_opts(&o, &src);
+	memset(&boot, 0, sizeof(boot));
+	boot.path = "eltorito.img";
+	boot.info_table = true;
+	boot.grub2_boot_info = true;
+	o.boot = &boot;
+	o.nboot = 1;
+	m = build(&o, 0);
+	br = m.p + 17 * B;
+	cat = m.p + (uint64_t)oi_le32dec(br + 71) * B;
+	lba = oi_le32dec(cat + 40);
+	img = m.p + (uint64_t)lba * B;
+	/* xorriso grub2_boot_info: 512-byte LBA + 5, 64-bit LE at 2548. */
+	CU_ASSERT_EQUAL(oi_le32dec(img + 2548), lba * 4 + 5);
+	CU_ASSERT_EQUAL(oi_le32dec(img + 2552), 0);
+	/* The boot info table's checksum covers the patched bytes. */
+	CU_ASSERT_EQUAL(oi_le32dec(img + 20), sum32_from_64(img, 4096));
+	free(m.p);
+}
+
+static void
 test_gpt(void)
 {
 	struct optimg_mkiso_opts o;
@@ -603,8 +642,8 @@ test_reproducible(void)
 	o.gpt = true;
 	put_file("efi.img", "E");
 	{
-		static struct optimg_mkiso_boot boot = { "efi.img",
-		    OPTIMG_BOOT_EFI, OPTIMG_BOOT_NOEMUL, 0, false };
+		static struct optimg_mkiso_boot boot = { .path = "efi.img",
+		    .platform = OPTIMG_BOOT_EFI };
 		o.boot = &boot;
 		o.nboot = 1;
 	}
@@ -673,6 +712,7 @@ static CU_TestInfo write_tests[] = {
 	{ "directories deeper than 8 relocated", test_deep_relocation },
 	{ "file over 4 GiB as multi-extent", test_multi_extent },
 	{ "El Torito catalog and boot info table", test_eltorito },
+	{ "GRUB 2 boot info", test_grub2_boot_info },
 	{ "hybrid MBR and GPT", test_gpt },
 	{ "backup GPT at the end", test_gpt_backup },
 	{ "two runs are identical", test_reproducible },

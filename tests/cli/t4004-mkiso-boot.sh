@@ -151,6 +151,33 @@ qemu-io -f qcow2 -c "write -P 0x20 $((17 * 2048 + 7)) 23" "$TMP/noet2.qcow2" >/d
 boot uefi-usb-mbr OPTIMG-MARKER-UEFI 60 uefi usb "$TMP/noet2.qcow2" qcow2 ||
 	fail "UEFI + USB (MBR ESP alone) did not boot (see $TMP/uefi-usb-mbr.log)"
 
+# GRUB for BIOS: eltorito.img patched with the boot info table and
+# GRUB's own block address (--grub2-boot-info), boot_hybrid.img as MBR.
+if [ -f /usr/lib/grub/i386-pc/boot_hybrid.img ] &&
+    command -v grub-mkimage >/dev/null 2>&1; then
+	g="$TMP/grubcd"
+	mkdir -p "$g/boot/grub"
+	printf 'serial --unit=0 --speed=115200\nterminal_output serial console\necho OPTIMG-MARKER-GRUB\nsleep 30\n' \
+		>"$g/boot/grub/grub.cfg"
+	grub-mkimage -O i386-pc-eltorito -p /boot/grub \
+		-o "$g/boot/grub/eltorito.img" biosdisk iso9660 part_msdos \
+		part_gpt normal echo serial terminal configfile sleep ||
+		fail "grub-mkimage"
+	"$OPTIMG" mkiso -q "$g" -b boot/grub/eltorito.img --boot-load-size 4 \
+		--boot-info-table --grub2-boot-info \
+		--mbr /usr/lib/grub/i386-pc/boot_hybrid.img --gpt \
+		-o "$TMP/grub.iso" || fail "mkiso (GRUB)"
+	xorriso -indev "$TMP/grub.iso" -report_el_torito plain \
+		-report_system_area plain 2>/dev/null >"$TMP/greport"
+	grep -Eq 'img opts : +1 +boot-info-table grub2-boot-info' "$TMP/greport" ||
+		{ cat "$TMP/greport" >&2; fail "GRUB patches not recognised"; }
+	grep -q 'grub2-mbr' "$TMP/greport" || fail "GRUB MBR not recognised"
+	boot grub-cd OPTIMG-MARKER-GRUB 30 bios cd "$TMP/grub.iso" raw ||
+		fail "GRUB BIOS + CD did not boot (see $TMP/grub-cd.log)"
+	boot grub-usb OPTIMG-MARKER-GRUB 30 bios usb "$TMP/grub.iso" raw ||
+		fail "GRUB BIOS + USB did not boot (see $TMP/grub-usb.log)"
+fi
+
 # Without boot options nothing boots.
 if boot plain-bios OPTIMG-MARKER 6 bios cd "$TMP/plain.iso" raw; then
 	fail "an image without boot options booted (BIOS)"
