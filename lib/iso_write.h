@@ -25,6 +25,7 @@
 #define ISO_MAX_EXTENT		0xFFFFF800u	/* 4 GiB - 2048 (libisofs) */
 #define ISO_MAX_LEVEL		8		/* ECMA-119 6.8.2.1 */
 #define ISO_RECORD_MAX		255u
+#define ISO_ID_MAX		212	/* Joliet: 105 UCS-2 characters */
 
 enum { NS_ISO = 0, NS_JOLIET = 1, NS_COUNT = 2 };
 
@@ -61,7 +62,7 @@ struct oi_iso_node {
 	uint8_t			*mem;		/* data held in memory */
 
 	/* Identifiers as recorded (ISO: d-characters ";1"; Joliet: UCS-2BE). */
-	uint8_t			 id[NS_COUNT][212];
+	uint8_t			*id[NS_COUNT];
 	uint8_t			 idlen[NS_COUNT];
 
 	/* Directories: children per name space, in recording order. */

@@ -112,8 +112,10 @@ node_free(struct oi_iso_node *n)
 	free(n->kids);
 	free(n->target);
 	free(n->mem);
-	for (ns = 0; ns < NS_COUNT; ns++)
+	for (ns = 0; ns < NS_COUNT; ns++) {
 		free(n->nskids[ns]);
+		free(n->id[ns]);
+	}
 	free(n);
 }
 
@@ -785,12 +787,12 @@ dchar(unsigned char c)
  * files, "NAME" for directories; tail replaces the end of NAME.
  */
 static void
-iso_id(struct oi_iso_node *n, unsigned level, const char *tail)
+iso_id(struct oi_iso_node *n, unsigned level, const char *tail, uint8_t *out)
 {
 	bool dir = n->kind == ISO_DIR;
 	const char *dot = dir ? NULL : strrchr(n->name, '.');
 	size_t maxname, maxext, nl, el, tl = strlen(tail), i;
-	char name[64], ext[64], *o = (char *)n->id[NS_ISO];
+	char name[64], ext[64], *o = (char *)out;
 
 	if (dot == n->name)
 		dot = NULL;	/* ".profile" has no extension */
@@ -862,12 +864,11 @@ utf8_next(const unsigned char **pp)
 
 /* Joliet identifier: UCS-2BE, forbidden characters become '_'. */
 static void
-joliet_id(struct oi_iso_node *n, unsigned max, const char *tail)
+joliet_id(struct oi_iso_node *n, unsigned max, const char *tail, uint8_t *o)
 {
 	const unsigned char *p = (const unsigned char *)n->name;
 	uint16_t u[128];
 	size_t k = 0, tl = strlen(tail), i;
-	uint8_t *o = n->id[NS_JOLIET];
 
 	while (*p != '\0' && k < max) {
 		uint32_t c = utf8_next(&p);
@@ -893,14 +894,23 @@ joliet_id(struct oi_iso_node *n, unsigned max, const char *tail)
 	n->idlen[NS_JOLIET] = (uint8_t)(2 * k);
 }
 
-static void
+/* Identifiers are allocated at their length: 50,000 files add up. */
+static int
 make_id(struct optimg_mkiso *mk, struct oi_iso_node *n, int ns,
     const char *tail)
 {
+	uint8_t buf[ISO_ID_MAX];
+	void *p;
+
 	if (ns == NS_ISO)
-		iso_id(n, mk->iso_level == 1 ? 1 : 2, tail);
+		iso_id(n, mk->iso_level == 1 ? 1 : 2, tail, buf);
 	else
-		joliet_id(n, mk->joliet_max, tail);
+		joliet_id(n, mk->joliet_max, tail, buf);
+	if ((p = realloc(n->id[ns], n->idlen[ns] + 1u)) == NULL)
+		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
+	n->id[ns] = p;
+	memcpy(p, buf, n->idlen[ns]);
+	return OPTIMG_OK;
 }
 
 /* ECMA-119 9.3: by name, then extension, each padded with spaces. */
@@ -970,11 +980,13 @@ name_dir(struct optimg_mkiso *mk, struct oi_iso_node *d, int ns)
 
 		if (k->hide[ns])
 			continue;
-		make_id(mk, k, ns, tail);
+		if (make_id(mk, k, ns, tail) < 0)
+			goto nomem;
 		while (!idset_add(&set, k)) {
 			snprintf(tail, sizeof(tail), "%s%u",
 			    ns == NS_JOLIET ? "~" : "", ++counter);
-			make_id(mk, k, ns, tail);
+			if (make_id(mk, k, ns, tail) < 0)
+				goto nomem;
 			if (ns == NS_JOLIET && counter == 1) {
 				char p[1024];
 				oi_iso_warn(mk, "Joliet name of '%s' shortened "
@@ -989,6 +1001,10 @@ name_dir(struct optimg_mkiso *mk, struct oi_iso_node *d, int ns)
 	d->nskids[ns] = v;
 	d->nnskids[ns] = n;
 	return OPTIMG_OK;
+nomem:
+	free(set.slot);
+	free(v);
+	return OPTIMG_ENOMEM;
 }
 
 static int
@@ -1018,7 +1034,8 @@ make_rr_moved(struct optimg_mkiso *mk)
 	r->serial = (uint32_t)mk->nall + 1;
 	r->nlink = 2;
 	r->level = 2;
-	memcpy(r->id[NS_ISO], "RR_MOVED", 8);
+	if ((r->id[NS_ISO] = (uint8_t *)strdup("RR_MOVED")) == NULL)
+		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
 	r->idlen[NS_ISO] = 8;
 	mk->rr_moved = r;
 	OI_TRY(add_nskid(mk, mk->root, r));
