@@ -186,23 +186,43 @@ disk_of(const char *dir, char out[PATH_MAX])
 		*slash = '\0';
 }
 
-/* The disk and each of its partitions. */
+/* What is stacked on a member (dm, md): their mounts count as its own. */
 static void
-disk_members(const char *diskdir, struct devset *set)
+add_holders(const struct sys *s, const char *dir, struct devset *set)
 {
-	DIR *d = opendir(diskdir);
+	char holders[PATH_MAX], hdir[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (!pjoin(holders, sizeof(holders), dir, "holders") ||
+	    (d = opendir(holders)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && sysdir_of_name(s, e->d_name, hdir))
+			set_add(set, hdir);
+	closedir(d);
+}
+
+/* The disk, each of its partitions and what is stacked on them. */
+static void
+disk_members(const struct sys *s, struct devset *set)
+{
+	DIR *d = opendir(s->diskdir);
 	struct dirent *e;
 	char sub[PATH_MAX];
 
-	set_add(set, diskdir);
+	set_add(set, s->diskdir);
+	add_holders(s, s->diskdir, set);
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		if (pjoin(sub, sizeof(sub), diskdir, e->d_name) &&
-		    attr_exists(sub, "partition"))
+		if (pjoin(sub, sizeof(sub), s->diskdir, e->d_name) &&
+		    attr_exists(sub, "partition")) {
 			set_add(set, sub);
+			add_holders(s, sub, set);
+		}
 	}
 	closedir(d);
 }
@@ -288,7 +308,7 @@ check_one_mount(void *ctx, const struct mount *m)
 		if ((m->have_dev && m->dev == c->set->dev[i]) ||
 		    (src != NULL && strcmp(src, c->set->name[i]) == 0))
 			return oi_set_error(c->err, OPTIMG_EINVAL, "'%s' has a "
-			    "mounted partition: %s on %s; unmount it first",
+			    "mounted file system: %s on %s; unmount it first",
 			    c->path, c->set->name[i], m->point);
 	return OPTIMG_OK;
 }
@@ -463,7 +483,7 @@ check_device(const char *path, const struct stat *st,
 	s.partition = attr_exists(s.devdir, "partition");
 	disk_of(s.devdir, s.diskdir);
 	describe(&s, info);
-	disk_members(s.diskdir, &set);
+	disk_members(&s, &set);
 	mc = (struct mounted_ctx){ .set = &set, .path = path, .err = err };
 	OI_TRY(each_mount(&s, check_one_mount, &mc, err));
 	OI_TRY(check_root(&s, path, err));

@@ -39,7 +39,9 @@ static const char usage[] =
     "  --multisession  leave the disc appendable\n"
     "  --append        add a session after the data already there\n"
     "  --blank         blank rewritable media first if they are not blank\n"
-    "  --volid ID      a folder's volume id (default: the folder's name)\n"
+    "  --volid ID      a folder's volume id (default: the folder's name);\n"
+    "                  SOURCE_DATE_EPOCH makes a folder's image reproducible\n"
+    "                  (--verify-only of a folder needs the same value)\n"
     "  --dry-run       show the disc structure that would be written\n"
     "  --json          with --dry-run: as JSON\n"
     "  -q, --quiet     no progress display\n"
@@ -440,11 +442,24 @@ burn_folder(const struct burn_args *a)
 	struct optimg_mkiso *mk = NULL;
 	struct optimg_burn_plan *p = NULL;
 	struct optimg_error err = { 0 };
+	const char *date = getenv("SOURCE_DATE_EPOCH");
 	char volid[33];
 	int rc = 1;
 
 	folder_volid(a->source, volid);
 	mo.volume_id = a->volid != NULL ? a->volid : volid;
+	/* Reproducible, as mkiso: the same tree makes the same bytes. */
+	if (date != NULL && *date != '\0') {
+		char *end;
+
+		mo.date = strtoll(date, &end, 10);
+		if (*end != '\0' || mo.date < 0) {
+			cli_error("SOURCE_DATE_EPOCH='%s' is not seconds since "
+			    "1970", date);
+			return 1;
+		}
+		mo.have_date = true;
+	}
 	if (optimg_mkiso_new(&mo, &mk, &err) < 0 ||
 	    optimg_burn_plan_stream(optimg_mkiso_size(mk), &p, &err) < 0) {
 		cli_error("%s", err.message);
