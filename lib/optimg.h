@@ -863,6 +863,74 @@ int optimg_rawwrite(const char *image, const char *path,
     const struct optimg_rawwrite_opts *opts, uint64_t *bad_offset,
     struct optimg_error *err);
 
+/* ==== live images: mklive, remastering, boot recipes (mklive*.c) ====== */
+
+/*
+ * optimg_mklive() lays out a live system's ISO and writes it through the
+ * mkiso writer in one pass: ISOLINUX for BIOS, GRUB in a FAT EFI image
+ * for UEFI (or, with secure_boot, Debian's signed shim and CD GRUB), an
+ * isohybrid MBR and a GPT, so the image boots from CD and USB stick, on
+ * BIOS and UEFI.  GRUB finds the image by a file /.disk/optimg-ID whose
+ * ID is derived from the content.  With from_iso it remasters an image
+ * instead: the original's files, boot catalog, system area and appended
+ * partitions are kept, its content changed by add, remove and cmdline.
+ * Boot loaders are taken from the host (Debian's isolinux,
+ * syslinux-common, grub-efi-amd64-bin, shim-signed,
+ * grub-efi-amd64-signed); a missing one is an error naming the package.
+ */
+enum optimg_live_layout {
+	OPTIMG_LAYOUT_DEBIAN,	/* /live, live-boot: boot=live components */
+	OPTIMG_LAYOUT_ARCH,	/* /arch, archiso: archisobasedir archisolabel */
+	OPTIMG_LAYOUT_UBUNTU,	/* /casper, casper: boot=casper */
+};
+
+/* "debian", "arch", "ubuntu"; parse returns -1 for another name. */
+const char *optimg_live_layout_name(enum optimg_live_layout layout);
+int optimg_live_layout_parse(const char *name);
+
+struct optimg_mklive_opts {
+	const char		*kernel;	/* host paths */
+	const char		*initrd;
+	const char		*rootfs;	/* a squashfs file, or */
+	const char		*root_dir;	/* a directory to squash */
+	const char		*cmdline;	/* added to the layout's */
+	const char		*label;		/* volume id; "OPTIMG_LIVE" */
+	const char		*title;		/* menu title; "Live system" */
+	/* Host directories whose contents go to the image root, or
+	   "SRC=DEST" to put them under DEST. */
+	const char *const	*add;
+	unsigned		 nadd;
+	enum optimg_live_layout	 layout;
+	bool			 secure_boot;
+	unsigned		 timeout;	/* menu seconds; 0: 5 */
+
+	/* Remastering: the image to start from; kernel, initrd, rootfs and
+	   root_dir stay NULL.  remove: image paths to leave out. */
+	const char		*from_iso;
+	const char *const	*remove;
+	unsigned		 nremove;
+
+	bool			 have_date;	/* SOURCE_DATE_EPOCH */
+	int64_t			 date;
+	bool			 force;
+	optimg_progress_fn	 progress;
+	void			*progress_ctx;
+	optimg_warning_fn	 warning;
+	void			*warning_ctx;
+};
+
+int optimg_mklive(const struct optimg_mklive_opts *opts, const char *out_path,
+    struct optimg_error *err);
+
+/*
+ * The mkiso options that rebuild the boot setup of an image: boot
+ * catalog entries, MBR boot code, GPT and appended partitions, as a
+ * shell script of `optimg` and `dd` lines (image is named IMAGE in it).
+ * *out is the caller's to free.
+ */
+int optimg_boot_recipe(struct optimg_fs *fs, const char *image, char **out,
+    struct optimg_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -60,6 +60,7 @@ int cmd_ls(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_mkiso(int argc, char **argv);
+int cmd_mklive(int argc, char **argv);
 /* Burning (cmd_burn.c, cmd_drives.c) and raw writes (cmd_write.c). */
 int cmd_drives(int argc, char **argv);
 int cmd_burn(int argc, char **argv);

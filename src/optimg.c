@@ -25,6 +25,8 @@ const struct cli_command cli_commands[] = {
 	    cmd_cat },
 	{ "mkiso",	"make an ISO 9660 image (Rock Ridge, Joliet, bootable)",
 	    cmd_mkiso },
+	{ "mklive",	"make a live ISO (BIOS+UEFI, CD+USB) or remaster one",
+	    cmd_mklive },
 	{ "drives",	"list optical drives and the media they hold",
 	    cmd_drives },
 	{ "burn",	"burn an image or a folder to CD/DVD/BD and verify it",
