@@ -40,49 +40,57 @@ out_size(const struct optimg_image *img, const struct optimg_track *t)
 	return t->sector_size;
 }
 
-static int32_t
-stored_first(const struct optimg_track *t)
+int32_t
+oi_track_stored_first(const struct optimg_track *t)
 {
 	return optimg_track_first_lba(t) + (int32_t)t->pregap_unstored;
 }
 
-static uint32_t
-stored_count(const struct optimg_track *t)
+uint32_t
+oi_track_stored_count(const struct optimg_track *t)
 {
 	int32_t end = t->start + (int32_t)t->length -
 	    (int32_t)t->postgap_unstored;
 
-	return (uint32_t)(end - stored_first(t));
+	return (uint32_t)(end - oi_track_stored_first(t));
 }
 
-static int
-split_name(struct cue_job *job, const char *out, struct optimg_error *err)
+int
+oi_output_split(const char *out, const char *ext, char **dir, char **base,
+    struct optimg_error *err)
 {
 	char *d = strdup(out), *b = strdup(out);
-	size_t n;
+	size_t n, e = strlen(ext);
 
+	*dir = *base = NULL;
 	if (d == NULL || b == NULL) {
 		free(d);
 		free(b);
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	}
-	job->dir = strdup(dirname(d));
-	job->base = strdup(basename(b));
+	*dir = strdup(dirname(d));
+	*base = strdup(basename(b));
 	free(d);
 	free(b);
-	if (job->dir == NULL || job->base == NULL)
+	if (*dir == NULL || *base == NULL)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-	n = strlen(job->base);
-	if (n > 4 && strcasecmp(job->base + n - 4, ".cue") == 0)
-		job->base[n - 4] = '\0';
-	if (job->base[0] == '\0')
+	n = strlen(*base);
+	if (n > e && strcasecmp(*base + n - e, ext) == 0)
+		(*base)[n - e] = '\0';
+	if ((*base)[0] == '\0')
 		return oi_set_error(err, OPTIMG_EINVAL,
 		    "'%s' is not a usable output name", out);
 	return OPTIMG_OK;
 }
 
-static char *
-join(const char *dir, const char *name)
+static int
+split_name(struct cue_job *job, const char *out, struct optimg_error *err)
+{
+	return oi_output_split(out, ".cue", &job->dir, &job->base, err);
+}
+
+char *
+oi_path_join(const char *dir, const char *name)
 {
 	size_t n = strlen(dir) + strlen(name) + 2;
 	char *p = malloc(n);
@@ -92,29 +100,37 @@ join(const char *dir, const char *name)
 	return p;
 }
 
+char *
+oi_redump_track_name(const char *base, const struct optimg_disc *d,
+    unsigned i)
+{
+	size_t n = strlen(base) + 32;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s (Track %0*u).bin", base,
+		    d->ntracks >= 10 ? 2 : 1, d->tracks[i].number);
+	return p;
+}
+
 static int
 make_names(struct cue_job *job, bool split, struct optimg_error *err)
 {
 	const struct optimg_disc *d = &job->disc;
-	bool pad = d->ntracks >= 10;
 
 	job->names = calloc(d->ntracks, sizeof(char *));
 	job->bin_of_track = calloc(d->ntracks, sizeof(unsigned));
 	if (job->names == NULL || job->bin_of_track == NULL)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	for (unsigned i = 0; i < d->ntracks; i++) {
-		char buf[64];
-		size_t n = strlen(job->base) + sizeof(buf);
+		size_t n = strlen(job->base) + 8;
 
 		if (split)
-			snprintf(buf, sizeof(buf), " (Track %0*u).bin",
-			    pad ? 2 : 1, d->tracks[i].number);
-		else
-			snprintf(buf, sizeof(buf), ".bin");
-		job->names[i] = malloc(n);
+			job->names[i] = oi_redump_track_name(job->base, d, i);
+		else if ((job->names[i] = malloc(n)) != NULL)
+			snprintf(job->names[i], n, "%s.bin", job->base);
 		if (job->names[i] == NULL)
 			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-		snprintf(job->names[i], n, "%s%s", job->base, buf);
 		job->bin_of_track[i] = split ? i : 0;
 	}
 	job->nbins = split ? d->ntracks : 1;
@@ -134,7 +150,7 @@ open_outputs(struct cue_job *job, const char *cue_path, bool force,
 	job->cue.fd = -1;
 	OI_TRY(oi_check_not_input(job->img, cue_path, err));
 	for (unsigned i = 0; i < job->disc.ntracks; i++) {
-		char *path = join(job->dir, job->names[i]);
+		char *path = oi_path_join(job->dir, job->names[i]);
 		int rc;
 
 		if (path == NULL)
@@ -157,8 +173,8 @@ copy_track(struct cue_job *job, unsigned i, uint8_t *bufs[2],
 {
 	const struct optimg_track *t = &job->disc.tracks[i];
 	struct oi_outfile *of = &job->bins[job->bin_of_track[i]];
-	uint32_t left = stored_count(t);
-	int32_t lba = stored_first(t);
+	uint32_t left = oi_track_stored_count(t);
+	int32_t lba = oi_track_stored_first(t);
 	unsigned which = 0;
 
 	while (left > 0) {
@@ -181,20 +197,34 @@ copy_track(struct cue_job *job, unsigned i, uint8_t *bufs[2],
 	return oi_outfile_wait(of, err);
 }
 
+int
+oi_cue_sheet_text(const struct optimg_disc *disc, const char *const *names,
+    char **text, size_t *len, struct optimg_error *err)
+{
+	FILE *mem = open_memstream(text, len);
+	int rc;
+
+	if (mem == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	rc = oi_cue_write(mem, disc, names, err);
+	if (fclose(mem) != 0 && rc == OPTIMG_OK)
+		rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	if (rc < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
 static int
 write_sheet(struct cue_job *job, struct optimg_error *err)
 {
 	char *text = NULL;
 	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
 	int rc;
 
-	if (mem == NULL)
-		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-	rc = oi_cue_write(mem, &job->disc, (const char *const *)job->names,
-	    err);
-	if (fclose(mem) != 0 && rc == OPTIMG_OK)
-		rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	rc = oi_cue_sheet_text(&job->disc, (const char *const *)job->names,
+	    &text, &len, err);
 	if (rc == OPTIMG_OK)
 		rc = oi_outfile_write(&job->cue, text, len, err);
 	free(text);
@@ -247,8 +277,8 @@ prepare_disc(struct cue_job *job, struct optimg_error *err)
 		job->disc.tracks[i] = src->tracks[i];
 		job->disc.tracks[i].sector_size = out_size(job->img,
 		    &src->tracks[i]);
-		job->prog.total += (uint64_t)stored_count(&src->tracks[i]) *
-		    job->disc.tracks[i].sector_size;
+		job->prog.total += (uint64_t)oi_track_stored_count(
+		    &src->tracks[i]) * job->disc.tracks[i].sector_size;
 	}
 	return OPTIMG_OK;
 }
