@@ -1,0 +1,157 @@
+/*
+ * rip.h - what rip.c and verify.c share: file hashes (hash.c), the rescue
+ * map (rescue_map.c), injected faults (rip_fault.c) and Logiqx DAT files
+ * (dat.c).  Internal to liboptimg.
+ */
+#ifndef OI_RIP_H
+#define OI_RIP_H
+
+#include "oi_private.h"
+
+/* ---- hashes: CRC32 (zlib), MD5 and SHA-1 (libcrypto) at once ---------- */
+
+struct oi_hash {
+	uint64_t	 size;
+	uint32_t	 crc;
+	void		*md5;		/* EVP_MD_CTX */
+	void		*sha1;
+};
+
+int oi_hash_init(struct oi_hash *h, struct optimg_error *err);
+void oi_hash_update(struct oi_hash *h, const void *buf, size_t len);
+/* Writes the results and releases h. */
+void oi_hash_final(struct oi_hash *h, struct optimg_hashes *out);
+/* Releases h without results; safe on a zeroed or finished h. */
+void oi_hash_release(struct oi_hash *h);
+/* Hashes a whole file. */
+int oi_hash_file(const char *path, struct optimg_hashes *out,
+    struct optimg_error *err);
+
+/* ---- rescue map -------------------------------------------------------- */
+
+/*
+ * Which sectors of a rip are in its .part files.  The extents tile
+ * [first, end) in order, with no two neighbours of the same status.  On
+ * disk it is text, ddrescue's map file in spirit:
+ *
+ *	# comments
+ *	optimg-map 1
+ *	disc 1a2b3c4d		fingerprint of the TOC the rip was made from
+ *	output cue		cue or iso
+ *	offset 0		read offset correction, samples
+ *	range 0 302		first sector and end (exclusive)
+ *	0 200 good		first sector, count, status
+ *	200 10 bad
+ *	210 92 untried
+ */
+enum oi_map_status {
+	OI_MAP_UNTRIED,
+	OI_MAP_BAD,
+	OI_MAP_GOOD,
+};
+
+struct oi_map_extent {
+	int32_t			start;
+	uint32_t		count;
+	enum oi_map_status	status;
+};
+
+#define OI_MAP_DISC_MAX 64
+
+struct oi_rescue_map {
+	int32_t			 first, end;
+	char			 disc[OI_MAP_DISC_MAX];
+	char			 output[8];
+	int			 offset;
+	struct oi_map_extent	*ext;
+	unsigned		 n;
+};
+
+const char *oi_map_status_name(enum oi_map_status st);
+/* One untried extent over [first, end). */
+int oi_map_init(struct oi_rescue_map *m, int32_t first, int32_t end);
+void oi_map_release(struct oi_rescue_map *m);
+/* Gives [start, start + count) status st; it must lie inside the range. */
+int oi_map_set(struct oi_rescue_map *m, int32_t start, uint32_t count,
+    enum oi_map_status st);
+enum oi_map_status oi_map_status_at(const struct oi_rescue_map *m,
+    int32_t lba);
+uint32_t oi_map_count(const struct oi_rescue_map *m, enum oi_map_status st);
+unsigned oi_map_extents(const struct oi_rescue_map *m, enum oi_map_status st);
+/* The first sector at or after lba that is not good, and how many follow
+ * it that are not good either; false when there is none. */
+bool oi_map_next_todo(const struct oi_rescue_map *m, int32_t lba,
+    int32_t *start, uint32_t *count);
+/* Text of the map, malloc'd. */
+int oi_map_format(const struct oi_rescue_map *m, char **text, size_t *len);
+/* Parses hostile text; on failure err says "line N: problem". */
+int oi_map_parse(const char *text, size_t len, struct oi_rescue_map *m,
+    struct optimg_error *err);
+/* Writes a temporary file beside path and renames it over path. */
+int oi_map_save(const struct oi_rescue_map *m, const char *path,
+    struct optimg_error *err);
+int oi_map_load(const char *path, struct oi_rescue_map *m,
+    struct optimg_error *err);
+
+/* ---- injected faults (for tests) ---------------------------------------- */
+
+enum oi_fault_kind {
+	OI_FAULT_NONE,
+	OI_FAULT_FAIL,		/* every read fails */
+	OI_FAULT_FLAKY,		/* the first N reads fail */
+	OI_FAULT_HANG,		/* the read waits until cancelled */
+};
+
+struct oi_fault {
+	int32_t			first, last;	/* inclusive */
+	enum oi_fault_kind	kind;
+	unsigned		times;		/* FLAKY: failures a sector */
+	unsigned		*left;		/* FLAKY: per sector, to come */
+};
+
+struct oi_fault_plan {
+	struct oi_fault		*f;
+	unsigned		 n;
+};
+
+/* "RANGE:KIND[,RANGE:KIND...]", RANGE "LBA" or "LBA-LBA". */
+int oi_fault_parse(const char *text, struct oi_fault_plan *plan,
+    struct optimg_error *err);
+void oi_fault_release(struct oi_fault_plan *plan);
+/* What a read of [lba, lba + n) meets: HANG before FAIL before FLAKY;
+ * each flaky sector in the range uses up one failure. */
+enum oi_fault_kind oi_fault_check(struct oi_fault_plan *plan, int32_t lba,
+    uint32_t n);
+
+/* ---- Redump/Logiqx DAT files ------------------------------------------- */
+
+struct oi_dat_rom {
+	char		*name;
+	bool		 has_size, has_crc, has_md5, has_sha1;
+	uint64_t	 size;
+	uint32_t	 crc;
+	uint8_t		 md5[16];
+	uint8_t		 sha1[20];
+};
+
+struct oi_dat_game {
+	char			*name;	/* "" for roms outside any game */
+	struct oi_dat_rom	*roms;
+	unsigned		 nroms;
+};
+
+struct oi_dat {
+	struct oi_dat_game	*games;
+	unsigned		 ngames;
+};
+
+/*
+ * Reads the <game>/<machine> and <rom> elements of a DAT held in memory
+ * and ignores all else.  The text is hostile: no DTD or entity of its own
+ * is expanded, and malformed markup fails with "line N: problem".
+ */
+int oi_dat_parse(const char *text, size_t len, struct oi_dat **out,
+    struct optimg_error *err);
+void oi_dat_free(struct oi_dat *dat);
+
+#endif
