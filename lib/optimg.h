@@ -664,6 +664,92 @@ const struct optimg_drive_info *optimg_drive_info(
 int optimg_drive_set_speed(struct optimg_drive *drv, unsigned x,
     struct optimg_error *err);
 
+/* ---- ripping ----------------------------------------------------------- */
+
+/*
+ * optimg_rip() dumps a disc: a CD as Redump-style BIN/CUE (one bin per
+ * track, "NAME (Track N).bin") or any disc's data track as an ISO.
+ *
+ * Sectors go into hidden ".NAME (Track N).bin.part" files beside the
+ * output and a rescue map NAME.map says which extents are good, bad or
+ * untried; it is replaced atomically after every batch.  Running the same
+ * rip again reads only what is not good.  When every sector is good the
+ * part files are renamed to their final names, the cue sheet is written
+ * and NAME.hash lists each file's size, CRC32, MD5 and SHA-1 (as Logiqx
+ * <rom/> lines).  The map stays, all good, as a record.
+ */
+
+struct optimg_rip_status {
+	int32_t		lba;		/* where reading is */
+	uint32_t	done;		/* sectors this run has dealt with */
+	uint32_t	todo;		/* sectors this run set out to read */
+	uint32_t	bad;		/* bad sectors so far, in all runs */
+	uint32_t	retries;	/* re-reads so far in this run */
+};
+
+/*
+ * Called after each batch and while a read waits; returning nonzero stops
+ * the rip after the current batch, with the map saved.
+ */
+typedef int (*optimg_rip_progress_fn)(void *ctx,
+    const struct optimg_rip_status *st);
+
+struct optimg_rip_opts {
+	enum optimg_output	 to;		/* AUTO: from .cue or .iso */
+	int			 offset;	/* read offset, samples (4 B) */
+	unsigned		 retries;	/* re-reads of a failed sector */
+	unsigned		 speed;		/* x; 0 leaves the drive's */
+	bool			 force;		/* start anew, replace outputs */
+	/*
+	 * For tests only: faults injected between the drive and the rip,
+	 * "RANGE:KIND[,RANGE:KIND...]" with RANGE an LBA or LBA-LBA and KIND
+	 * fail, flakyN (fails N reads, then succeeds) or hang (waits until
+	 * progress asks to stop, then fails).
+	 */
+	const char		*fault_plan;
+	optimg_rip_progress_fn	 progress;
+	void			*progress_ctx;
+	optimg_warning_fn	 warning;
+	void			*warning_ctx;
+};
+
+struct optimg_rip_file {
+	char			*name;		/* base name of the output */
+	unsigned		 track;		/* number; 0 for a cue sheet */
+	uint32_t		 sectors;
+	uint32_t		 missing;	/* bad or untried sectors */
+	struct optimg_hashes	 hashes;	/* when the dump is complete */
+};
+
+struct optimg_rip_result {
+	bool			 complete;
+	bool			 interrupted;
+	bool			 resumed;	/* an earlier run's map was used */
+	uint32_t		 sectors;	/* the dump's size in sectors */
+	uint32_t		 good, bad, untried;
+	uint32_t		 bad_extents;
+	uint32_t		 retries;	/* re-reads of failed sectors */
+	uint32_t		 recovered;	/* sectors a re-read saved */
+	uint64_t		 reads;		/* read calls to the drive */
+	uint64_t		 sectors_read;	/* sectors those calls asked for */
+	struct optimg_rip_file	*files;		/* bins (or the ISO), in order */
+	unsigned		 nfiles;
+	char			*map_path;
+	char			*hash_path;	/* NULL unless complete */
+};
+
+/*
+ * Returns 0 for a complete dump; OPTIMG_EIO when sectors stay bad or
+ * untried and OPTIMG_ECANCELED when progress stopped it; in both cases
+ * *res says what was done and a later run resumes.  Any other status
+ * means nothing was read; err says why and *res may be NULL.  Free *res
+ * with optimg_rip_result_free().
+ */
+int optimg_rip(const char *device, const char *out_path,
+    const struct optimg_rip_opts *opts, struct optimg_rip_result **res,
+    struct optimg_error *err);
+void optimg_rip_result_free(struct optimg_rip_result *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,6 +37,8 @@ const struct cli_command cli_commands[] = {
 	    cmd_format },
 	{ "write",	"write an image to a USB stick or SD card and verify it",
 	    cmd_write },
+	{ "rip",	"dump a CD to Redump-style BIN/CUE or a disc to ISO, "
+	    "resumably", cmd_rip },
 	{ NULL, NULL, NULL }
 };
 

@@ -1,0 +1,869 @@
+/*
+ * rip.c - optimg_rip(): a disc to Redump-style BIN/CUE or to an ISO, with
+ * retries, read-offset correction and a rescue map that lets a later run
+ * read only what is missing.
+ *
+ * The plan is a list of output files, each a run of LBAs: one per track
+ * for a cue (a track's pregap goes into its own file, as Redump has it),
+ * the data track for an ISO.  Sectors are read in batches of BATCH; a
+ * batch that fails is read again sector by sector, and a sector that
+ * fails on its own is re-read up to opts->retries times.  Data sectors
+ * read raw must pass their EDC/ECC check, else they count as failed; a
+ * sector that reads back the same with a bad EDC twice is kept as it is
+ * (a disc can hold such sectors on purpose).
+ *
+ * Partial data lives in ".NAME (Track N).bin.part" files beside the
+ * output, written in place; NAME.map (rescue_map.c) records what in them
+ * is good and is replaced after every batch.  Only a complete dump gets
+ * its final names, a cue sheet and NAME.hash.
+ *
+ * Read-offset correction (--offset, in 4-byte stereo samples) applies to
+ * audio tracks: output sample s is drive sample s + offset, so a batch
+ * reads one sector more than it writes and zeros stand in for what lies
+ * before the first sector or past the lead-out.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "convert.h"
+#include "rip.h"
+
+#define BATCH		27		/* sectors a read asks for */
+#define MAX_OFFSET	58800		/* samples: 100 sectors */
+#define HANG_POLL_MS	20
+#define HANG_MAX_MS	30000
+
+/* read_sectors(): read, but a data sector failed its EDC/ECC check. */
+#define GOT_BADCHECK	1
+
+struct rip_file {
+	char		*name;		/* base name */
+	char		*path;		/* final */
+	char		*part;		/* where the data grows */
+	int		 fd;
+	unsigned	 track;		/* index into disc->tracks */
+	int32_t		 first;
+	uint32_t	 count;
+	unsigned	 size;		/* bytes a sector in the file */
+};
+
+struct rip {
+	const struct optimg_rip_opts	*opts;
+	struct optimg_error		*err;
+	struct optimg_drive		*drv;
+	struct optimg_image		*img;
+	const struct optimg_disc	*disc;
+	enum optimg_output		 to;
+	char				*dir, *base;
+	char				*map_path, *hash_path;
+	const char			*out_path;
+	struct rip_file			*files;
+	unsigned			 nfiles;
+	struct oi_rescue_map		 map;
+	struct oi_fault_plan		 faults;
+	struct optimg_rip_result	*res;
+	struct optimg_rip_status	 st;
+	int32_t				 disc_first, disc_end;
+	uint8_t				*raw;	/* BATCH + 1 drive sectors */
+	uint8_t				*out;	/* BATCH file sectors */
+	uint8_t				*prev;	/* a sector's previous read */
+	bool				 stop;
+};
+
+/* ---- reading through the fault plan ------------------------------------- */
+
+static bool
+ask_stop(struct rip *r)
+{
+	const struct optimg_rip_opts *o = r->opts;
+
+	if (!r->stop && o->progress != NULL &&
+	    o->progress(o->progress_ctx, &r->st) != 0)
+		r->stop = true;
+	return r->stop;
+}
+
+/* A hung read: wait until asked to stop, as a real one may never return. */
+static int
+hang(struct rip *r, int32_t lba)
+{
+	struct timespec ts = { 0, HANG_POLL_MS * 1000000L };
+
+	for (unsigned waited = 0; waited < HANG_MAX_MS; waited += HANG_POLL_MS) {
+		if (ask_stop(r))
+			return oi_set_error(r->err, OPTIMG_ECANCELED,
+			    "interrupted while sector %ld was being read",
+			    (long)lba);
+		nanosleep(&ts, NULL);
+	}
+	return oi_set_error(r->err, OPTIMG_EIO, "sector %ld: the read timed "
+	    "out (injected)", (long)lba);
+}
+
+/* Drive sectors [lba, lba + n) of size bytes: OK, EIO or ECANCELED. */
+static int
+drive_read(struct rip *r, int32_t lba, uint32_t n, unsigned size,
+    uint8_t *buf)
+{
+	r->res->reads++;
+	r->res->sectors_read += n;
+	switch (oi_fault_check(&r->faults, lba, n)) {
+	case OI_FAULT_HANG:
+		return hang(r, lba);
+	case OI_FAULT_FAIL:
+	case OI_FAULT_FLAKY:
+		return oi_set_error(r->err, OPTIMG_EIO, "sectors %ld-%ld: "
+		    "injected read error", (long)lba, (long)lba + n - 1);
+	default:
+		break;
+	}
+	if (optimg_image_read(r->img, lba, n, size, buf) < 0)
+		return oi_set_error(r->err, OPTIMG_EIO, "%s",
+		    optimg_image_errmsg(r->img));
+	return OPTIMG_OK;
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* Audio shifted by the read offset, zeros beyond the disc's edges. */
+static int
+read_shifted(struct rip *r, int32_t lba, uint32_t n)
+{
+	int64_t byte0 = (int64_t)lba * OPTIMG_RAW_SECTOR +
+	    (int64_t)r->opts->offset * 4;
+	int64_t d0 = floor_div(byte0, OPTIMG_RAW_SECTOR);
+	size_t intra = (size_t)(byte0 - d0 * OPTIMG_RAW_SECTOR);
+	int64_t dn = n + (intra != 0);
+	int64_t lo = OI_MAX(d0, (int64_t)r->disc_first);
+	int64_t hi = OI_MIN(d0 + dn, (int64_t)r->disc_end);
+
+	memset(r->raw, 0, (size_t)dn * OPTIMG_RAW_SECTOR);
+	if (lo < hi)
+		OI_TRY(drive_read(r, (int32_t)lo, (uint32_t)(hi - lo),
+		    OPTIMG_RAW_SECTOR,
+		    r->raw + (size_t)(lo - d0) * OPTIMG_RAW_SECTOR));
+	memcpy(r->out, r->raw + intra, (size_t)n * OPTIMG_RAW_SECTOR);
+	return OPTIMG_OK;
+}
+
+static bool
+has_sync(const uint8_t *raw)
+{
+	static const uint8_t sync[12] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0 };
+
+	return memcmp(raw, sync, sizeof(sync)) == 0;
+}
+
+/* 2048 bytes of user data from a raw sector, for an ISO. */
+static int
+user_data(struct rip *r, int32_t lba, const uint8_t *raw, uint8_t *dst)
+{
+	if (!has_sync(raw))
+		return GOT_BADCHECK;
+	switch (raw[15]) {
+	case 0:
+		memset(dst, 0, OPTIMG_USER_SECTOR);
+		return OPTIMG_OK;
+	case 1:
+		memcpy(dst, raw + 16, OPTIMG_USER_SECTOR);
+		return OPTIMG_OK;
+	case 2:
+		if (raw[18] & 0x20)
+			return oi_set_error(r->err, OPTIMG_ELOSSY, "sector %ld "
+			    "is Mode 2 Form 2, which an ISO cannot hold; rip "
+			    "to a .cue instead", (long)lba);
+		memcpy(dst, raw + 24, OPTIMG_USER_SECTOR);
+		return OPTIMG_OK;
+	}
+	return GOT_BADCHECK;
+}
+
+/*
+ * n sectors of file f from lba into r->out: OPTIMG_OK, GOT_BADCHECK (read,
+ * but a data sector's EDC/ECC is wrong), EIO, ECANCELED, or an error that
+ * ends the rip.
+ */
+static int
+read_sectors(struct rip *r, const struct rip_file *f, int32_t lba,
+    uint32_t n)
+{
+	const struct optimg_track *t = &r->disc->tracks[f->track];
+	int rc = OPTIMG_OK;
+
+	if (t->sector_size == OPTIMG_USER_SECTOR)	/* DVD, BD */
+		return drive_read(r, lba, n, OPTIMG_USER_SECTOR, r->out);
+	if (t->mode == OPTIMG_TRACK_AUDIO && r->opts->offset != 0)
+		return read_shifted(r, lba, n);
+	OI_TRY(drive_read(r, lba, n, OPTIMG_RAW_SECTOR, r->raw));
+	for (uint32_t i = 0; i < n && t->mode != OPTIMG_TRACK_AUDIO; i++) {
+		const uint8_t *raw = r->raw + (size_t)i * OPTIMG_RAW_SECTOR;
+		int got = OPTIMG_OK;
+
+		/* Sectors without sync (an audio-like pregap) are kept. */
+		if (has_sync(raw) && optimg_sector_check(raw, lba + (int32_t)i))
+			got = GOT_BADCHECK;
+		if (f->size == OPTIMG_USER_SECTOR && got == OPTIMG_OK)
+			got = user_data(r, lba + (int32_t)i, raw,
+			    r->out + (size_t)i * OPTIMG_USER_SECTOR);
+		if (got < 0)
+			return got;
+		if (got == GOT_BADCHECK)
+			rc = GOT_BADCHECK;
+	}
+	if (f->size == OPTIMG_RAW_SECTOR)
+		memcpy(r->out, r->raw, (size_t)n * OPTIMG_RAW_SECTOR);
+	return rc;
+}
+
+/* ---- writing and the map ----------------------------------------------- */
+
+static int
+write_sectors(struct rip *r, const struct rip_file *f, int32_t lba,
+    uint32_t n, const uint8_t *data)
+{
+	size_t len = (size_t)n * f->size;
+	off_t off = (off_t)(lba - f->first) * f->size;
+
+	while (len > 0) {
+		ssize_t w = pwrite(f->fd, data, len, off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return oi_set_errno(r->err, OPTIMG_EIO,
+			    "cannot write '%s'", f->part);
+		data += w;
+		len -= (size_t)w;
+		off += w;
+	}
+	return OPTIMG_OK;
+}
+
+static int
+mark(struct rip *r, int32_t lba, uint32_t n, enum oi_map_status st)
+{
+	if (oi_map_set(&r->map, lba, n, st) < 0)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	return OPTIMG_OK;
+}
+
+/* One sector on its own, with retries; leaves it good or bad. */
+static int
+rip_sector(struct rip *r, const struct rip_file *f, int32_t lba)
+{
+	bool have_prev = false;
+	int rc;
+
+	for (unsigned a = 0; a <= r->opts->retries; a++) {
+		if (a > 0) {
+			r->res->retries++;
+			r->st.retries++;
+			if (ask_stop(r))
+				break;
+		}
+		rc = read_sectors(r, f, lba, 1);
+		if (rc == OPTIMG_ECANCELED)
+			return rc;		/* still untried */
+		if (rc < 0 && rc != OPTIMG_EIO)
+			return rc;
+		if (rc == OPTIMG_OK) {
+			r->res->recovered += a > 0;
+			OI_TRY(write_sectors(r, f, lba, 1, r->out));
+			return mark(r, lba, 1, OI_MAP_GOOD);
+		}
+		if (rc != GOT_BADCHECK)
+			continue;
+		if (have_prev && memcmp(r->prev, r->out, f->size) == 0) {
+			oi_image_warn(r->img, "sector %ld reads the same every "
+			    "time but fails its EDC/ECC check; kept as read",
+			    (long)lba);
+			OI_TRY(write_sectors(r, f, lba, 1, r->out));
+			return mark(r, lba, 1, OI_MAP_GOOD);
+		}
+		memcpy(r->prev, r->out, f->size);
+		have_prev = true;
+	}
+	return mark(r, lba, 1, OI_MAP_BAD);
+}
+
+static int
+rip_batch(struct rip *r, const struct rip_file *f, int32_t lba, uint32_t n)
+{
+	int rc = read_sectors(r, f, lba, n);
+
+	if (rc == OPTIMG_OK) {
+		OI_TRY(write_sectors(r, f, lba, n, r->out));
+		return mark(r, lba, n, OI_MAP_GOOD);
+	}
+	if (rc != OPTIMG_EIO && rc != GOT_BADCHECK)
+		return rc;
+	for (uint32_t i = 0; i < n; i++)
+		OI_TRY(rip_sector(r, f, lba + (int32_t)i));
+	return OPTIMG_OK;
+}
+
+static const struct rip_file *
+file_at(const struct rip *r, int32_t lba)
+{
+	for (unsigned i = 0; i < r->nfiles; i++)
+		if (lba >= r->files[i].first &&
+		    lba - r->files[i].first < (int64_t)r->files[i].count)
+			return &r->files[i];
+	return NULL;
+}
+
+static int
+read_all(struct rip *r)
+{
+	int32_t start, cursor = r->map.first;
+	uint32_t count;
+	int rc = OPTIMG_OK;
+
+	r->st.todo = (uint32_t)(r->map.end - r->map.first) -
+	    oi_map_count(&r->map, OI_MAP_GOOD);
+	r->st.bad = oi_map_count(&r->map, OI_MAP_BAD);
+	while (rc == OPTIMG_OK && !ask_stop(r) &&
+	    oi_map_next_todo(&r->map, cursor, &start, &count)) {
+		const struct rip_file *f = file_at(r, start);
+		uint32_t n;
+
+		assert(f != NULL);
+		n = OI_MIN(OI_MIN(count, BATCH),
+		    (uint32_t)(f->first + (int64_t)f->count - start));
+		r->st.lba = start;
+		rc = rip_batch(r, f, start, n);
+		cursor = start + (int32_t)n;
+		r->st.done += n;
+		r->st.bad = oi_map_count(&r->map, OI_MAP_BAD);
+		/* The map after every batch, whatever happened in it. */
+		if (rc == OPTIMG_OK || rc == OPTIMG_ECANCELED) {
+			int src = oi_map_save(&r->map, r->map_path, r->err);
+			if (src < 0)
+				rc = src;
+		} else {
+			struct optimg_error ignored;
+			(void)oi_map_save(&r->map, r->map_path, &ignored);
+		}
+	}
+	if (rc == OPTIMG_ECANCELED)
+		r->stop = true;
+	return rc == OPTIMG_ECANCELED ? OPTIMG_OK : rc;
+}
+
+/* ---- the plan: output files, map, part files ----------------------------- */
+
+static void
+fingerprint(const struct rip *r, char out[OI_MAP_DISC_MAX])
+{
+	const struct optimg_disc *d = r->disc;
+	uLong crc = crc32(0L, Z_NULL, 0);
+	char buf[96];
+
+	for (unsigned i = 0; i < d->ntracks; i++) {
+		const struct optimg_track *t = &d->tracks[i];
+		int n = snprintf(buf, sizeof(buf), "%u:%d:%u:%ld:%lu:%lu;",
+		    t->number, (int)t->mode, t->sector_size, (long)t->start,
+		    (unsigned long)t->pregap, (unsigned long)t->length);
+		crc = crc32(crc, (const Bytef *)buf, (uInt)n);
+	}
+	snprintf(out, OI_MAP_DISC_MAX, "%08lx-%ut-%lds", crc & 0xffffffffUL,
+	    d->ntracks, (long)r->disc_end);
+}
+
+static int
+add_file(struct rip *r, unsigned track, const char *name, unsigned size)
+{
+	const struct optimg_track *t = &r->disc->tracks[track];
+	struct rip_file *f = &r->files[r->nfiles];
+	size_t n = strlen(name) + 8;
+	char *hidden = malloc(n);
+
+	if (hidden == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	snprintf(hidden, n, ".%s.part", name);
+	f->fd = -1;
+	f->track = track;
+	f->first = oi_track_stored_first(t);
+	f->count = oi_track_stored_count(t);
+	f->size = size;
+	f->name = strdup(name);
+	f->path = oi_path_join(r->dir, name);
+	f->part = oi_path_join(r->dir, hidden);
+	free(hidden);
+	r->nfiles++;
+	if (f->name == NULL || f->path == NULL || f->part == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	return OPTIMG_OK;
+}
+
+static int
+plan_iso(struct rip *r)
+{
+	const struct optimg_disc *d = r->disc;
+	size_t n = strlen(r->base) + 8;
+	char *name;
+	int rc;
+
+	for (unsigned i = 0; i < d->ntracks; i++) {
+		if (d->tracks[i].mode == OPTIMG_TRACK_AUDIO)
+			continue;
+		if (d->ntracks > 1)
+			oi_image_warn(r->img, "only track %u, the first data "
+			    "track, goes into the ISO; rip to a .cue to keep "
+			    "all %u tracks", d->tracks[i].number, d->ntracks);
+		if ((name = malloc(n)) == NULL)
+			return oi_set_error(r->err, OPTIMG_ENOMEM,
+			    "out of memory");
+		snprintf(name, n, "%s.iso", r->base);
+		rc = add_file(r, i, name, OPTIMG_USER_SECTOR);
+		free(name);
+		return rc;
+	}
+	return oi_set_error(r->err, OPTIMG_ELOSSY, "the disc has no data "
+	    "track to put into an ISO; rip it to a .cue");
+}
+
+static int
+plan_files(struct rip *r)
+{
+	const char *ext = r->to == OPTIMG_OUTPUT_ISO ? ".iso" : ".cue";
+	size_t n;
+
+	OI_TRY(oi_output_split(r->out_path, ext, &r->dir, &r->base, r->err));
+	r->files = calloc(r->disc->ntracks, sizeof(*r->files));
+	n = strlen(r->dir) + strlen(r->base) + 8;
+	r->map_path = malloc(n);
+	r->hash_path = malloc(n);
+	if (r->files == NULL || r->map_path == NULL || r->hash_path == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	snprintf(r->map_path, n, "%s/%s.map", r->dir, r->base);
+	snprintf(r->hash_path, n, "%s/%s.hash", r->dir, r->base);
+	if (r->to == OPTIMG_OUTPUT_ISO)
+		return plan_iso(r);
+	for (unsigned i = 0; i < r->disc->ntracks; i++) {
+		char *name = oi_redump_track_name(r->base, r->disc, i);
+		int rc;
+
+		if (name == NULL)
+			return oi_set_error(r->err, OPTIMG_ENOMEM,
+			    "out of memory");
+		rc = add_file(r, i, name, r->disc->tracks[i].sector_size);
+		free(name);
+		OI_TRY(rc);
+	}
+	return OPTIMG_OK;
+}
+
+static int
+check_new(struct rip *r, const char *path)
+{
+	struct stat st;
+
+	if (r->opts->force || lstat(path, &st) != 0)
+		return OPTIMG_OK;
+	return oi_set_error(r->err, OPTIMG_EEXIST,
+	    "'%s' already exists (use --force to replace it)", path);
+}
+
+static int
+check_outputs(struct rip *r)
+{
+	for (unsigned i = 0; i < r->nfiles; i++)
+		OI_TRY(check_new(r, r->files[i].path));
+	if (r->to == OPTIMG_OUTPUT_CUE)
+		OI_TRY(check_new(r, r->out_path));
+	return check_new(r, r->hash_path);
+}
+
+static int
+load_map(struct rip *r, char disc[OI_MAP_DISC_MAX])
+{
+	const char *output = r->to == OPTIMG_OUTPUT_ISO ? "iso" : "cue";
+	struct oi_rescue_map *m = &r->map;
+	int32_t first = r->files[0].first;
+	const struct rip_file *last = &r->files[r->nfiles - 1];
+	int32_t end = last->first + (int32_t)last->count;
+	int rc;
+
+	if (r->opts->force) {
+		/* A failure shows when the file is opened again. */
+		(void)unlink(r->map_path);
+		for (unsigned i = 0; i < r->nfiles; i++)
+			(void)unlink(r->files[i].part);
+	}
+	rc = oi_map_load(r->map_path, m, r->err);
+	if (rc == OPTIMG_ENOENT) {
+		oi_error_clear(r->err);
+		if (oi_map_init(m, first, end) < 0)
+			return oi_set_error(r->err, OPTIMG_ENOMEM,
+			    "out of memory");
+		snprintf(m->disc, sizeof(m->disc), "%s", disc);
+		snprintf(m->output, sizeof(m->output), "%s", output);
+		m->offset = r->opts->offset;
+		return OPTIMG_OK;
+	}
+	OI_TRY(rc);
+	r->res->resumed = true;
+	if (strcmp(m->disc, disc) != 0 || strcmp(m->output, output) != 0 ||
+	    m->offset != r->opts->offset || m->first != first || m->end != end)
+		return oi_set_error(r->err, OPTIMG_EINVAL, "rescue map '%s' "
+		    "belongs to another disc or other options (disc %s, "
+		    "output %s, --offset %d; this rip: %s, %s, %d); remove it "
+		    "or use --force to start again", r->map_path, m->disc,
+		    m->output, m->offset, disc, output, r->opts->offset);
+	return OPTIMG_OK;
+}
+
+static mode_t
+current_umask(void)
+{
+	mode_t m = umask(022);
+
+	umask(m);
+	return m;
+}
+
+static int
+open_part(struct rip *r, struct rip_file *f)
+{
+	off_t want = (off_t)f->count * f->size;
+	struct stat st;
+
+	f->fd = open(f->part, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (f->fd < 0 && errno == ENOENT) {
+		/* Whatever the map says is good here is gone. */
+		OI_TRY(mark(r, f->first, f->count, OI_MAP_UNTRIED));
+		f->fd = open(f->part, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0666 & ~current_umask());
+	}
+	if (f->fd < 0)
+		return oi_set_errno(r->err, OPTIMG_EIO, "cannot open '%s'",
+		    f->part);
+	if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return oi_set_error(r->err, OPTIMG_EIO,
+		    "'%s' is not a regular file", f->part);
+	if (st.st_size != want && ftruncate(f->fd, want) != 0)
+		return oi_set_errno(r->err, OPTIMG_EIO, "cannot size '%s'",
+		    f->part);
+	return OPTIMG_OK;
+}
+
+/* ---- a complete dump: hashes, cue sheet, final names ------------------ */
+
+static void
+put_xml(FILE *out, const char *s)
+{
+	for (; *s != '\0'; s++)
+		switch (*s) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		default: putc(*s, out); break;
+		}
+}
+
+static int
+hash_text(struct rip *r, char **text, size_t *len)
+{
+	FILE *out = open_memstream(text, len);
+
+	if (out == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < r->res->nfiles; i++) {
+		const struct optimg_rip_file *rf = &r->res->files[i];
+		char crc[9], md5[33], sha1[41];
+
+		optimg_hashes_hex(&rf->hashes, crc, md5, sha1);
+		fputs("<rom name=\"", out);
+		put_xml(out, rf->name);
+		fprintf(out, "\" size=\"%llu\" crc=\"%s\" md5=\"%s\" "
+		    "sha1=\"%s\" />\n", (unsigned long long)rf->hashes.size,
+		    crc, md5, sha1);
+	}
+	if (fclose(out) != 0)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	return OPTIMG_OK;
+}
+
+static int
+write_small(struct oi_outfile *of, const char *path, const char *text,
+    size_t len, struct optimg_error *err)
+{
+	/* Outputs were checked before reading began; replace what appeared
+	 * since rather than lose a finished dump. */
+	OI_TRY(oi_outfile_open(of, path, true, err));
+	OI_TRY(oi_outfile_write(of, text, len, err));
+	return oi_outfile_finish(of, err);
+}
+
+static int
+finish_files(struct rip *r, struct oi_outfile *cue, struct oi_outfile *hash)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		struct rip_file *f = &r->files[i];
+		if (fsync(f->fd) != 0 || close(f->fd) != 0) {
+			f->fd = -1;
+			return oi_set_errno(r->err, OPTIMG_EIO,
+			    "cannot write '%s'", f->part);
+		}
+		f->fd = -1;
+		OI_TRY(oi_hash_file(f->part, &r->res->files[i].hashes,
+		    r->err));
+	}
+	if (r->to == OPTIMG_OUTPUT_CUE) {
+		const char **names = calloc(r->nfiles, sizeof(*names));
+		if (names == NULL)
+			return oi_set_error(r->err, OPTIMG_ENOMEM,
+			    "out of memory");
+		for (unsigned i = 0; i < r->nfiles; i++)
+			names[i] = r->files[i].name;
+		rc = oi_cue_sheet_text(r->disc, names, &text, &len, r->err);
+		free(names);
+		if (rc == OPTIMG_OK)
+			rc = write_small(cue, r->out_path, text, len, r->err);
+		free(text);
+		OI_TRY(rc);
+	}
+	OI_TRY(hash_text(r, &text, &len));
+	rc = write_small(hash, r->hash_path, text, len, r->err);
+	free(text);
+	return rc;
+}
+
+static int
+finish(struct rip *r)
+{
+	struct oi_outfile cue = { .fd = -1 }, hash = { .fd = -1 };
+	int rc = finish_files(r, &cue, &hash);
+
+	/* Bins first: a cue that appears always has its data beside it. */
+	for (unsigned i = 0; i < r->nfiles && rc == OPTIMG_OK; i++)
+		if (rename(r->files[i].part, r->files[i].path) != 0)
+			rc = oi_set_errno(r->err, OPTIMG_EIO, "cannot rename "
+			    "'%s' to '%s'", r->files[i].part,
+			    r->files[i].path);
+	if (rc == OPTIMG_OK && r->to == OPTIMG_OUTPUT_CUE)
+		rc = oi_outfile_commit(&cue, r->err);
+	if (rc == OPTIMG_OK)
+		rc = oi_outfile_commit(&hash, r->err);
+	oi_outfile_abort(&cue);
+	oi_outfile_abort(&hash);
+	if (rc == OPTIMG_OK)
+		r->res->hash_path = strdup(r->hash_path);
+	return rc;
+}
+
+/* ---- results ----------------------------------------------------------- */
+
+static int
+make_result(struct rip *r)
+{
+	struct optimg_rip_result *res = calloc(1, sizeof(*res));
+
+	r->res = res;
+	if (res == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	return OPTIMG_OK;
+}
+
+static int
+fill_result(struct rip *r)
+{
+	struct optimg_rip_result *res = r->res;
+
+	res->sectors = (uint32_t)(r->map.end - r->map.first);
+	res->good = oi_map_count(&r->map, OI_MAP_GOOD);
+	res->bad = oi_map_count(&r->map, OI_MAP_BAD);
+	res->untried = oi_map_count(&r->map, OI_MAP_UNTRIED);
+	res->bad_extents = oi_map_extents(&r->map, OI_MAP_BAD);
+	res->complete = res->good == res->sectors;
+	res->interrupted = r->stop && !res->complete;
+	res->files = calloc(r->nfiles, sizeof(*res->files));
+	res->map_path = strdup(r->map_path);
+	if (res->files == NULL || res->map_path == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	res->nfiles = r->nfiles;
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		const struct rip_file *f = &r->files[i];
+		struct optimg_rip_file *rf = &res->files[i];
+		uint32_t good = 0;
+
+		for (unsigned k = 0; k < r->map.n; k++) {
+			const struct oi_map_extent *e = &r->map.ext[k];
+			int64_t lo = OI_MAX((int64_t)e->start, (int64_t)f->first);
+			int64_t hi = OI_MIN((int64_t)e->start + e->count,
+			    (int64_t)f->first + f->count);
+			if (e->status == OI_MAP_GOOD && lo < hi)
+				good += (uint32_t)(hi - lo);
+		}
+		rf->name = strdup(f->name);
+		if (rf->name == NULL)
+			return oi_set_error(r->err, OPTIMG_ENOMEM,
+			    "out of memory");
+		rf->track = r->disc->tracks[f->track].number;
+		rf->sectors = f->count;
+		rf->missing = f->count - good;
+	}
+	return OPTIMG_OK;
+}
+
+void
+optimg_rip_result_free(struct optimg_rip_result *res)
+{
+	if (res == NULL)
+		return;
+	for (unsigned i = 0; i < res->nfiles; i++)
+		free(res->files[i].name);
+	free(res->files);
+	free(res->map_path);
+	free(res->hash_path);
+	free(res);
+}
+
+/* ---- the whole rip ------------------------------------------------------- */
+
+static enum optimg_output
+output_of(const struct optimg_rip_opts *o, const char *out)
+{
+	size_t n = strlen(out);
+
+	if (o->to != OPTIMG_OUTPUT_AUTO)
+		return o->to;
+	if (n > 4 && strcasecmp(out + n - 4, ".iso") == 0)
+		return OPTIMG_OUTPUT_ISO;
+	if (n > 4 && strcasecmp(out + n - 4, ".cue") == 0)
+		return OPTIMG_OUTPUT_CUE;
+	return OPTIMG_OUTPUT_AUTO;
+}
+
+static int
+setup(struct rip *r, const char *device)
+{
+	const struct optimg_rip_opts *o = r->opts;
+	char disc[OI_MAP_DISC_MAX];
+	struct optimg_error serr;
+
+	if (r->to == OPTIMG_OUTPUT_AUTO)
+		return oi_set_error(r->err, OPTIMG_EINVAL, "cannot tell the "
+		    "output format from '%s'; name it .cue or .iso",
+		    r->out_path);
+	if (o->offset < -MAX_OFFSET || o->offset > MAX_OFFSET)
+		return oi_set_error(r->err, OPTIMG_EINVAL, "--offset %d is "
+		    "more than %d samples", o->offset, MAX_OFFSET);
+	if (o->fault_plan != NULL)
+		OI_TRY(oi_fault_parse(o->fault_plan, &r->faults, r->err));
+	OI_TRY(optimg_drive_open(device, o->warning, o->warning_ctx, &r->drv,
+	    r->err));
+	r->img = optimg_drive_image(r->drv);
+	r->disc = optimg_image_disc(r->img);
+	r->disc_first = r->img->nfrags > 0 ? r->img->frags[0].lba : 0;
+	r->disc_end = oi_image_end_lba(r->img);
+	if (o->speed != 0 && optimg_drive_set_speed(r->drv, o->speed,
+	    &serr) < 0)
+		oi_image_warn(r->img, "--speed: %s", serr.message);
+	OI_TRY(plan_files(r));
+	OI_TRY(check_outputs(r));
+	fingerprint(r, disc);
+	OI_TRY(load_map(r, disc));
+	for (unsigned i = 0; i < r->nfiles; i++)
+		OI_TRY(open_part(r, &r->files[i]));
+	r->raw = malloc((size_t)(BATCH + 1) * OPTIMG_RAW_SECTOR);
+	r->out = malloc((size_t)BATCH * OPTIMG_RAW_SECTOR);
+	r->prev = malloc(OPTIMG_RAW_SECTOR);
+	if (r->raw == NULL || r->out == NULL || r->prev == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	return oi_map_save(&r->map, r->map_path, r->err);
+}
+
+static void
+release(struct rip *r)
+{
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		if (r->files[i].fd >= 0)
+			close(r->files[i].fd);
+		free(r->files[i].name);
+		free(r->files[i].path);
+		free(r->files[i].part);
+	}
+	free(r->files);
+	oi_map_release(&r->map);
+	oi_fault_release(&r->faults);
+	optimg_drive_free(r->drv);
+	free(r->dir);
+	free(r->base);
+	free(r->map_path);
+	free(r->hash_path);
+	free(r->raw);
+	free(r->out);
+	free(r->prev);
+}
+
+static int
+outcome(struct rip *r)
+{
+	const struct optimg_rip_result *res = r->res;
+
+	if (res->complete)
+		return finish(r);
+	if (res->interrupted)
+		return oi_set_error(r->err, OPTIMG_ECANCELED, "interrupted; "
+		    "'%s' says what is read: run the same command again to go "
+		    "on", r->map_path);
+	return oi_set_error(r->err, OPTIMG_EIO, "%lu of %lu sectors could "
+	    "not be read; '%s' lists them: run the same command again to "
+	    "retry them", (unsigned long)(res->bad + res->untried),
+	    (unsigned long)res->sectors, r->map_path);
+}
+
+int
+optimg_rip(const char *device, const char *out_path,
+    const struct optimg_rip_opts *opts, struct optimg_rip_result **res,
+    struct optimg_error *err)
+{
+	struct rip r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	oi_error_clear(err);
+	*res = NULL;
+	r.opts = opts;
+	r.err = err;
+	r.out_path = out_path;
+	r.to = output_of(opts, out_path);
+	rc = make_result(&r);
+	if (rc == OPTIMG_OK)
+		rc = setup(&r, device);
+	if (rc == OPTIMG_OK)
+		rc = read_all(&r);
+	if (rc == OPTIMG_OK)
+		rc = fill_result(&r);
+	if (rc == OPTIMG_OK)
+		rc = outcome(&r);
+	if (r.res != NULL && r.res->map_path != NULL)
+		*res = r.res;
+	else
+		optimg_rip_result_free(r.res);
+	release(&r);
+	return rc;
+}

@@ -1,0 +1,258 @@
+/*
+ * cmd_rip.c - `optimg rip [DEVICE] -o NAME.cue|NAME.iso`: dump a disc.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: optimg rip [options] [DEVICE|IMAGE] -o NAME.cue|NAME.iso\n"
+    "\n"
+    "Dumps a disc from DEVICE (default: the first optical drive), or from\n"
+    "a .cue, .toc or .nrg image opened by libcdio as a stand-in drive.\n"
+    "\n"
+    "  NAME.cue  Redump-style: one raw bin per track, 'NAME (Track N).bin',\n"
+    "            and a cue sheet with catalog, ISRC, flags and CD-TEXT\n"
+    "  NAME.iso  the 2048-byte user data of the (first) data track\n"
+    "\n"
+    "Sectors go into hidden '.NAME (Track N).bin.part' files and the rescue\n"
+    "map NAME.map records which are good, bad or untried.  Run the same\n"
+    "command again, on this drive or another, to read only what is\n"
+    "missing; Ctrl-C stops after the current batch and keeps everything\n"
+    "read.  A complete dump gets its final names and NAME.hash (size,\n"
+    "CRC32, MD5, SHA-1 of each file).\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output NAME     NAME.cue or NAME.iso\n"
+    "  --offset SAMPLES      read offset correction for audio tracks, in\n"
+    "                        samples (the drive's offset, e.g. +6 or -472)\n"
+    "  --retries N           re-read a failing sector up to N times "
+    "(default 3)\n"
+    "  --speed X             read at X (1x = 75 sectors/s); default: the\n"
+    "                        drive's own\n"
+    "  -f, --force           start again: drop the map and partial files,\n"
+    "                        replace existing outputs\n"
+    "  -q, --quiet           no progress line and no summary\n"
+    "  -v, --verbose         also count the reads sent to the drive\n"
+    "  --inject-faults PLAN  for testing only: make reads fail, e.g.\n"
+    "                        '100-109:fail,200:flaky2,300:hang'\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 for a complete dump, 1 otherwise, 2 for a usage error.\n"
+    "\n"
+    "Examples:\n"
+    "  optimg rip /dev/sr0 -o 'Game (Europe).cue'\n"
+    "  optimg rip --offset 6 -o album.cue\n"
+    "  optimg rip /dev/sr0 -o backup.iso\n";
+
+struct rip_args {
+	struct optimg_rip_opts	 opts;
+	const char		*device;
+	const char		*output;
+	bool			 verbose;
+};
+
+struct rip_progress {
+	bool	 enabled;
+	double	 started, last_draw;
+	bool	 drawn;
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+parse_int(const char *opt, const char *arg, long min, long max, long *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < min || v > max)
+		return cli_usage_error("%s takes a number %ld..%ld, not '%s'",
+		    opt, min, max, arg);
+	*out = v;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct rip_args *a)
+{
+	enum { OFFSET = 256, RETRIES, SPEED, FAULTS };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "offset", required_argument, NULL, OFFSET },
+		{ "retries", required_argument, NULL, RETRIES },
+		{ "speed", required_argument, NULL, SPEED },
+		{ "inject-faults", required_argument, NULL, FAULTS },
+		{ "force", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	long v;
+	int c, rc;
+
+	a->opts.retries = 3;
+	while ((c = getopt_long(argc, argv, "o:fqvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			a->output = optarg;
+			break;
+		case OFFSET:
+			if ((rc = parse_int("--offset", optarg, -58800, 58800,
+			    &v)) != 0)
+				return rc;
+			a->opts.offset = (int)v;
+			break;
+		case RETRIES:
+			if ((rc = parse_int("--retries", optarg, 0, 1000,
+			    &v)) != 0)
+				return rc;
+			a->opts.retries = (unsigned)v;
+			break;
+		case SPEED:
+			if ((rc = parse_int("--speed", optarg, 1, 255, &v)) != 0)
+				return rc;
+			a->opts.speed = (unsigned)v;
+			break;
+		case FAULTS:
+			a->opts.fault_plan = optarg;
+			break;
+		case 'f':
+			a->opts.force = true;
+			break;
+		case 'q':
+			cli_quiet = true;
+			break;
+		case 'v':
+			a->verbose = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		default:
+			return cli_bad_option(argv);
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage_error("give at most one DEVICE or IMAGE");
+	if (a->output == NULL)
+		return cli_usage_error("say where the dump goes: -o NAME.cue or "
+		    "-o NAME.iso");
+	a->device = optind < argc ? argv[optind] : NULL;
+	return 0;
+}
+
+static void
+clock_string(double seconds, char out[16])
+{
+	unsigned s = seconds > 0 && seconds < 360000 ? (unsigned)seconds : 0;
+
+	snprintf(out, 16, "%02u:%02u:%02u", s / 3600 % 100, s / 60 % 60,
+	    s % 60);
+}
+
+/* "sector 12345   3.7%   12.3x  2 bad  4 retries  ETA 00:04:12" */
+static int
+progress_cb(void *ctx, const struct optimg_rip_status *st)
+{
+	struct rip_progress *p = ctx;
+	double t = now(), elapsed = t - p->started;
+	double rate = elapsed > 0 ? st->done / elapsed : 0;
+	char eta[16];
+
+	if (cli_interrupted)
+		return 1;
+	if (!p->enabled || t - p->last_draw < 0.2)
+		return 0;
+	clock_string(rate > 0 ? (st->todo - st->done) / rate : 0, eta);
+	fprintf(stderr, "\rsector %ld  %5.1f%%  %5.1fx  %lu bad  "
+	    "%lu retries  ETA %s ", (long)st->lba,
+	    st->todo > 0 ? 100.0 * st->done / st->todo : 100.0,
+	    rate / OPTIMG_FRAMES_PER_SEC, (unsigned long)st->bad,
+	    (unsigned long)st->retries, eta);
+	p->last_draw = t;
+	p->drawn = true;
+	return 0;
+}
+
+static void
+print_summary(const struct rip_args *a, const struct optimg_rip_result *res)
+{
+	printf("sectors:  %lu good, %lu bad (%lu extents), %lu untried, "
+	    "of %lu\n", (unsigned long)res->good, (unsigned long)res->bad,
+	    (unsigned long)res->bad_extents, (unsigned long)res->untried,
+	    (unsigned long)res->sectors);
+	printf("retries:  %lu (%lu sectors recovered)\n",
+	    (unsigned long)res->retries, (unsigned long)res->recovered);
+	if (a->verbose)
+		printf("reads:    %llu calls for %llu sectors\n",
+		    (unsigned long long)res->reads,
+		    (unsigned long long)res->sectors_read);
+	printf("status:   %s\n", res->complete ? "complete" :
+	    res->interrupted ? "interrupted" : "incomplete");
+	for (unsigned i = 0; i < res->nfiles; i++) {
+		const struct optimg_rip_file *f = &res->files[i];
+		char crc[9], md5[33], sha1[41];
+
+		if (!res->complete) {
+			if (f->missing > 0)
+				printf("missing:  %lu of %lu sectors of '%s'\n",
+				    (unsigned long)f->missing,
+				    (unsigned long)f->sectors, f->name);
+			continue;
+		}
+		optimg_hashes_hex(&f->hashes, crc, md5, sha1);
+		printf("file:     %s\n", f->name);
+		printf("          size %llu  crc32 %s  md5 %s  sha1 %s\n",
+		    (unsigned long long)f->hashes.size, crc, md5, sha1);
+	}
+	printf("map:      %s\n", res->map_path);
+	if (res->hash_path != NULL)
+		printf("hashes:   %s\n", res->hash_path);
+}
+
+int
+cmd_rip(int argc, char **argv)
+{
+	struct rip_args a;
+	struct rip_progress prog = { 0 };
+	struct optimg_rip_result *res = NULL;
+	struct optimg_error err;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	rc = parse_args(argc, argv, &a);
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	prog.enabled = !cli_quiet && isatty(STDERR_FILENO);
+	prog.started = now();
+	a.opts.progress = progress_cb;
+	a.opts.progress_ctx = &prog;
+	a.opts.warning = cli_warning_cb;
+	rc = optimg_rip(a.device, a.output, &a.opts, &res, &err);
+	if (prog.drawn)
+		fprintf(stderr, "\r\033[K");
+	if (res != NULL && !cli_quiet)
+		print_summary(&a, res);
+	if (rc < 0)
+		cli_error("%s", err.message);
+	optimg_rip_result_free(res);
+	return rc < 0 ? (rc == OPTIMG_EINVAL && err.message[0] == '-' ?
+	    EXIT_USAGE : 1) : 0;
+}
