@@ -750,6 +750,346 @@ int optimg_rip(const char *device, const char *out_path,
     struct optimg_error *err);
 void optimg_rip_result_free(struct optimg_rip_result *res);
 
+/* ---- verifying --------------------------------------------------------- */
+
+struct optimg_verify_opts {
+	const char		*dat_path;	/* Redump/Logiqx DAT, or NULL */
+	optimg_progress_fn	 progress;
+	void			*progress_ctx;
+	optimg_warning_fn	 warning;
+	void			*warning_ctx;
+};
+
+enum optimg_dat_status {
+	OPTIMG_DAT_NONE,	/* no DAT, or no entry of it came close */
+	OPTIMG_DAT_MATCH,	/* size and hashes as the DAT's rom */
+	OPTIMG_DAT_DIFFERS,	/* the entry's rom for this track differs */
+	OPTIMG_DAT_MISSING,	/* the entry has no rom for this track */
+};
+
+struct optimg_verify_track {
+	unsigned		 number;
+	char			*name;		/* as Redump names its bin */
+	struct optimg_hashes	 hashes;
+	uint32_t		 checked;	/* data sectors EDC/ECC-checked */
+	uint32_t		 bad;		/* of those, failed */
+	enum optimg_dat_status	 dat;
+	char			*dat_rom;	/* the rom compared, or NULL */
+	struct optimg_hashes	 dat_hashes;	/* and its values */
+};
+
+struct optimg_verify_sector {
+	int32_t		lba;
+	unsigned	track;		/* number */
+	unsigned	bad;		/* OPTIMG_CHECK_* bits */
+};
+
+#define OPTIMG_VERIFY_LISTED 1000	/* bad sectors kept in a result */
+
+struct optimg_verify_result {
+	struct optimg_verify_track *tracks;
+	unsigned		 ntracks;
+	struct optimg_verify_sector *bad;	/* the first LISTED of them */
+	unsigned		 nlisted;
+	uint64_t		 nbad;
+	bool			 whole_file;	/* hashes are of the image file */
+	char			*dat_game;	/* matched or closest entry */
+	bool			 dat_match;	/* all of its roms matched */
+	unsigned		 dat_unmatched;	/* its roms standing for no track */
+	bool			 ok;		/* no bad sector; DAT matched */
+};
+
+/*
+ * Hashes each track as a Redump split bin holds it (what `optimg convert
+ * --split` writes; an ISO's whole file), checks EDC/ECC of every stored
+ * data sector and, with a DAT, finds the entry whose roms match.  Returns
+ * 0 when the checks ran (res->ok says how they went).
+ */
+int optimg_verify(struct optimg_image *img,
+    const struct optimg_verify_opts *opts,
+    struct optimg_verify_result **res, struct optimg_error *err);
+void optimg_verify_result_free(struct optimg_verify_result *res);
+
+/* ---- burning: drives, discs and USB sticks (burn*.c, rawwrite.c) ------- */
+
+/*
+ * Optical drives are reached through libburn, which only lib/burn.c sees.
+ * A drive address is libburn's: "/dev/sr0", or "stdio:/path/file" for a
+ * file that stands in for a drive (a pseudo-drive: data only, one
+ * session, no blanking).  Errors carry libburn's own words where it gave
+ * a reason.
+ */
+
+enum optimg_media_state {
+	OPTIMG_MEDIA_NONE,		/* no disc, or not ready */
+	OPTIMG_MEDIA_BLANK,
+	OPTIMG_MEDIA_APPENDABLE,	/* has sessions, can take more */
+	OPTIMG_MEDIA_CLOSED,		/* full or finalised */
+	OPTIMG_MEDIA_UNSUITABLE,	/* not writable by this drive */
+};
+
+/* "none", "blank", "appendable", "closed", "unsuitable" */
+const char *optimg_media_state_name(enum optimg_media_state state);
+
+#define OPTIMG_BURNER_ADDR_MAX	1024
+#define OPTIMG_BURNER_SPEEDS	16
+
+struct optimg_burner_info {
+	char			 address[OPTIMG_BURNER_ADDR_MAX];
+	char			 vendor[9], product[17], revision[5];
+	bool			 pseudo;	/* a stdio: file, not a drive */
+	int			 profile;	/* MMC profile; 0: no media */
+	char			 media[80];	/* "CD-RW", "DVD+R", "stdio file" */
+	enum optimg_media_state	 state;
+	bool			 erasable;	/* can be blanked */
+	uint64_t		 capacity;	/* bytes free to write; 0 unknown */
+	/* Write speeds the drive offers for the media, in kB/s (1000 bytes
+	   a second), fastest first. */
+	unsigned		 speeds[OPTIMG_BURNER_SPEEDS];
+	unsigned		 nspeeds;
+	uint32_t		 one_x;		/* bytes/s of speed 1x for it */
+};
+
+/* Every optical drive on the system; *n is 0 when there is none. */
+int optimg_burner_scan(struct optimg_burner_info **out, unsigned *n,
+    struct optimg_error *err);
+/* One drive (or stdio: pseudo-drive) by address. */
+int optimg_burner_inquire(const char *address, struct optimg_burner_info *out,
+    struct optimg_error *err);
+
+/*
+ * What a burn writes: one session of tracks, laid out as the drive will
+ * place them.  Built from an image with optimg_burn_plan_image() (each
+ * Mode 1 track as 2048-byte sectors, each audio track as 2352, with its
+ * pregap, indices, flags, ISRC and CD-TEXT), or for a stream of bytes
+ * (an ISO being made) with optimg_burn_plan_stream().  LBAs are where the
+ * sectors land on the disc, LBA 0 being the first after the lead-in's
+ * two-second pregap.
+ */
+struct optimg_burn_track {
+	unsigned		 number;
+	unsigned		 image_track;	/* index in the image's disc */
+	enum optimg_track_mode	 mode;		/* AUDIO or MODE1 */
+	unsigned		 block_size;	/* 2352 audio, 2048 data */
+	const char		*source_mode;	/* as the image had it */
+	int32_t			 src_lba;	/* first image sector sent */
+	uint32_t		 src_sectors;	/* image sectors sent */
+	int32_t			 first;		/* disc LBA of the pregap */
+	int32_t			 start;		/* disc LBA of INDEX 01 */
+	uint32_t		 length;	/* INDEX 01 to the end */
+	uint32_t		 pregap;	/* sectors before INDEX 01 */
+	uint32_t		 pregap_zero;	/* of those, zeros (PREGAP) */
+	uint32_t		 postgap_zero;	/* zeros at the end (POSTGAP) */
+	int32_t			 index[OPTIMG_MAX_INDEX]; /* disc LBA/NO_INDEX */
+	unsigned		 flags;		/* OPTIMG_FLAG_* */
+	char			 isrc[13];
+	const struct optimg_cdtext *cdtext;	/* borrowed from the image */
+};
+
+struct optimg_burn_plan {
+	struct optimg_burn_track *tracks;
+	unsigned		 ntracks;
+	char			 catalog[14];	/* "" when none */
+	const struct optimg_cdtext *cdtext;	/* disc CD-TEXT, or NULL */
+	bool			 audio;		/* any audio track: CD, SAO */
+	bool			 has_cdtext;
+	uint32_t		 sectors;	/* disc sectors from LBA 0 */
+	uint64_t		 bytes;		/* bytes sent to the drive */
+};
+
+/* Refuses (OPTIMG_EUNSUPP) Mode 2 and CD-i tracks, naming them. */
+int optimg_burn_plan_image(struct optimg_image *img,
+    struct optimg_burn_plan **out, struct optimg_error *err);
+/* One Mode 1 track of bytes (rounded up to 2048). */
+int optimg_burn_plan_stream(uint64_t bytes, struct optimg_burn_plan **out,
+    struct optimg_error *err);
+void optimg_burn_plan_free(struct optimg_burn_plan *plan);
+/*
+ * The CD-TEXT packs (18 bytes each) libburn makes of the plan for the
+ * lead-in; *packs is NULL and *n 0 when there is no CD-TEXT.  The caller
+ * frees *packs.
+ */
+int optimg_burn_plan_cdtext_packs(const struct optimg_burn_plan *plan,
+    uint8_t **packs, unsigned *n, struct optimg_error *err);
+
+/* Progress of a burn, blank or format, about twice a second. */
+struct optimg_burn_progress {
+	const char	*phase;		/* "blanking", "writing", "closing",
+					   "verifying", "formatting" */
+	uint64_t	 done, total;	/* bytes (blank, format: 0..65536) */
+	unsigned	 track, ntracks;
+	int		 buffer_fill;	/* drive buffer in %, -1 unknown */
+	int		 fifo_fill;	/* our buffer in %, -1 unknown */
+	uint32_t	 one_x;		/* bytes/s of speed 1x */
+};
+/* Return nonzero to cancel. */
+typedef int (*optimg_burn_progress_fn)(void *ctx,
+    const struct optimg_burn_progress *p);
+
+struct optimg_burn_opts {
+	const char		*drive;		/* NULL: the only drive there is */
+	unsigned		 speed;		/* in x of the media; 0: fastest */
+	bool			 dummy;		/* simulate: the laser stays off */
+	bool			 eject;
+	bool			 verify;	/* read back and compare */
+	bool			 verify_only;	/* only compare what is there */
+	bool			 multisession;	/* leave the disc appendable */
+	bool			 append;	/* a session after the data */
+	bool			 blank;		/* blank non-blank media first */
+	optimg_burn_progress_fn	 progress;
+	void			*progress_ctx;
+	optimg_warning_fn	 warning;
+	void			*warning_ctx;
+};
+
+#define OPTIMG_BURN_BAD_MAX	8	/* bad sectors listed per track */
+
+struct optimg_burn_track_result {
+	unsigned	 number;
+	bool		 compared;	/* false: audio, not comparable */
+	uint32_t	 sectors;	/* compared */
+	uint32_t	 nbad;		/* sectors that differ or fail */
+	int32_t		 bad[OPTIMG_BURN_BAD_MAX];	/* first ones, disc LBA */
+};
+
+struct optimg_burn_result {
+	char		 media[80];	/* what was in the drive */
+	uint64_t	 start_byte;	/* where the session began */
+	bool		 written;
+	bool		 verified;	/* verify ran to the end */
+	struct optimg_burn_track_result *tracks;	/* plan->ntracks */
+	uint32_t	 nbad;		/* over all tracks */
+};
+void optimg_burn_result_release(struct optimg_burn_result *res);
+
+/*
+ * Burns plan with the sectors of img (a plan made from img), or with the
+ * ISO mk streams (a plan made with optimg_burn_plan_stream()); exactly
+ * one of img and mk is set.  Checks everything it can before writing:
+ * media state, size, audio on DVD/BD, the write type; each refusal names
+ * what it saw.  A stdio: target file is cut to nothing first (to its
+ * current end with append).  With verify, a difference makes the call
+ * fail with OPTIMG_EIO after res says where.
+ */
+int optimg_burn(struct optimg_image *img, struct optimg_mkiso *mk,
+    const struct optimg_burn_plan *plan, const struct optimg_burn_opts *opts,
+    struct optimg_burn_result *res, struct optimg_error *err);
+
+/* Blanks a CD-RW or DVD-RW (fast: the TOC only), or formats DVD±RW/BD-RE. */
+int optimg_burner_blank(const struct optimg_burn_opts *opts, bool fast,
+    struct optimg_error *err);
+int optimg_burner_format(const struct optimg_burn_opts *opts,
+    struct optimg_error *err);
+
+/*
+ * Raw writes of an image to a block device (a USB stick, an SD card) or
+ * a file.  optimg_target_check() refuses, naming the device and why: a
+ * device with a mounted partition, the disk that holds "/", a device in
+ * use, a partition or a disk that is not removable (unless force).  The
+ * places it looks are under root ("" or NULL for the real "/"): root/sys
+ * and root/proc/self/mountinfo.
+ */
+struct optimg_target_info {
+	char		 path[4096];
+	bool		 regular;	/* a file, not a device */
+	char		 name[64];	/* "sdb" */
+	char		 disk[64];	/* the whole disk: "sdb" for sdb1 */
+	char		 model[128];	/* vendor and model, "" unknown */
+	uint64_t	 size;		/* bytes */
+	bool		 removable;
+	bool		 usb;
+};
+
+struct optimg_rawwrite_opts {
+	const char		*root;	/* sysfs/proc prefix for tests */
+	bool			 force;	/* allow fixed disks and partitions */
+	bool			 verify;
+	optimg_progress_fn	 progress;	/* writing, then verifying */
+	void			*progress_ctx;
+	optimg_progress_fn	 verify_progress;
+	void			*verify_progress_ctx;
+};
+
+int optimg_target_check(const char *path,
+    const struct optimg_rawwrite_opts *opts, struct optimg_target_info *info,
+    struct optimg_error *err);
+/*
+ * Checks again, then writes image (its bytes as they are) to path with
+ * large aligned writes, flushes, and reads it back when opts->verify.
+ * *bad_offset is the first byte that differs, or UINT64_MAX.
+ */
+int optimg_rawwrite(const char *image, const char *path,
+    const struct optimg_rawwrite_opts *opts, uint64_t *bad_offset,
+    struct optimg_error *err);
+
+/* ==== live images: mklive, remastering, boot recipes (mklive*.c) ====== */
+
+/*
+ * optimg_mklive() lays out a live system's ISO and writes it through the
+ * mkiso writer in one pass: ISOLINUX for BIOS, GRUB in a FAT EFI image
+ * for UEFI (or, with secure_boot, Debian's signed shim and CD GRUB), an
+ * isohybrid MBR and a GPT, so the image boots from CD and USB stick, on
+ * BIOS and UEFI.  GRUB finds the image by a file /.disk/optimg-ID whose
+ * ID is derived from the content.  With from_iso it remasters an image
+ * instead: the original's files, boot catalog, system area and appended
+ * partitions are kept, its content changed by add, remove and cmdline.
+ * Boot loaders are taken from the host (Debian's isolinux,
+ * syslinux-common, grub-efi-amd64-bin, shim-signed,
+ * grub-efi-amd64-signed); a missing one is an error naming the package.
+ */
+enum optimg_live_layout {
+	OPTIMG_LAYOUT_DEBIAN,	/* /live, live-boot: boot=live components */
+	OPTIMG_LAYOUT_ARCH,	/* /arch, archiso: archisobasedir archisolabel */
+	OPTIMG_LAYOUT_UBUNTU,	/* /casper, casper: boot=casper */
+};
+
+/* "debian", "arch", "ubuntu"; parse returns -1 for another name. */
+const char *optimg_live_layout_name(enum optimg_live_layout layout);
+int optimg_live_layout_parse(const char *name);
+
+struct optimg_mklive_opts {
+	const char		*kernel;	/* host paths */
+	const char		*initrd;
+	const char		*rootfs;	/* a squashfs file, or */
+	const char		*root_dir;	/* a directory to squash */
+	const char		*cmdline;	/* added to the layout's */
+	const char		*label;		/* volume id; "OPTIMG_LIVE" */
+	const char		*title;		/* menu title; "Live system" */
+	/* Host directories whose contents go to the image root, or
+	   "SRC=DEST" to put them under DEST. */
+	const char *const	*add;
+	unsigned		 nadd;
+	enum optimg_live_layout	 layout;
+	bool			 secure_boot;
+	unsigned		 timeout;	/* menu seconds; 0: 5 */
+
+	/* Remastering: the image to start from; kernel, initrd, rootfs and
+	   root_dir stay NULL.  remove: image paths to leave out. */
+	const char		*from_iso;
+	const char *const	*remove;
+	unsigned		 nremove;
+
+	bool			 have_date;	/* SOURCE_DATE_EPOCH */
+	int64_t			 date;
+	bool			 force;
+	optimg_progress_fn	 progress;
+	void			*progress_ctx;
+	optimg_warning_fn	 warning;
+	void			*warning_ctx;
+};
+
+int optimg_mklive(const struct optimg_mklive_opts *opts, const char *out_path,
+    struct optimg_error *err);
+
+/*
+ * The mkiso options that rebuild the boot setup of an image: boot
+ * catalog entries, MBR boot code, GPT and appended partitions, as a
+ * shell script of `optimg` and `dd` lines (image is named IMAGE in it).
+ * *out is the caller's to free.
+ */
+int optimg_boot_recipe(struct optimg_fs *fs, const char *image, char **out,
+    struct optimg_error *err);
+
 #ifdef __cplusplus
 }
 #endif
