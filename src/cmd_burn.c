@@ -374,6 +374,11 @@ run_burn(const struct burn_args *a, struct optimg_image *img,
 	struct cli_burn_progress prog;
 	int rc;
 
+	if (o.append && !o.verify_only)
+		cli_warning("--append: the new session holds only '%s', "
+		    "addressed from its own start: the ISO writer cannot yet "
+		    "import the previous session or start at the disc's next "
+		    "writable address", a->source);
 	cli_burn_progress_init(&prog);
 	o.progress = cli_burn_progress_cb;
 	o.progress_ctx = &prog;

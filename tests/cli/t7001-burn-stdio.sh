@@ -42,6 +42,8 @@ expect_exit 0 "$OPTIMG" burn "$TMP/x.iso" --drive "stdio:$TMP/t.img" --verify-on
 # --append: a second session after the first, on a 2048 boundary.
 expect_exit 0 "$OPTIMG" burn "$TMP/x.iso" --drive "stdio:$TMP/t.img" --append
 grep -q "(appended), verified" "$TMP/out" || fail "append: $(cat "$TMP/out")"
+grep -q "^optimg: burn: warning: --append: the new session holds only" "$TMP/err" ||
+	fail "append did not say what the session holds: $(cat "$TMP/err")"
 [ "$(wc -c <"$TMP/t.img")" -eq $((size * 2)) ] || fail "append size"
 cmp -n "$size" "$TMP/x.iso" "$TMP/t.img" || fail "append spoilt session 1"
 tail -c +$((size + 1)) "$TMP/t.img" >"$TMP/s2.iso"
