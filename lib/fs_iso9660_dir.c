@@ -123,6 +123,26 @@ type_of_mode(uint32_t mode, bool is_dir)
 }
 
 /* Fills e's attributes from the record and its Rock Ridge entries. */
+
+/*
+ * RRIP 4.1.2 PN: writers (libisofs, libarchive, mkiso) store dev_t's high
+ * and low words as the system encodes it; with the high word 0 the low
+ * word is a whole dev_t (glibc: minor low byte, major in bits 8..19, the
+ * rest above).  A non-zero high word is taken as (major, minor), as
+ * Linux's isofs does.
+ */
+static void
+decode_pn(struct optimg_fs_stat *st, uint32_t high, uint32_t low)
+{
+	if (high == 0) {
+		st->rdev_major = (low >> 8) & 0xfff;
+		st->rdev_minor = (low & 0xff) | ((low >> 12) & 0xfff00);
+	} else {
+		st->rdev_major = high;
+		st->rdev_minor = low;
+	}
+}
+
 static int
 fill_entry(struct optimg_fs *fs, const struct rec *r, struct oi_rr *rr,
     bool root_dot, struct oi_fs_entry *e)
@@ -161,10 +181,8 @@ fill_entry(struct optimg_fs *fs, const struct rec *r, struct oi_rr *rr,
 		st->atime = rr->atime;
 	if (rr->have_ctime)
 		st->ctime = rr->ctime;
-	if (rr->have_pn) {
-		st->rdev_major = rr->dev_high;
-		st->rdev_minor = rr->dev_low;
-	}
+	if (rr->have_pn)
+		decode_pn(st, rr->dev_high, rr->dev_low);
 	if (rr->have_sl && rr->sl != NULL && (!rr->have_px ||
 	    st->type == OPTIMG_FS_SYMLINK)) {
 		st->type = OPTIMG_FS_SYMLINK;
