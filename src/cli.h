@@ -69,8 +69,6 @@ int cmd_format(int argc, char **argv);
 int cmd_write(int argc, char **argv);
 /* Ripping and verifying (cmd_rip.c, cmd_verify.c). */
 int cmd_rip(int argc, char **argv);
-/* Ripping and verifying (cmd_rip.c, cmd_verify.c). */
-int cmd_rip(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
 /* File systems (cli_fs.c): options, opening, ls-style formatting. */

@@ -39,8 +39,6 @@ const struct cli_command cli_commands[] = {
 	    cmd_write },
 	{ "rip",	"dump a CD to Redump-style BIN/CUE or a disc to ISO, "
 	    "resumably", cmd_rip },
-	{ "rip",	"dump a CD to Redump-style BIN/CUE or a disc to ISO, "
-	    "resumably", cmd_rip },
 	{ "verify",	"check an image's hashes, EDC/ECC and a Redump DAT",
 	    cmd_verify },
 	{ NULL, NULL, NULL }
