@@ -89,32 +89,12 @@ lb_error(struct optimg_error *err, int code, const char *what)
 
 /* ---- drives ------------------------------------------------------------ */
 
-static bool
-is_cd(int profile)
-{
-	return profile >= 0x08 && profile <= 0x0a;
-}
-
-static bool
-is_bd(int profile)
-{
-	return profile >= 0x40 && profile <= 0x43;
-}
-
-/* Random-access rewritable media: DVD-RAM, DVD-RW RO, DVD+RW, BD-RE. */
-static bool
-is_overwritable(int profile)
-{
-	return profile == 0x12 || profile == 0x13 || profile == 0x1a ||
-	    profile == 0x43;
-}
-
 static uint32_t
 one_x_of(int profile)
 {
-	if (is_cd(profile))
+	if (oi_profile_is_cd(profile))
 		return 176400;		/* 75 sectors of 2352 bytes */
-	if (is_bd(profile))
+	if (oi_profile_is_bd(profile))
 		return 4495500;
 	return 1385000;			/* DVD, and stdio files as xorriso */
 }
@@ -907,77 +887,15 @@ wait_idle(struct watch *w)
 
 /* ---- checks before writing -------------------------------------------- */
 
-static void
-human(uint64_t bytes, char *out, size_t len)
-{
-	if (bytes >= 1000000000)
-		snprintf(out, len, "%.2f GB", (double)bytes / 1e9);
-	else
-		snprintf(out, len, "%.1f MB", (double)bytes / 1e6);
-}
-
-static const char *
-media_name(const struct optimg_burner_info *di)
-{
-	return di->media[0] != '\0' ? di->media : "media";
-}
-
-/* Refusals that need only what the drive reports. */
-static int
-check_media(const struct optimg_burn_plan *p,
-    const struct optimg_burn_opts *o, const struct optimg_burner_info *di,
-    struct optimg_error *err)
-{
-	const char *adr = di->address;
-
-	if (di->state == OPTIMG_MEDIA_NONE ||
-	    di->state == OPTIMG_MEDIA_UNSUITABLE)
-		return oi_set_error(err, OPTIMG_EINVAL, "no writable media in "
-		    "'%s' (%s, %s)", adr, media_name(di),
-		    optimg_media_state_name(di->state));
-	if (p->audio && !di->pseudo && !is_cd(di->profile))
-		return oi_set_error(err, OPTIMG_EUNSUPP, "audio tracks need a "
-		    "CD; '%s' holds a %s", adr, media_name(di));
-	if (o->append) {
-		if (!di->pseudo && is_overwritable(di->profile))
-			return oi_set_error(err, OPTIMG_EUNSUPP, "--append: "
-			    "the %s in '%s' has no sessions to add to",
-			    media_name(di), adr);
-		if (!di->pseudo && di->state != OPTIMG_MEDIA_APPENDABLE)
-			return oi_set_error(err, OPTIMG_EINVAL, "--append: "
-			    "the %s in '%s' is %s, not appendable",
-			    media_name(di), adr,
-			    optimg_media_state_name(di->state));
-		return OPTIMG_OK;
-	}
-	if (di->state != OPTIMG_MEDIA_BLANK && !o->blank)
-		return oi_set_error(err, OPTIMG_EINVAL, "the %s in '%s' is not "
-		    "blank (%s); use --blank to erase it first, or --append",
-		    media_name(di), adr, optimg_media_state_name(di->state));
-	if (di->state != OPTIMG_MEDIA_BLANK && o->blank && !di->erasable &&
-	    !is_overwritable(di->profile))
-		return oi_set_error(err, OPTIMG_EINVAL, "the %s in '%s' is %s "
-		    "and cannot be blanked", media_name(di), adr,
-		    optimg_media_state_name(di->state));
-	return OPTIMG_OK;
-}
-
 static int
 check_size(const struct optimg_burn_plan *p, struct burn_drive *d,
     struct burn_write_opts *wo, const struct optimg_burner_info *di,
     struct optimg_error *err)
 {
 	off_t avail = burn_disc_available_space(d, wo);
-	char need_s[32], have_s[32];
 
-	if (avail <= 0 || (uint64_t)avail >= p->bytes)
-		return OPTIMG_OK;
-	human(p->bytes, need_s, sizeof(need_s));
-	human((uint64_t)avail, have_s, sizeof(have_s));
-	return oi_set_error(err, OPTIMG_ERANGE, "the image needs %llu bytes "
-	    "(%s) but the %s in '%s' has %llu bytes (%s) free",
-	    (unsigned long long)p->bytes, need_s, media_name(di),
-	    di->address, (unsigned long long)avail, have_s);
+	return oi_burn_check_size(p, avail > 0 ? (uint64_t)avail : 0, di,
+	    err);
 }
 
 /* Lets libburn pick (data) or check (audio: SAO) the write type. */
@@ -1004,7 +922,7 @@ check_write_type(const struct optimg_burn_plan *p, struct burn_write_opts *wo,
 		reasons[--n] = '\0';
 	lb_last_message((char[2]){ 0 }, 1);
 	return oi_set_error(err, OPTIMG_EUNSUPP, "libburn refuses to write "
-	    "this to '%s' (%s): %s", di->address, media_name(di),
+	    "this to '%s' (%s): %s", di->address, oi_burn_media_name(di),
 	    reasons[0] != '\0' ? reasons : "no write type fits");
 }
 
@@ -1191,7 +1109,7 @@ blank_first(struct burn_drive *d, const struct optimg_burn_opts *o,
 	struct watch w = { .d = d, .opts = o, .phase = "blanking",
 	    .one_x = di->one_x };
 
-	if (is_overwritable(di->profile))
+	if (oi_profile_is_overwritable(di->profile))
 		return OPTIMG_OK;	/* overwritten in place */
 	burn_disc_erase(d, 1);
 	wait_idle(&w);
@@ -1261,7 +1179,7 @@ prepare(struct burn_run *r, struct optimg_error *err)
 	}
 	if (o->verify_only)
 		return OPTIMG_OK;
-	OI_TRY(check_media(r->p, o, &r->di, err));
+	OI_TRY(oi_burn_check_media(r->p, o, &r->di, err));
 	if ((r->wo = write_opts(r->g.d, r->p, o, r->start)) == NULL)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	if (r->di.state == OPTIMG_MEDIA_BLANK || o->append)
@@ -1424,7 +1342,7 @@ drive_op(const struct optimg_burn_opts *o, bool format, bool fast,
 	/* Pseudo-drives: libburn says why not, in its words. */
 	if (!di.pseudo && !format && !di.erasable)
 		rc = oi_set_error(err, OPTIMG_EUNSUPP, "the %s in '%s' cannot "
-		    "be blanked", media_name(&di), di.address);
+		    "be blanked", oi_burn_media_name(&di), di.address);
 	if (rc == OPTIMG_OK) {
 		char msg[BURN_MSGS_MESSAGE_LEN];
 

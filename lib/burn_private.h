@@ -16,6 +16,21 @@ struct oi_burn_index {
 unsigned oi_burn_track_indices(const struct optimg_burn_track *t,
     struct oi_burn_index out[OPTIMG_MAX_INDEX]);
 
+/* ---- burn_check.c: refusals from what the drive reported ---- */
+bool oi_profile_is_cd(int profile);
+bool oi_profile_is_bd(int profile);
+/* Random-access rewritables: DVD-RAM, DVD-RW RO, DVD+RW, BD-RE. */
+bool oi_profile_is_overwritable(int profile);
+/* "CD-RW", or "media" when the drive named none. */
+const char *oi_burn_media_name(const struct optimg_burner_info *di);
+/* No media, not blank (without blank), audio on DVD/BD, --append. */
+int oi_burn_check_media(const struct optimg_burn_plan *p,
+    const struct optimg_burn_opts *o, const struct optimg_burner_info *di,
+    struct optimg_error *err);
+/* avail: bytes free as the drive says; 0 when it does not say. */
+int oi_burn_check_size(const struct optimg_burn_plan *p, uint64_t avail,
+    const struct optimg_burner_info *di, struct optimg_error *err);
+
 /* ---- burn_verify.c ---- */
 
 /*

@@ -3,7 +3,8 @@
  * from cue sheets written here: track modes and block sizes, where each
  * track lands on the disc, stored and unstored pregaps, postgaps, index
  * offsets as burn_track_set_index() takes them, flags, ISRC, CD-TEXT and
- * the refusals.  No libburn type is seen: the plan is our own structure.
+ * the refusals, and the checks made from what a drive reports before
+ * anything is written.  No libburn type is seen: the plan is our own.
  */
 #include "config.h"
 
@@ -357,6 +358,130 @@ test_cdtext_packs(void)
 	optimg_image_free(img);
 }
 
+/* ---- refusals from what a drive reports (burn_check.c) ---------------- */
+
+static struct optimg_burner_info
+drive(int profile, const char *media, enum optimg_media_state state,
+    bool erasable)
+{
+	struct optimg_burner_info d;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(d.address, sizeof(d.address), "/dev/sr0");
+	snprintf(d.media, sizeof(d.media), "%s", media);
+	d.profile = profile;
+	d.state = state;
+	d.erasable = erasable;
+	return d;
+}
+
+static struct optimg_burn_plan *
+data_plan(uint64_t bytes)
+{
+	struct optimg_burn_plan *p = NULL;
+	struct optimg_error err = { 0 };
+
+	CU_ASSERT_FATAL(optimg_burn_plan_stream(bytes, &p, &err) == 0);
+	return p;
+}
+
+/* oi_burn_check_media() gives want, or succeeds when want is NULL. */
+static void
+expect_media(const struct optimg_burn_plan *p,
+    const struct optimg_burn_opts *o, struct optimg_burner_info d,
+    const char *want)
+{
+	struct optimg_error err = { 0 };
+	int rc = oi_burn_check_media(p, o, &d, &err);
+
+	if (want == NULL) {
+		CU_ASSERT_EQUAL(rc, 0);
+		return;
+	}
+	CU_ASSERT(rc < 0);
+	if (strcmp(err.message, want) != 0)
+		fprintf(stderr, "\n got: %s\nwant: %s\n", err.message, want);
+	CU_ASSERT_STRING_EQUAL(err.message, want);
+}
+
+static void
+test_check_media(void)
+{
+	struct optimg_burn_plan *p = data_plan(1 << 20);
+	struct optimg_burn_opts o = { 0 }, blank = { .blank = true },
+	    append = { .append = true };
+
+	expect_media(p, &o, drive(0x09, "CD-R", OPTIMG_MEDIA_BLANK, false),
+	    NULL);
+	expect_media(p, &o, drive(0, "", OPTIMG_MEDIA_NONE, false),
+	    "no writable media in '/dev/sr0' (media, none)");
+	expect_media(p, &o, drive(0x0a, "CD-RW", OPTIMG_MEDIA_APPENDABLE,
+	    true), "the CD-RW in '/dev/sr0' is not blank (appendable); use "
+	    "--blank to erase it first, or --append");
+	expect_media(p, &blank, drive(0x0a, "CD-RW", OPTIMG_MEDIA_CLOSED,
+	    true), NULL);
+	expect_media(p, &blank, drive(0x09, "CD-R", OPTIMG_MEDIA_CLOSED,
+	    false), "the CD-R in '/dev/sr0' is closed and cannot be blanked");
+	/* DVD+RW: overwritten in place, --blank is enough. */
+	expect_media(p, &blank, drive(0x1a, "DVD+RW",
+	    OPTIMG_MEDIA_APPENDABLE, false), NULL);
+	expect_media(p, &append, drive(0x1b, "DVD+R", OPTIMG_MEDIA_APPENDABLE,
+	    false), NULL);
+	expect_media(p, &append, drive(0x1b, "DVD+R", OPTIMG_MEDIA_CLOSED,
+	    false), "--append: the DVD+R in '/dev/sr0' is closed, not "
+	    "appendable");
+	expect_media(p, &append, drive(0x43, "BD-RE", OPTIMG_MEDIA_BLANK,
+	    true), "--append: the BD-RE in '/dev/sr0' has no sessions to "
+	    "add to");
+	optimg_burn_plan_free(p);
+}
+
+static void
+test_check_audio(void)
+{
+	struct optimg_image *img;
+	struct optimg_burn_plan *p;
+	struct optimg_burn_opts o = { 0 };
+	struct optimg_burner_info stdio = drive(0xffff, "stdio file",
+	    OPTIMG_MEDIA_BLANK, false);
+
+	write_bin("a.bin", 450, 2352);
+	write_bin("b.bin", 1350, 2352);
+	img = open_cue(audio_cue);
+	p = plan_of(img);
+	expect_media(p, &o, drive(0x09, "CD-R", OPTIMG_MEDIA_BLANK, false),
+	    NULL);
+	expect_media(p, &o, drive(0x11, "DVD-R sequential recording",
+	    OPTIMG_MEDIA_BLANK, false), "audio tracks need a CD; '/dev/sr0' "
+	    "holds a DVD-R sequential recording");
+	expect_media(p, &o, drive(0x41, "BD-R sequential recording",
+	    OPTIMG_MEDIA_BLANK, false), "audio tracks need a CD; '/dev/sr0' "
+	    "holds a BD-R sequential recording");
+	/* A pseudo-drive: libburn gives its own reason later. */
+	stdio.pseudo = true;
+	expect_media(p, &o, stdio, NULL);
+	optimg_burn_plan_free(p);
+	optimg_image_free(img);
+}
+
+static void
+test_check_size(void)
+{
+	struct optimg_burn_plan *p = data_plan(800000000);
+	struct optimg_burner_info d = drive(0x09, "CD-R", OPTIMG_MEDIA_BLANK,
+	    false);
+	struct optimg_error err = { 0 };
+
+	CU_ASSERT_EQUAL(oi_burn_check_size(p, 0, &d, &err), 0);
+	CU_ASSERT_EQUAL(oi_burn_check_size(p, 800000000, &d, &err), 0);
+	CU_ASSERT_EQUAL(oi_burn_check_size(p, 736966656, &d, &err),
+	    OPTIMG_ERANGE);
+	CU_ASSERT_STRING_EQUAL(err.message, "the image needs 800000000 bytes "
+	    "(800.0 MB) but the CD-R in '/dev/sr0' has 736966656 bytes "
+	    "(737.0 MB) free");
+	optimg_burn_plan_free(p);
+}
+
 static CU_TestInfo plan_tests[] = {
 	{ "one Mode 1 track", test_data_track },
 	{ "audio: pregaps, postgap, indices", test_audio_layout },
@@ -368,9 +493,18 @@ static CU_TestInfo plan_tests[] = {
 	CU_TEST_INFO_NULL
 };
 
+static CU_TestInfo check_tests[] = {
+	{ "media state, blank, append", test_check_media },
+	{ "audio needs a CD", test_check_audio },
+	{ "image larger than the media", test_check_size },
+	CU_TEST_INFO_NULL
+};
+
 static CU_SuiteInfo suites[] = {
 	{ .pName = "burn_plan", .pSetUpFunc = setup, .pTearDownFunc = teardown,
 	  .pTests = plan_tests },
+	{ .pName = "burn_check", .pSetUpFunc = setup,
+	  .pTearDownFunc = teardown, .pTests = check_tests },
 	CU_SUITE_INFO_NULL
 };
 
