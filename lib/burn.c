@@ -75,6 +75,16 @@ lb_last_message(char *out, size_t len)
 	burn_msgs_obtain("NEVER", &code, text, &os_errno, sev);
 }
 
+/* Forgets what libburn queued: nothing of it is needed any more. */
+static void
+lb_drain(void)
+{
+	char text[BURN_MSGS_MESSAGE_LEN], sev[80];
+	int code, os_errno;
+
+	burn_msgs_obtain("NEVER", &code, text, &os_errno, sev);
+}
+
 /* Sets err to what, followed by libburn's last word when it said one. */
 static int
 lb_error(struct optimg_error *err, int code, const char *what)
@@ -217,7 +227,7 @@ optimg_burner_scan(struct optimg_burner_info **out, unsigned *n,
 out:
 	if (list != NULL)
 		burn_drive_info_free(list);
-	lb_last_message((char[2]){ 0 }, 1);
+	lb_drain();
 	burn_finish();
 	return rc;
 }
@@ -777,7 +787,7 @@ optimg_burn_plan_cdtext_packs(const struct optimg_burn_plan *plan,
 			    "CD-TEXT packs of it");
 		job_free(&j);
 	}
-	lb_last_message((char[2]){ 0 }, 1);
+	lb_drain();
 	burn_finish();
 	if (rc == OPTIMG_OK && num > 0) {
 		*packs = buf;
@@ -920,7 +930,7 @@ check_write_type(const struct optimg_burn_plan *p, struct burn_write_opts *wo,
 	n = strlen(reasons);
 	while (n > 0 && (reasons[n - 1] == ' ' || reasons[n - 1] == ','))
 		reasons[--n] = '\0';
-	lb_last_message((char[2]){ 0 }, 1);
+	lb_drain();
 	return oi_set_error(err, OPTIMG_EUNSUPP, "libburn refuses to write "
 	    "this to '%s' (%s): %s", di->address, oi_burn_media_name(di),
 	    reasons[0] != '\0' ? reasons : "no write type fits");
@@ -1314,7 +1324,7 @@ optimg_burn(struct optimg_image *img, struct optimg_mkiso *mk,
 	ungrab(&r.g, opts->eject && rc != OPTIMG_EINVAL);
 	forget_empty(&r);
 	oi_sector_crcs_release(&r.feed.crcs);
-	lb_last_message((char[2]){ 0 }, 1);
+	lb_drain();
 	burn_finish();
 	return rc;
 }
