@@ -51,7 +51,8 @@ struct optimg_drive {
 	char			 driver_name[16];
 	uint8_t			*c2buf;
 	unsigned		 logged;
-	char			 last_log[256];
+	char			 last_log[256];	/* digits left out */
+	unsigned		 repeats;	/* of last_log, not passed on */
 };
 
 /* ---- libcdio's log, routed to the drive in use ------------------------- */
@@ -62,17 +63,44 @@ struct optimg_drive {
  */
 static __thread struct optimg_drive *log_drive;
 
+/* The message without its digits: "reading into pre gap (lsn )". */
+static void
+skeleton(const char *message, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *message != '\0' && n + 1 < len; message++)
+		if (*message < '0' || *message > '9')
+			out[n++] = *message;
+	out[n] = '\0';
+}
+
+static void
+log_flush_repeats(struct optimg_drive *d)
+{
+	if (d->repeats > 0 && d->logged <= LOG_MAX)
+		oi_image_warn(d->img, "libcdio: %u more like the last",
+		    d->repeats);
+	d->repeats = 0;
+}
+
 static void
 log_handler(cdio_log_level_t level, const char message[])
 {
 	struct optimg_drive *d = log_drive;
+	char sk[sizeof(d->last_log)];
 
 	if (d == NULL || level < CDIO_LOG_WARN || d->img == NULL)
 		return;
-	/* An NRG pregap read logs on every call: pass each message once. */
-	if (strncmp(d->last_log, message, sizeof(d->last_log) - 1) == 0)
+	/* An NRG pregap read logs on every call, each with its own LSN:
+	 * pass the first and count the rest. */
+	skeleton(message, sk, sizeof(sk));
+	if (d->logged > 0 && strcmp(sk, d->last_log) == 0) {
+		d->repeats++;
 		return;
-	snprintf(d->last_log, sizeof(d->last_log), "%s", message);
+	}
+	log_flush_repeats(d);
+	memcpy(d->last_log, sk, sizeof(sk));
 	if (d->logged < LOG_MAX)
 		oi_image_warn(d->img, "libcdio: %s", message);
 	else if (d->logged == LOG_MAX)
@@ -613,6 +641,8 @@ optimg_drive_free(struct optimg_drive *d)
 	prev = log_enter(d);
 	if (d->cdio != NULL)
 		cdio_destroy(d->cdio);
+	if (d->img != NULL)
+		log_flush_repeats(d);
 	log_leave(prev);
 	optimg_image_free(d->img);
 	free(d->c2buf);

@@ -730,6 +730,7 @@ struct optimg_rip_result {
 	uint32_t		 bad_extents;
 	uint32_t		 retries;	/* re-reads of failed sectors */
 	uint32_t		 recovered;	/* sectors a re-read saved */
+	uint32_t		 kept;		/* read the same twice, bad EDC */
 	uint64_t		 reads;		/* read calls to the drive */
 	uint64_t		 sectors_read;	/* sectors those calls asked for */
 	struct optimg_rip_file	*files;		/* bins (or the ISO), in order */

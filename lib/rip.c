@@ -44,6 +44,7 @@
 #define MAX_OFFSET	58800		/* samples: 100 sectors */
 #define HANG_POLL_MS	20
 #define HANG_MAX_MS	30000
+#define KEPT_WARNINGS	10
 
 /* read_sectors(): read, but a data sector failed its EDC/ECC check. */
 #define GOT_BADCHECK	1
@@ -216,8 +217,10 @@ read_sectors(struct rip *r, const struct rip_file *f, int32_t lba,
 		const uint8_t *raw = r->raw + (size_t)i * OPTIMG_RAW_SECTOR;
 		int got = OPTIMG_OK;
 
-		/* Sectors without sync (an audio-like pregap) are kept. */
-		if (has_sync(raw) && optimg_sector_check(raw, lba + (int32_t)i))
+		/* A pregap may be stored as audio-like silence without sync;
+		 * from INDEX 01 on, every sector of a data track has one. */
+		if (has_sync(raw) ? optimg_sector_check(raw, lba + (int32_t)i)
+		    != 0 : lba + (int32_t)i >= t->start)
 			got = GOT_BADCHECK;
 		if (f->size == OPTIMG_USER_SECTOR && got == OPTIMG_OK)
 			got = user_data(r, lba + (int32_t)i, raw,
@@ -290,9 +293,14 @@ rip_sector(struct rip *r, const struct rip_file *f, int32_t lba)
 		if (rc != GOT_BADCHECK)
 			continue;
 		if (have_prev && memcmp(r->prev, r->out, f->size) == 0) {
-			oi_image_warn(r->img, "sector %ld reads the same every "
-			    "time but fails its EDC/ECC check; kept as read",
-			    (long)lba);
+			if (r->res->kept++ < KEPT_WARNINGS)
+				oi_image_warn(r->img, "sector %ld reads the same "
+				    "every time but fails its EDC/ECC check; kept "
+				    "as read", (long)lba);
+			else if (r->res->kept == KEPT_WARNINGS + 1)
+				oi_image_warn(r->img, "more sectors fail their "
+				    "EDC/ECC check the same way every time; the "
+				    "summary counts them");
 			OI_TRY(write_sectors(r, f, lba, 1, r->out));
 			return mark(r, lba, 1, OI_MAP_GOOD);
 		}

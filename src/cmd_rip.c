@@ -200,6 +200,9 @@ print_summary(const struct rip_args *a, const struct optimg_rip_result *res)
 	    (unsigned long)res->sectors);
 	printf("retries:  %lu (%lu sectors recovered)\n",
 	    (unsigned long)res->retries, (unsigned long)res->recovered);
+	if (res->kept > 0)
+		printf("kept:     %lu sectors that fail their EDC/ECC check "
+		    "the same way every time\n", (unsigned long)res->kept);
 	if (a->verbose)
 		printf("reads:    %llu calls for %llu sectors\n",
 		    (unsigned long long)res->reads,

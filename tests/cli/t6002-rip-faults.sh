@@ -83,6 +83,8 @@ grep -q '^20 1 bad$' "$TMP/e/E.map" || fail "EDC failure not bad: $(cat "$TMP/e/
 expect_exit 0 "$OPTIMG" rip "$TMP/edc.cue" -o "$TMP/e/E.cue"
 grep -q "warning: sector 20 reads the same every time but fails its EDC/ECC check; kept as read" \
 	"$TMP/err" || fail "no warning: $(cat "$TMP/err")"
+grep -q '^kept:     1 sectors that fail their EDC/ECC check the same way every time$' \
+	"$TMP/out" || fail "kept count: $(cat "$TMP/out")"
 same_file "$TMP/edc.bin" "$TMP/e/E (Track 1).bin"
 
 # ---- bad plans are refused before reading ------------------------------
