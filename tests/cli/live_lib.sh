@@ -196,7 +196,7 @@ live_boot() {
 	done
 	kill "$qpid" 2>/dev/null || true
 	wait "$qpid" 2>/dev/null || true
-	echo "  $name: $([ $result -eq 0 ] && echo ok || echo FAILED) in $(($(date +%s) - start)) s" >&2
+	echo "  $name: $([ $result -eq 0 ] && echo reached || echo "not reached") in $(($(date +%s) - start)) s" >&2
 	return $result
 }
 
