@@ -2,7 +2,8 @@
  * test_rip.c - the pieces of rip and verify that need no drive: the rescue
  * map (set/merge, text round trip, hostile files, save and load), file
  * hashes against published check values, the fault plan, and the DAT
- * tokenizer on real-looking and hostile input.
+ * tokenizer on real-looking and hostile input; and the drive adapter on
+ * libcdio's image drivers, which must look exactly like our own reader.
  */
 #include "config.h"
 
@@ -651,6 +652,152 @@ test_dat_fuzz(void)
 	free(buf);
 }
 
+/* ---- the drive adapter on libcdio's image drivers ----------------------- */
+
+static char *
+testdata(const char *name)
+{
+	const char *dir = getenv("TESTDATA");
+	static char path[4096];
+
+	if (dir == NULL || *dir == '\0')
+		dir = "../shared/testdata/libcdio";
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (access(path, R_OK) != 0) {
+		fprintf(stderr, "\n  SKIP: libcdio test data '%s' is missing "
+		    "(set TESTDATA)\n", path);
+		return NULL;
+	}
+	return path;
+}
+
+static void
+collect_warning(void *ctx, const char *message)
+{
+	unsigned *n = ctx;
+
+	(void)message;
+	(*n)++;
+}
+
+static void
+same_cdtext(const struct optimg_cdtext *a, const struct optimg_cdtext *b)
+{
+	for (unsigned i = 0; i < OPTIMG_CDTEXT_NFIELDS; i++) {
+		CU_ASSERT_EQUAL(a->field[i] == NULL, b->field[i] == NULL);
+		if (a->field[i] != NULL && b->field[i] != NULL)
+			CU_ASSERT_STRING_EQUAL(a->field[i], b->field[i]);
+	}
+}
+
+/*
+ * A cue opened by our reader and by libcdio's bincue driver as a drive:
+ * the same disc model and the same bytes at every sector size, so the
+ * rest of optimg cannot tell them apart.
+ */
+static void
+compare_drive_and_image(const char *name)
+{
+	char *path = testdata(name);
+	struct optimg_drive *drv;
+	struct optimg_image *img, *dimg;
+	const struct optimg_disc *a, *b;
+	struct optimg_error err;
+	static const unsigned sizes[] = { 2048, 2336, 2352, 2448 };
+	uint8_t *x = malloc(27 * 2448), *y = malloc(27 * 2448);
+	unsigned warnings = 0;
+
+	if (path == NULL)
+		goto out;
+	CU_ASSERT_EQUAL_FATAL(optimg_drive_open(path, collect_warning,
+	    &warnings, &drv, &err), OPTIMG_OK);
+	CU_ASSERT_STRING_EQUAL(optimg_drive_info(drv)->driver, "bincue");
+	CU_ASSERT(optimg_drive_info(drv)->image);
+	CU_ASSERT_FALSE(optimg_drive_info(drv)->mmc);
+	img = optimg_image_new();
+	CU_ASSERT_EQUAL_FATAL(optimg_image_open(img, path), OPTIMG_OK);
+	dimg = optimg_drive_image(drv);
+	CU_ASSERT_STRING_EQUAL(optimg_image_format(dimg), "drive");
+	a = optimg_image_disc(img);
+	b = optimg_image_disc(dimg);
+	CU_ASSERT_EQUAL_FATAL(a->ntracks, b->ntracks);
+	CU_ASSERT_STRING_EQUAL(a->catalog, b->catalog);
+	same_cdtext(&a->cdtext, &b->cdtext);
+	CU_ASSERT_EQUAL(a->sessions[0].leadout, b->sessions[0].leadout);
+	for (unsigned i = 0; i < a->ntracks; i++) {
+		const struct optimg_track *s = &a->tracks[i], *t = &b->tracks[i];
+		CU_ASSERT_EQUAL(s->number, t->number);
+		CU_ASSERT_EQUAL(s->mode, t->mode);
+		CU_ASSERT_EQUAL(s->start, t->start);
+		CU_ASSERT_EQUAL(s->length, t->length);
+		CU_ASSERT_EQUAL(s->pregap, t->pregap);
+		CU_ASSERT_EQUAL(s->flags, t->flags);
+		CU_ASSERT_STRING_EQUAL(s->isrc, t->isrc);
+		same_cdtext(&s->cdtext, &t->cdtext);
+	}
+	for (unsigned k = 0; k < OI_ARRAY_SIZE(sizes); k++) {
+		int32_t end = a->sessions[0].leadout;
+		for (int32_t lba = 0; lba < end; lba += 27) {
+			uint32_t n = (uint32_t)OI_MIN(27, end - lba);
+			int ra = optimg_image_read(img, lba, n, sizes[k], x);
+			int rb = optimg_image_read(dimg, lba, n, sizes[k], y);
+			CU_ASSERT_EQUAL(ra, rb);
+			if (ra == OPTIMG_OK && rb == OPTIMG_OK &&
+			    memcmp(x, y, (size_t)n * sizes[k]) != 0) {
+				fprintf(stderr, "\n  %s: sectors %ld+%u differ "
+				    "at size %u\n", name, (long)lba, n, sizes[k]);
+				CU_FAIL("sector data");
+				break;
+			}
+		}
+	}
+	/* Past the lead-out: an error, not a read of something else. */
+	CU_ASSERT_EQUAL(optimg_image_read(dimg, a->sessions[0].leadout, 1, 2352,
+	    y), OPTIMG_ERANGE);
+	CU_ASSERT_EQUAL(warnings, 0);
+	optimg_image_free(img);
+	optimg_drive_free(drv);
+out:
+	free(x);
+	free(y);
+}
+
+static void
+test_drive_isofs(void)
+{
+	compare_drive_and_image("isofs-m1.cue");
+}
+
+static void
+test_drive_cdda(void)
+{
+	compare_drive_and_image("cdda.cue");
+}
+
+static void
+test_drive_errors(void)
+{
+	struct optimg_drive *drv;
+	struct optimg_error err;
+	char *path;
+
+	CU_ASSERT_EQUAL(optimg_drive_open("/nonexistent/x.cue", NULL, NULL,
+	    &drv, &err), OPTIMG_ENOENT);
+	CU_ASSERT_PTR_NULL(drv);
+	CU_ASSERT(strstr(err.message, "/nonexistent/x.cue") != NULL);
+	CU_ASSERT_EQUAL(optimg_drive_open("/", NULL, NULL, &drv, &err),
+	    OPTIMG_EINVAL);
+	if ((path = testdata("isofs-m1.cue")) != NULL) {
+		CU_ASSERT_EQUAL_FATAL(optimg_drive_open(path, NULL, NULL, &drv,
+		    &err), OPTIMG_OK);
+		/* An image has no speed. */
+		CU_ASSERT_EQUAL(optimg_drive_set_speed(drv, 4, &err),
+		    OPTIMG_EUNSUPP);
+		optimg_drive_free(drv);
+	}
+	optimg_drive_free(NULL);
+}
+
 static CU_TestInfo map_tests[] = {
 	{ "set and merge", test_map_set },
 	{ "next extent to read", test_map_next_todo },
@@ -683,11 +830,19 @@ static CU_TestInfo dat_tests[] = {
 	CU_TEST_INFO_NULL
 };
 
+static CU_TestInfo drive_tests[] = {
+	{ "isofs-m1.cue as a drive and as an image", test_drive_isofs },
+	{ "cdda.cue as a drive and as an image", test_drive_cdda },
+	{ "errors", test_drive_errors },
+	CU_TEST_INFO_NULL
+};
+
 static CU_SuiteInfo suites[] = {
 	{ .pName = "rescue map", .pTests = map_tests },
 	{ .pName = "hashes", .pTests = hash_tests },
 	{ .pName = "fault plan", .pTests = fault_tests },
 	{ .pName = "dat", .pTests = dat_tests },
+	{ .pName = "drive", .pTests = drive_tests },
 	CU_SUITE_INFO_NULL
 };
 

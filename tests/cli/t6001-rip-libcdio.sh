@@ -63,6 +63,19 @@ diff -u "$TMP/want.json" "$TMP/got.json" || fail "p1: tracks differ"
 (cd "$TESTDATA" && "$OPTIMG" rip -q isofs-m1.toc -o "$TMP/toc.cue") || fail "rip isofs-m1.toc"
 same_file "$TESTDATA/isofs-m1.bin" "$TMP/toc (Track 1).bin"
 
+# libcdio's log goes to our warnings on stderr, never to stdout: its NRG
+# driver logs a message for every read in a pregap.
+expect_exit 0 "$OPTIMG" rip -q "$TESTDATA/videocd.nrg" -o "$TMP/vcd.cue"
+[ ! -s "$TMP/out" ] || fail "stdout: $(cat "$TMP/out")"
+grep -q '^optimg: rip: warning: libcdio: reading into pre gap (lsn [0-9]*)$' "$TMP/err" ||
+	fail "libcdio's log: $(cat "$TMP/err")"
+grep -q '^optimg: rip: warning: libcdio: [0-9]* more like the last$' "$TMP/err" ||
+	fail "repeats counted: $(cat "$TMP/err")"
+# Images have no speed: a warning, not a failure.
+expect_exit 0 "$OPTIMG" rip -q --speed 4 "$TESTDATA/cdda.cue" -o "$TMP/speed.cue"
+grep -q "warning: --speed: '.*cdda.cue' is an image; it has no speed to set" "$TMP/err" ||
+	fail "speed: $(cat "$TMP/err")"
+
 # An ISO: the user data, as convert makes it.
 "$OPTIMG" rip -q "$TESTDATA/isofs-m1.cue" -o "$TMP/r.iso"
 "$OPTIMG" convert -q "$TESTDATA/isofs-m1.cue" "$TMP/c.iso"
