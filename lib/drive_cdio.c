@@ -18,8 +18,9 @@
  *
  * On a real drive raw sectors come from MMC READ CD with sync, headers,
  * EDC/ECC and, when the drive has them, C2 error pointers; a sector with
- * C2 errors fails the read so the caller retries it.  DVD and BD discs are
- * one MODE1/2048 track read with cooked 2048-byte reads.
+ * C2 errors fails the read so the caller retries it.  Pregaps (INDEX 00)
+ * come from subchannel Q there, since the TOC does not hold them.  DVD
+ * and BD discs are one MODE1/2048 track read with cooked 2048-byte reads.
  */
 #include "config.h"
 
@@ -440,6 +441,52 @@ confirm_mode(struct optimg_drive *d, struct optimg_track *t)
 		t->mode = OPTIMG_TRACK_MODE2;
 }
 
+/*
+ * Track and index of sector lsn from its formatted Q subchannel (MMC READ
+ * CD, sub-channel selection 010b: 16 bytes, no main data).  Only ADR 1
+ * (position) sectors say it; the odd sector carrying the MCN or an ISRC
+ * instead counts as unknown.
+ */
+static bool
+q_position(struct optimg_drive *d, lsn_t lsn, int *track, int *index)
+{
+	uint8_t q[16];
+
+	if (mmc_read_cd(d->cdio, q, lsn, 0, false, false, 0, false, false, 0,
+	    2, sizeof(q), 1) != DRIVER_OP_SUCCESS || (q[0] & 0x0f) != 1)
+		return false;
+	*track = optimg_bcd_decode(q[1]);
+	*index = optimg_bcd_decode(q[2]);
+	return *track >= 0 && *index >= 0;
+}
+
+/*
+ * Where track n's INDEX 00 starts, between the previous track's INDEX 01
+ * and n's: a binary search over subchannel Q, since a pregap runs from
+ * its first sector to INDEX 01.  Any doubt (a failed read, a sector
+ * without position) gives CDIO_INVALID_LSN: no pregap is better than a
+ * wrong one.  Real drives only; not exercised by the tests.
+ */
+static lsn_t
+q_pregap(struct optimg_drive *d, track_t n, lsn_t prev, lsn_t start)
+{
+	lsn_t lo = prev + 1, hi = start - 1;
+	int track, index;
+
+	if (!q_position(d, hi, &track, &index) || track != n || index != 0)
+		return CDIO_INVALID_LSN;
+	while (lo < hi) {
+		lsn_t mid = lo + (hi - lo) / 2;
+		if (!q_position(d, mid, &track, &index))
+			return CDIO_INVALID_LSN;
+		if (track == n && index == 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 static unsigned
 track_flags(struct optimg_drive *d, track_t t, enum optimg_track_mode mode)
 {
@@ -479,7 +526,10 @@ add_track(struct optimg_drive *d, track_t n, lsn_t prev_start,
 		    "track", n, (long)start);
 	t->start = start;
 	t->sector_size = d->info.dvd ? OPTIMG_USER_SECTOR : OPTIMG_RAW_SECTOR;
-	/* INDEX 00 from the drive where it knows it (subchannel Q). */
+	/* INDEX 00 where the image driver knows it, else from subchannel Q. */
+	if (pregap == CDIO_INVALID_LSN && d->info.mmc && !d->info.dvd &&
+	    prev_start >= 0)
+		pregap = q_pregap(d, n, prev_start, start);
 	*first_out = prev_start < 0 ? 0 : start;
 	if (pregap != CDIO_INVALID_LSN && pregap < start &&
 	    pregap > prev_start && pregap >= 0) {
