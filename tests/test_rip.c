@@ -617,9 +617,9 @@ test_dat_long_value(void)
 	struct optimg_error err;
 
 	CU_ASSERT_FATAL(text != NULL);
-	strcpy(text, "<game name=\"");
+	memcpy(text, "<game name=\"", 12);
 	memset(text + 12, 'a', n);
-	strcpy(text + 12 + n, "\"></game>");
+	memcpy(text + 12 + n, "\"></game>", 10);
 	CU_ASSERT_EQUAL(oi_dat_parse(text, strlen(text), &dat, &err),
 	    OPTIMG_EFORMAT);
 	CU_ASSERT(strstr(err.message, "too long") != NULL);
