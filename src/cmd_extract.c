@@ -9,17 +9,31 @@
  * O_NOFOLLOW.  A name that is empty, ".", ".." or holds a '/' is refused,
  * and so is a directory whose place is taken by a symlink; the rest of
  * the extraction goes on and the exit status is 1.
+ *
+ * Speed: creating files is what costs (the kernel serialises creation
+ * inside one directory), so the walk runs on the main thread, making
+ * directories, symlinks and hard links in order, and hands regular files
+ * in batches of one directory to a few worker threads; different workers
+ * thus mostly create in different directories.  Each worker reads through
+ * its own optimg_fs opened on the same image, as the reader is not
+ * thread-safe.  A directory's descriptor stays open until the walk has
+ * left it and its last batch is written; its mode and times are set then.
+ * umask is 0 while extracting, so openat() gives each file its exact mode
+ * and fchmod() is only needed for set-id and sticky bits.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -27,26 +41,79 @@
 #define EX_BUF		(4u << 20)
 #define EX_HOLE		(64u << 10)	/* zero runs this long become holes */
 #define EX_MIN(a, b)	((a) < (b) ? (a) : (b))
+#define EX_WORKERS	4		/* at most */
+#define EX_BATCH_FILES	256		/* a batch: files of one directory */
+#define EX_BATCH_BYTES	(32ull << 20)
+#define EX_QUEUE	8		/* batches waiting for a worker */
+
+enum link_state { LINK_PENDING, LINK_DONE, LINK_FAILED };
 
 struct link {
 	uint64_t	 ino;
 	char		*relpath;	/* from the -C directory */
+	enum link_state	 state;
+};
+
+/* A directory being filled; freed when the walk and all batches are done. */
+struct xdir {
+	int			 fd;
+	unsigned		 refs;	/* the walk + batches not yet written */
+	bool			 attrs;	/* set mode and times when done */
+	uint32_t		 mode;
+	struct timespec		 ts[2];
+	char			*path;
+};
+
+/* A regular file to write: one allocation with its extents and names. */
+struct xfile {
+	struct optimg_fs_stat	 st;
+	const char		*path;
+	bool			 primary;	/* first of its hard links */
+};
+
+struct batch {
+	struct batch		*next;
+	struct xdir		*dir;
+	struct xfile		*files[EX_BATCH_FILES];
+	unsigned		 n;
+	uint64_t		 bytes;
+};
+
+/* What reads and writes file data: the main thread or one worker. */
+struct reader {
+	struct ex		*ex;
+	struct optimg_image	*img;		/* fs's; owned by workers */
+	struct optimg_fs	*fs;
+	uint8_t			*buf;
+	pthread_t		 thread;
 };
 
 struct ex {
 	struct optimg_fs	*fs;
 	const char		*image;
 	const char		*dirname;
+	struct optimg_fs_opts	 opts;
 	int			 rootfd;
 	bool			 force;
-	unsigned		 failed;
-	int			*fds;		/* open directory per depth */
-	unsigned		 nfds, capfds;
-	struct link		*links;		/* open hash on ino */
+	mode_t			 dirmode;	/* new directories, at first */
+	unsigned		 failed;	/* under mu */
+	struct xdir		**dirs;		/* the walk's, per depth */
+	unsigned		 ndirs, capdirs;
+	struct link		*links;		/* open hash on ino, under mu */
 	size_t			 nlinks, caplinks;
-	uint8_t			*buf;
+	struct batch		*cur;		/* being filled by the walk */
+	struct reader		 main;
+	struct reader		 workers[EX_WORKERS];
+	unsigned		 nworkers;
+	/* The queue of batches and everything workers share. */
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 work;		/* workers wait for batches */
+	pthread_cond_t		 idle;		/* the walk waits for room */
+	struct batch		*head, **tail;
+	unsigned		 queued, busy;
+	bool			 closing;
 	struct cli_progress	 progress;
-	uint64_t		 done, total;
+	uint64_t		 done, total;	/* done: atomic */
 };
 
 static void
@@ -86,27 +153,35 @@ usage(FILE *out)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int
-top_fd(const struct ex *ex)
+static void
+lock(struct ex *ex)
 {
-	return ex->nfds > 0 ? ex->fds[ex->nfds - 1] : ex->rootfd;
+	if (ex->nworkers > 0)
+		pthread_mutex_lock(&ex->mu);
 }
 
-static int
-push_fd(struct ex *ex, int fd)
+static void
+unlock(struct ex *ex)
 {
-	if (ex->nfds == ex->capfds) {
-		unsigned cap = ex->capfds ? ex->capfds * 2 : 64;
-		int *p = realloc(ex->fds, cap * sizeof(*p));
-
-		if (p == NULL)
-			return -1;
-		ex->fds = p;
-		ex->capfds = cap;
-	}
-	ex->fds[ex->nfds++] = fd;
-	return 0;
+	if (ex->nworkers > 0)
+		pthread_mutex_unlock(&ex->mu);
 }
+
+static void
+count_failure(struct ex *ex)
+{
+	lock(ex);
+	ex->failed++;
+	unlock(ex);
+}
+
+/* cli_error() in one piece even when several threads report at once. */
+#define ex_error(ex, ...) do {						\
+	flockfile(stderr);						\
+	cli_error(__VA_ARGS__);						\
+	funlockfile(stderr);						\
+	count_failure(ex);						\
+} while (0)
 
 static const char *
 bad_name(const char *name)
@@ -123,15 +198,15 @@ bad_name(const char *name)
 static void
 refuse(struct ex *ex, const char *path, const char *why)
 {
-	cli_error("refusing '%s': %s", path, why);
-	ex->failed++;
+	ex_error(ex, "refusing '%s': %s", path, why);
 }
 
 static void
 fail_errno(struct ex *ex, const char *what, const char *path)
 {
-	cli_error("cannot %s '%s': %s", what, path, strerror(errno));
-	ex->failed++;
+	int e = errno;
+
+	ex_error(ex, "cannot %s '%s': %s", what, path, strerror(e));
 }
 
 static void
@@ -143,9 +218,16 @@ times_of(const struct optimg_fs_stat *st, struct timespec ts[2])
 	ts[1].tv_nsec = st->mtime.nsec;
 }
 
+static void
+add_done(struct ex *ex, uint64_t n)
+{
+	__atomic_fetch_add(&ex->done, n, __ATOMIC_RELAXED);
+}
+
 /*
- * Makes room for a new non-directory name in dfd.  Returns 0 when the
- * name is free, -1 (reported) when it is taken and may not be replaced.
+ * Called after creating name in dfd failed with EEXIST: makes room for a
+ * new non-directory.  Returns 0 when the name may be tried again, -1
+ * (reported) when it is taken and may not be replaced.
  */
 static int
 clear_place(struct ex *ex, int dfd, const char *name, const char *path)
@@ -153,15 +235,14 @@ clear_place(struct ex *ex, int dfd, const char *name, const char *path)
 	struct stat sb;
 
 	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0;
+		return errno == ENOENT ? 0 : (fail_errno(ex, "create", path),
+		    -1);
 	if (S_ISDIR(sb.st_mode)) {
-		cli_error("cannot replace directory '%s' with a file", path);
-		ex->failed++;
+		ex_error(ex, "cannot replace directory '%s' with a file", path);
 		return -1;
 	}
 	if (!ex->force) {
-		cli_error("'%s' exists (use --force to replace it)", path);
-		ex->failed++;
+		ex_error(ex, "'%s' exists (use --force to replace it)", path);
 		return -1;
 	}
 	if (unlinkat(dfd, name, 0) < 0) {
@@ -171,7 +252,87 @@ clear_place(struct ex *ex, int dfd, const char *name, const char *path)
 	return 0;
 }
 
-/* ---- hard links --------------------------------------------------------- */
+/* ---- directories -------------------------------------------------------- */
+
+static struct xdir *
+top_dir(const struct ex *ex)
+{
+	return ex->dirs[ex->ndirs - 1];
+}
+
+static int
+top_fd(const struct ex *ex)
+{
+	return ex->ndirs > 0 ? top_dir(ex)->fd : ex->rootfd;
+}
+
+/* Pushes a directory for the walk; fd < 0 marks one being skipped. */
+static int
+push_dir(struct ex *ex, int fd, const char *path,
+    const struct optimg_fs_stat *st)
+{
+	struct xdir *d;
+
+	if (ex->ndirs == ex->capdirs) {
+		unsigned cap = ex->capdirs ? ex->capdirs * 2 : 64;
+		struct xdir **p = realloc(ex->dirs, cap * sizeof(*p));
+
+		if (p == NULL)
+			goto fail;
+		ex->dirs = p;
+		ex->capdirs = cap;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		goto fail;
+	d->fd = fd;
+	d->refs = 1;
+	if (st != NULL && fd >= 0) {
+		d->attrs = true;
+		d->mode = st->mode & 07777;
+		times_of(st, d->ts);
+		if ((d->path = strdup(path)) == NULL) {
+			free(d);
+			goto fail;
+		}
+	}
+	ex->dirs[ex->ndirs++] = d;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	ex_error(ex, "out of memory");
+	return -1;
+}
+
+/* Sets a finished directory's mode and times, closes and frees it. */
+static void
+dir_finish(struct ex *ex, struct xdir *d)
+{
+	if (d->fd >= 0) {
+		if (d->attrs && (fchmod(d->fd, d->mode) < 0 ||
+		    futimens(d->fd, d->ts) < 0))
+			fail_errno(ex, "set attributes of", d->path);
+		close(d->fd);
+	}
+	free(d->path);
+	free(d);
+}
+
+/* Drops n references; the last one finishes the directory. */
+static void
+dir_release(struct ex *ex, struct xdir *d, unsigned n)
+{
+	bool last;
+
+	lock(ex);
+	d->refs -= n;
+	last = d->refs == 0;
+	unlock(ex);
+	if (last)
+		dir_finish(ex, d);
+}
+
+/* ---- hard links (the table is under mu) --------------------------------- */
 
 static struct link *
 link_slot(struct ex *ex, uint64_t ino)
@@ -183,10 +344,12 @@ link_slot(struct ex *ex, uint64_t ino)
 	return &ex->links[i];
 }
 
-static void
-link_remember(struct ex *ex, uint64_t ino, const char *relpath)
+/* Claims ino for relpath, pending; false when out of memory. */
+static bool
+link_claim(struct ex *ex, uint64_t ino, const char *relpath)
 {
 	struct link *l;
+	char *copy;
 
 	if (ex->nlinks * 2 >= ex->caplinks) {
 		struct link *old = ex->links;
@@ -197,20 +360,38 @@ link_remember(struct ex *ex, uint64_t ino, const char *relpath)
 		if (ex->links == NULL) {
 			ex->links = old;
 			ex->caplinks = oldcap;
-			return;
+			return false;
 		}
 		for (i = 0; i < oldcap; i++)
 			if (old[i].relpath != NULL)
 				*link_slot(ex, old[i].ino) = old[i];
 		free(old);
 	}
+	if ((copy = strdup(relpath)) == NULL)
+		return false;
 	l = link_slot(ex, ino);
-	if (l->relpath != NULL)
-		return;
-	l->relpath = strdup(relpath);
-	l->ino = ino;
-	if (l->relpath != NULL)
+	if (l->relpath == NULL)
 		ex->nlinks++;
+	free(l->relpath);
+	l->relpath = copy;
+	l->ino = ino;
+	l->state = LINK_PENDING;
+	return true;
+}
+
+/* A worker says how the first of some hard links went. */
+static void
+link_settle(struct ex *ex, uint64_t ino, const char *relpath, bool ok)
+{
+	struct link *l;
+
+	lock(ex);
+	l = link_slot(ex, ino);
+	if (l->relpath != NULL && strcmp(l->relpath, relpath) == 0)
+		l->state = ok ? LINK_DONE : LINK_FAILED;
+	if (ex->nworkers > 0)
+		pthread_cond_broadcast(&ex->idle);
+	unlock(ex);
 }
 
 /* Opens the directory holding relpath, one O_NOFOLLOW step at a time. */
@@ -242,32 +423,62 @@ open_parent(struct ex *ex, const char *relpath, const char **base)
 	return fd;
 }
 
-/* 1 when the file was made as a hard link to one extracted before. */
+static void flush_batch(struct ex *ex);
+static void wait_idle_tick(struct ex *ex);
+
+/*
+ * For a file with several links: 1 when it was made (or failed, reported)
+ * as a hard link to one extracted before; 0 when it is to be written, as
+ * the first of its links when *primary.  Runs on the main thread.
+ */
 static int
-try_link(struct ex *ex, const struct optimg_fs_stat *st, const char *path)
+try_link(struct ex *ex, const struct optimg_fs_stat *st, const char *path,
+    bool *primary)
 {
-	const struct link *l;
+	struct link *l;
+	char *target = NULL;
 	const char *base;
 	int pfd, rc;
 
-	if (st->ino == 0 || st->nlink < 2 || ex->caplinks == 0)
+	*primary = false;
+	if (st->ino == 0 || st->nlink < 2)
 		return 0;
-	l = link_slot(ex, st->ino);
-	if (l->relpath == NULL)
-		return 0;
-	pfd = open_parent(ex, l->relpath, &base);
-	if (pfd < 0)
-		return 0;
-	rc = linkat(pfd, base, top_fd(ex), st->name, 0);
-	close(pfd);
-	if (rc < 0) {
-		if (errno == EEXIST) {
-			fail_errno(ex, "link", path);
-			return 1;
-		}
-		return 0;	/* fall back to a copy */
+	lock(ex);
+	for (;;) {
+		l = ex->caplinks > 0 ? link_slot(ex, st->ino) : NULL;
+		if (l == NULL || l->relpath == NULL || l->state != LINK_PENDING)
+			break;
+		/* Its first link is still being written. */
+		unlock(ex);
+		flush_batch(ex);
+		lock(ex);
+		wait_idle_tick(ex);
 	}
-	ex->done += st->size;
+	if (l != NULL && l->relpath != NULL && l->state == LINK_DONE)
+		target = strdup(l->relpath);
+	else
+		*primary = link_claim(ex, st->ino, path + 1);
+	unlock(ex);
+	if (target == NULL)
+		return 0;
+	pfd = open_parent(ex, target, &base);
+	if (pfd < 0) {
+		free(target);
+		*primary = false;
+		return 0;
+	}
+	rc = linkat(pfd, base, top_fd(ex), st->name, 0);
+	if (rc < 0 && errno == EEXIST) {
+		if (clear_place(ex, top_fd(ex), st->name, path) < 0)
+			rc = 1;		/* reported */
+		else
+			rc = linkat(pfd, base, top_fd(ex), st->name, 0);
+	}
+	close(pfd);
+	free(target);
+	if (rc < 0)
+		return 0;	/* fall back to a copy */
+	add_done(ex, st->size);
 	return 1;
 }
 
@@ -295,6 +506,12 @@ write_sparse(int fd, const uint8_t *buf, size_t len, bool *hole)
 		} else {
 			size_t off = 0;
 
+			/* Whole runs of data in one call, not 64 KiB. */
+			while (pos + n < len && len - pos - n >= EX_HOLE &&
+			    !all_zero(buf + pos + n, EX_HOLE))
+				n += EX_HOLE;
+			if (pos + n < len && len - pos - n < EX_HOLE)
+				n = len - pos;
 			while (off < n) {
 				ssize_t w = write(fd, buf + pos + off, n - off);
 
@@ -312,34 +529,49 @@ write_sparse(int fd, const uint8_t *buf, size_t len, bool *hole)
 }
 
 static int
-copy_data(struct ex *ex, const struct optimg_fs_stat *st, int fd,
+copy_data(struct reader *r, const struct optimg_fs_stat *st, int fd,
     const char *path)
 {
+	struct ex *ex = r->ex;
+	const struct optimg_fs_extent *x = st->extents;
 	uint64_t off = 0;
 	bool hole = false;
 
+	/*
+	 * A small file in one plain extent: its sectors in one read, the
+	 * last one whole, where optimg_fs_read() would read that one apart.
+	 * On failure the general path below reads and names the error.
+	 */
+	if (st->size > 0 && st->size <= EX_BUF && st->nextents == 1 &&
+	    x->flags == 0 && x->offset == 0 && x->length >= st->size &&
+	    x->lba <= INT32_MAX && optimg_image_read(r->img, (int32_t)x->lba,
+	    (uint32_t)((st->size + 2047) / 2048), 2048, r->buf) == 0) {
+		if (write_sparse(fd, r->buf, (size_t)st->size, &hole) < 0 ||
+		    (hole && ftruncate(fd, (off_t)st->size) < 0)) {
+			fail_errno(ex, "write", path);
+			return -1;
+		}
+		add_done(ex, st->size);
+		return 0;
+	}
 	while (off < st->size) {
 		size_t got;
 
-		if (optimg_fs_read(ex->fs, st, off, ex->buf, EX_BUF, &got) < 0) {
-			cli_error("'%s': %s: %s", ex->image, path,
-			    optimg_fs_errmsg(ex->fs));
-			ex->failed++;
+		if (cli_interrupted)
+			return -1;
+		if (optimg_fs_read(r->fs, st, off, r->buf, EX_BUF, &got) < 0) {
+			ex_error(ex, "'%s': %s: %s", ex->image, path,
+			    optimg_fs_errmsg(r->fs));
 			return -1;
 		}
 		if (got == 0)
 			break;
-		if (write_sparse(fd, ex->buf, got, &hole) < 0) {
+		if (write_sparse(fd, r->buf, got, &hole) < 0) {
 			fail_errno(ex, "write", path);
 			return -1;
 		}
 		off += got;
-		ex->done += got;
-		if (cli_progress_cb(&ex->progress, ex->done, ex->total)) {
-			cli_error("interrupted");
-			ex->failed++;
-			return -1;
-		}
+		add_done(ex, got);
 	}
 	if (hole && ftruncate(fd, (off_t)st->size) < 0) {
 		fail_errno(ex, "write", path);
@@ -348,34 +580,209 @@ copy_data(struct ex *ex, const struct optimg_fs_stat *st, int fd,
 	return 0;
 }
 
-/* ---- entries ------------------------------------------------------------ */
+/* ---- regular files (main thread or workers) ----------------------------- */
+
+static void
+write_file(struct reader *r, struct xdir *d, const struct xfile *f)
+{
+	struct ex *ex = r->ex;
+	const struct optimg_fs_stat *st = &f->st;
+	struct timespec ts[2];
+	bool ok = false;
+	int fd, flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+
+	fd = openat(d->fd, st->name, flags, st->mode & 0777);
+	if (fd < 0 && errno == EEXIST) {
+		if (clear_place(ex, d->fd, st->name, f->path) < 0)
+			goto out;
+		fd = openat(d->fd, st->name, flags, st->mode & 0777);
+	}
+	if (fd < 0) {
+		fail_errno(ex, "create", f->path);
+		goto out;
+	}
+	if (copy_data(r, st, fd, f->path) == 0) {
+		times_of(st, ts);
+		/* umask is 0: only set-id and sticky bits need fchmod. */
+		if (((st->mode & 07000) != 0 &&
+		    fchmod(fd, st->mode & 07777) < 0) || futimens(fd, ts) < 0)
+			fail_errno(ex, "set attributes of", f->path);
+		else
+			ok = true;
+	}
+	if (close(fd) < 0) {
+		fail_errno(ex, "write", f->path);
+		ok = false;
+	}
+out:
+	if (f->primary)
+		link_settle(ex, st->ino, f->path + 1, ok);
+}
+
+static void
+run_batch(struct reader *r, struct batch *b)
+{
+	unsigned i;
+
+	for (i = 0; i < b->n; i++) {
+		if (cli_interrupted) {
+			if (b->files[i]->primary)
+				link_settle(r->ex, b->files[i]->st.ino,
+				    b->files[i]->path + 1, false);
+		} else
+			write_file(r, b->dir, b->files[i]);
+		free(b->files[i]);
+	}
+	dir_release(r->ex, b->dir, 1);
+	free(b);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct reader *r = arg;
+	struct ex *ex = r->ex;
+	struct batch *b;
+
+	for (;;) {
+		pthread_mutex_lock(&ex->mu);
+		while (ex->head == NULL && !ex->closing)
+			pthread_cond_wait(&ex->work, &ex->mu);
+		if ((b = ex->head) == NULL) {
+			pthread_mutex_unlock(&ex->mu);
+			return NULL;
+		}
+		if ((ex->head = b->next) == NULL)
+			ex->tail = &ex->head;
+		ex->queued--;
+		ex->busy++;
+		pthread_mutex_unlock(&ex->mu);
+
+		run_batch(r, b);
+
+		pthread_mutex_lock(&ex->mu);
+		ex->busy--;
+		pthread_cond_broadcast(&ex->idle);
+		pthread_mutex_unlock(&ex->mu);
+	}
+}
+
+/*
+ * With mu held: waits a little for workers, drawing progress meanwhile
+ * (only the main thread draws).
+ */
+static void
+wait_idle_tick(struct ex *ex)
+{
+	struct timespec until;
+
+	if (ex->nworkers == 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += 200 * 1000 * 1000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&ex->idle, &ex->mu, &until);
+	cli_progress_cb(&ex->progress,
+	    __atomic_load_n(&ex->done, __ATOMIC_RELAXED), ex->total);
+}
+
+/* Hands the batch being filled to a worker, or writes it at once. */
+static void
+flush_batch(struct ex *ex)
+{
+	struct batch *b = ex->cur;
+
+	if (b == NULL)
+		return;
+	ex->cur = NULL;
+	if (ex->nworkers == 0) {
+		run_batch(&ex->main, b);
+		cli_progress_cb(&ex->progress, ex->done, ex->total);
+		return;
+	}
+	pthread_mutex_lock(&ex->mu);
+	while (ex->queued >= EX_QUEUE)
+		wait_idle_tick(ex);
+	b->next = NULL;
+	*ex->tail = b;
+	ex->tail = &b->next;
+	ex->queued++;
+	pthread_cond_signal(&ex->work);
+	pthread_mutex_unlock(&ex->mu);
+	cli_progress_cb(&ex->progress,
+	    __atomic_load_n(&ex->done, __ATOMIC_RELAXED), ex->total);
+}
+
+/* Waits until every batch is written. */
+static void
+drain(struct ex *ex)
+{
+	flush_batch(ex);
+	if (ex->nworkers == 0)
+		return;
+	pthread_mutex_lock(&ex->mu);
+	while (ex->queued > 0 || ex->busy > 0)
+		wait_idle_tick(ex);
+	pthread_mutex_unlock(&ex->mu);
+}
+
+/* Queues a regular file of the current directory. */
+static void
+queue_file(struct ex *ex, const char *path, const struct optimg_fs_stat *st,
+    bool primary)
+{
+	size_t nlen = strlen(st->name) + 1, plen = strlen(path) + 1;
+	size_t elen = (size_t)st->nextents * sizeof(*st->extents);
+	struct xfile *f;
+	struct batch *b = ex->cur;
+	char *p;
+
+	if (b == NULL) {
+		if ((b = calloc(1, sizeof(*b))) == NULL)
+			goto nomem;
+		b->dir = top_dir(ex);
+		lock(ex);
+		b->dir->refs++;
+		unlock(ex);
+		ex->cur = b;
+	}
+	if ((f = malloc(sizeof(*f) + elen + nlen + plen)) == NULL)
+		goto nomem;
+	f->st = *st;
+	f->primary = primary;
+	p = (char *)(f + 1);
+	if (elen > 0)
+		memcpy(p, st->extents, elen);
+	f->st.extents = elen > 0 ? (const struct optimg_fs_extent *)p : NULL;
+	p += elen;
+	f->st.name = memcpy(p, st->name, nlen);
+	p += nlen;
+	f->path = memcpy(p, path, plen);
+	f->st.symlink = NULL;
+	b->files[b->n++] = f;
+	b->bytes += st->size;
+	if (b->n == EX_BATCH_FILES || b->bytes >= EX_BATCH_BYTES)
+		flush_batch(ex);
+	return;
+nomem:
+	ex_error(ex, "out of memory");
+	if (primary)
+		link_settle(ex, st->ino, path + 1, false);
+}
+
+/* ---- entries on the main thread ----------------------------------------- */
 
 static void
 extract_file(struct ex *ex, const char *path, const struct optimg_fs_stat *st)
 {
-	struct timespec ts[2];
-	int fd, dfd = top_fd(ex);
+	bool primary;
 
-	if (clear_place(ex, dfd, st->name, path) < 0)
+	if (try_link(ex, st, path, &primary))
 		return;
-	if (try_link(ex, st, path))
-		return;
-	fd = openat(dfd, st->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, st->mode & 0777);
-	if (fd < 0) {
-		fail_errno(ex, "create", path);
-		return;
-	}
-	if (copy_data(ex, st, fd, path) == 0) {
-		times_of(st, ts);
-		if (fchmod(fd, st->mode & 07777) < 0 ||
-		    futimens(fd, ts) < 0)
-			fail_errno(ex, "set attributes of", path);
-		else if (st->ino != 0 && st->nlink > 1)
-			link_remember(ex, st->ino, path + 1);
-	}
-	if (close(fd) < 0)
-		fail_errno(ex, "write", path);
+	queue_file(ex, path, st, primary);
 }
 
 static void
@@ -384,14 +791,19 @@ extract_special(struct ex *ex, const char *path,
 {
 	struct timespec ts[2];
 	int dfd = top_fd(ex), rc;
+	const char *target = st->symlink != NULL ? st->symlink : "";
+	dev_t dev = makedev(st->rdev_major, st->rdev_minor);
 	mode_t type;
 
-	if (clear_place(ex, dfd, st->name, path) < 0)
-		return;
 	times_of(st, ts);
 	if (st->type == OPTIMG_FS_SYMLINK) {
-		if (symlinkat(st->symlink != NULL ? st->symlink : "", dfd,
-		    st->name) < 0) {
+		rc = symlinkat(target, dfd, st->name);
+		if (rc < 0 && errno == EEXIST) {
+			if (clear_place(ex, dfd, st->name, path) < 0)
+				return;
+			rc = symlinkat(target, dfd, st->name);
+		}
+		if (rc < 0) {
 			fail_errno(ex, "create symbolic link", path);
 			return;
 		}
@@ -401,25 +813,30 @@ extract_special(struct ex *ex, const char *path,
 	type = st->type == OPTIMG_FS_CHR ? S_IFCHR : st->type ==
 	    OPTIMG_FS_BLK ? S_IFBLK : st->type == OPTIMG_FS_FIFO ? S_IFIFO :
 	    S_IFSOCK;
-	rc = mknodat(dfd, st->name, type | (st->mode & 0777),
-	    makedev(st->rdev_major, st->rdev_minor));
+	rc = mknodat(dfd, st->name, type | (st->mode & 0777), dev);
+	if (rc < 0 && errno == EEXIST) {
+		if (clear_place(ex, dfd, st->name, path) < 0)
+			return;
+		rc = mknodat(dfd, st->name, type | (st->mode & 0777), dev);
+	}
 	if (rc < 0) {
 		fail_errno(ex, "create special file", path);
 		return;
 	}
-	if (fchmodat(dfd, st->name, st->mode & 07777, 0) < 0 ||
+	if (((st->mode & 07000) != 0 &&
+	    fchmodat(dfd, st->name, st->mode & 07777, 0) < 0) ||
 	    utimensat(dfd, st->name, ts, AT_SYMLINK_NOFOLLOW) < 0)
 		fail_errno(ex, "set attributes of", path);
 }
 
-/* Creates (or reuses) a directory and pushes its descriptor. */
+/* Creates (or reuses) a directory; its descriptor, or -1 (reported). */
 static int
-enter_dir(struct ex *ex, const char *path, const char *name)
+make_dir(struct ex *ex, const char *path, const char *name)
 {
 	struct stat sb;
 	int dfd = top_fd(ex), fd;
 
-	if (mkdirat(dfd, name, 0755) < 0) {
+	if (mkdirat(dfd, name, ex->dirmode) < 0) {
 		if (errno != EEXIST) {
 			fail_errno(ex, "create directory", path);
 			return -1;
@@ -435,13 +852,13 @@ enter_dir(struct ex *ex, const char *path, const char *name)
 		}
 		if (!S_ISDIR(sb.st_mode)) {
 			if (!ex->force) {
-				cli_error("'%s' exists and is not a directory "
-				    "(use --force to replace it)", path);
-				ex->failed++;
+				ex_error(ex, "'%s' exists and is not a "
+				    "directory (use --force to replace it)",
+				    path);
 				return -1;
 			}
 			if (unlinkat(dfd, name, 0) < 0 ||
-			    mkdirat(dfd, name, 0755) < 0) {
+			    mkdirat(dfd, name, ex->dirmode) < 0) {
 				fail_errno(ex, "create directory", path);
 				return -1;
 			}
@@ -457,28 +874,15 @@ enter_dir(struct ex *ex, const char *path, const char *name)
 			fail_errno(ex, "open directory", path);
 		return -1;
 	}
-	if (push_fd(ex, fd) < 0) {
-		close(fd);
-		cli_error("out of memory");
-		ex->failed++;
-		return -1;
-	}
-	return 0;
+	return fd;
 }
 
+/* The walk leaves the top directory: its batches finish it. */
 static void
-leave_dir(struct ex *ex, const char *path, const struct optimg_fs_stat *st)
+pop_dir(struct ex *ex)
 {
-	struct timespec ts[2];
-	int fd = ex->fds[--ex->nfds];
-
-	if (fd < 0)
-		return;
-	times_of(st, ts);
-	if (path[0] != '\0' && strcmp(path, "/") != 0 &&
-	    (fchmod(fd, st->mode & 07777) < 0 || futimens(fd, ts) < 0))
-		fail_errno(ex, "set attributes of", path);
-	close(fd);
+	flush_batch(ex);
+	dir_release(ex, ex->dirs[--ex->ndirs], 1);
 }
 
 static int
@@ -488,32 +892,33 @@ on_entry(void *ctx, const char *path, const struct optimg_fs_stat *st,
 	struct ex *ex = ctx;
 	const char *why;
 	bool is_root = strcmp(path, "/") == 0;
+	int fd;
 
 	if (cli_interrupted)
 		return OPTIMG_ECANCELED;
 	if (visit == OPTIMG_FS_LEAVE) {
-		leave_dir(ex, path, st);
+		pop_dir(ex);
 		return 0;
 	}
 	why = is_root ? NULL : bad_name(st->name);
 	if (st->type == OPTIMG_FS_DIR) {
+		flush_batch(ex);
 		if (is_root) {
-			int fd = dup(ex->rootfd);
-
-			return fd < 0 || push_fd(ex, fd) < 0 ?
+			fd = dup(ex->rootfd);
+			return fd < 0 || push_dir(ex, fd, path, NULL) < 0 ?
 			    OPTIMG_ENOMEM : 0;
 		}
 		if (why != NULL)
 			refuse(ex, path, why);
-		if (why != NULL || enter_dir(ex, path, st->name) < 0) {
-			if (push_fd(ex, -1) < 0)
-				return OPTIMG_ENOMEM;
-			return OPTIMG_FS_SKIP;
-		}
-		return 0;
+		fd = why != NULL ? -1 : make_dir(ex, path, st->name);
+		if (push_dir(ex, fd, path, st) < 0)
+			return OPTIMG_ENOMEM;
+		return fd < 0 ? OPTIMG_FS_SKIP : 0;
 	}
 	if (why != NULL)
 		refuse(ex, path, why);
+	else if (top_fd(ex) < 0)
+		;	/* its directory was refused */
 	else if (st->type == OPTIMG_FS_REG)
 		extract_file(ex, path, st);
 	else
@@ -540,12 +945,13 @@ sum_sizes(void *ctx, const char *path, const struct optimg_fs_stat *st,
 static int
 enter_parents(struct ex *ex, const char *ipath)
 {
-	char *copy = strdup(ipath), *p, *slash, *shown;
-	int rc = 0;
+	char *copy = strdup(ipath), *p, *slash;
+	int rc = 0, fd;
 
 	if (copy == NULL)
 		return -1;
-	if (push_fd(ex, dup(ex->rootfd)) < 0 || ex->fds[ex->nfds - 1] < 0) {
+	fd = dup(ex->rootfd);
+	if (fd < 0 || push_dir(ex, fd, "", NULL) < 0) {
 		free(copy);
 		return -1;
 	}
@@ -554,11 +960,11 @@ enter_parents(struct ex *ex, const char *ipath)
 	while (rc == 0 && (slash = strchr(p, '/')) != NULL) {
 		*slash = '\0';
 		if (*p != '\0' && strcmp(p, ".") != 0) {
-			shown = copy;
 			if (bad_name(p) != NULL) {
 				refuse(ex, ipath, bad_name(p));
 				rc = -1;
-			} else if (enter_dir(ex, shown, p) < 0)
+			} else if ((fd = make_dir(ex, copy, p)) < 0 ||
+			    push_dir(ex, fd, copy, NULL) < 0)
 				rc = -1;
 		}
 		*slash = '/';
@@ -572,12 +978,8 @@ enter_parents(struct ex *ex, const char *ipath)
 static void
 pop_all(struct ex *ex)
 {
-	while (ex->nfds > 0) {
-		int fd = ex->fds[--ex->nfds];
-
-		if (fd >= 0)
-			close(fd);
-	}
+	while (ex->ndirs > 0)
+		pop_dir(ex);
 }
 
 static int
@@ -597,12 +999,104 @@ extract_path(struct ex *ex, const char *ipath)
 	rc = optimg_fs_walk(ex->fs, ipath, on_entry, ex);
 	pop_all(ex);
 	if (rc < 0 && rc != OPTIMG_ECANCELED) {
-		cli_error("'%s': %s", ex->image, optimg_fs_errmsg(ex->fs));
+		ex_error(ex, "'%s': %s", ex->image, optimg_fs_errmsg(ex->fs));
 		return -1;
 	}
 	return rc < 0 ? -1 : 0;
 }
 
+/* ---- workers ------------------------------------------------------------ */
+
+/* How many workers: OPTIMG_EXTRACT_THREADS, else 2-4 by the CPU count. */
+static unsigned
+want_workers(void)
+{
+	const char *env = getenv("OPTIMG_EXTRACT_THREADS");
+	long n;
+
+	if (env != NULL && *env != '\0')
+		n = strtol(env, NULL, 10);
+	else
+		n = sysconf(_SC_NPROCESSORS_ONLN) * 2;
+	return n < 0 ? 0 : n > EX_WORKERS ? EX_WORKERS : (unsigned)n;
+}
+
+/* Opens the image once more for a worker, silently; false on failure. */
+static bool
+reader_open(struct ex *ex, struct reader *r)
+{
+	struct optimg_error err;
+
+	r->ex = ex;
+	r->img = optimg_image_new();
+	if (r->img == NULL || optimg_image_open(r->img, ex->image) < 0 ||
+	    optimg_fs_open(r->img, &ex->opts, &r->fs, &err) < 0 ||
+	    (r->buf = malloc(EX_BUF)) == NULL) {
+		optimg_fs_free(r->fs);
+		optimg_image_free(r->img);
+		r->fs = NULL;
+		r->img = NULL;
+		return false;
+	}
+	return true;
+}
+
+static void
+reader_close(struct reader *r)
+{
+	free(r->buf);
+	optimg_fs_free(r->fs);
+	optimg_image_free(r->img);
+}
+
+static void
+start_workers(struct ex *ex)
+{
+	unsigned want = want_workers(), i;
+	sigset_t all, old;
+
+	pthread_mutex_init(&ex->mu, NULL);
+	pthread_cond_init(&ex->work, NULL);
+	pthread_cond_init(&ex->idle, NULL);
+	ex->tail = &ex->head;
+	/* Signals (Ctrl-C) go to the main thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < want; i++) {
+		struct reader *r = &ex->workers[ex->nworkers];
+
+		if (!reader_open(ex, r))
+			break;
+		if (pthread_create(&r->thread, NULL, worker_main, r) != 0) {
+			reader_close(r);
+			break;
+		}
+		ex->nworkers++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void
+stop_workers(struct ex *ex)
+{
+	unsigned i;
+
+	drain(ex);
+	if (ex->nworkers > 0) {
+		pthread_mutex_lock(&ex->mu);
+		ex->closing = true;
+		pthread_cond_broadcast(&ex->work);
+		pthread_mutex_unlock(&ex->mu);
+	}
+	for (i = 0; i < ex->nworkers; i++) {
+		pthread_join(ex->workers[i].thread, NULL);
+		reader_close(&ex->workers[i]);
+	}
+	ex->nworkers = 0;
+	pthread_mutex_destroy(&ex->mu);
+	pthread_cond_destroy(&ex->work);
+	pthread_cond_destroy(&ex->idle);
+}
 
 int
 cmd_extract(int argc, char **argv)
@@ -617,14 +1111,15 @@ cmd_extract(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct optimg_fs_opts opts = { OPTIMG_NS_AUTO, 0 };
 	struct optimg_image *img;
 	struct ex ex;
 	bool boot = false;
 	int c, i, rc = 0;
+	mode_t mask;
 	size_t l;
 
 	memset(&ex, 0, sizeof(ex));
+	ex.opts.ns = OPTIMG_NS_AUTO;
 	ex.dirname = ".";
 	while ((c = getopt_long(argc, argv, "C:fqh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -633,11 +1128,11 @@ cmd_extract(int argc, char **argv)
 		case 'b': boot = true; break;
 		case 'q': cli_quiet = true; break;
 		case 'N':
-			if (cli_fs_parse_namespace(optarg, &opts) != 0)
+			if (cli_fs_parse_namespace(optarg, &ex.opts) != 0)
 				return EXIT_USAGE;
 			break;
 		case 'S':
-			if (cli_fs_parse_session(optarg, &opts) != 0)
+			if (cli_fs_parse_session(optarg, &ex.opts) != 0)
 				return EXIT_USAGE;
 			break;
 		case 'h': usage(stdout); return 0;
@@ -653,34 +1148,50 @@ cmd_extract(int argc, char **argv)
 		    strerror(errno));
 		return 1;
 	}
-	if ((ex.buf = malloc(EX_BUF)) == NULL) {
+	ex.main.ex = &ex;
+	if ((ex.main.buf = malloc(EX_BUF)) == NULL) {
 		cli_error("out of memory");
 		close(ex.rootfd);
 		return 1;
 	}
-	if (cli_fs_open(ex.image, &opts, &img, &ex.fs) != 0) {
-		free(ex.buf);
+	if (cli_fs_open(ex.image, &ex.opts, &img, &ex.fs) != 0) {
+		free(ex.main.buf);
 		close(ex.rootfd);
 		return 1;
 	}
+	ex.main.fs = ex.fs;
+	ex.main.img = img;
 	cli_progress_init(&ex.progress, "extract");
 	if (ex.progress.enabled && optind + 1 == argc)
 		optimg_fs_walk(ex.fs, "/", sum_sizes, &ex);
 	for (i = optind + 1; ex.progress.enabled && i < argc; i++)
 		optimg_fs_walk(ex.fs, argv[i], sum_sizes, &ex);
+
+	/* Exact modes from openat(); directories as the umask had them. */
+	mask = umask(0);
+	ex.dirmode = (0755 & ~mask) | 0700;
+	start_workers(&ex);
 	if (optind + 1 == argc)
 		rc = extract_path(&ex, "/");
 	for (i = optind + 1; i < argc && rc == 0; i++)
 		rc = extract_path(&ex, argv[i]);
+	stop_workers(&ex);
+	umask(mask);
+	if (cli_interrupted) {
+		cli_error("interrupted");
+		ex.failed++;
+		rc = -1;
+	}
 	cli_progress_done(&ex.progress);
+
 	if (rc == 0 && boot)
 		cli_fs_extract_boot_images(ex.fs, ex.image, ex.rootfd,
 		    ex.force, &ex.failed);
 	for (l = 0; l < ex.caplinks; l++)
 		free(ex.links[l].relpath);
 	free(ex.links);
-	free(ex.fds);
-	free(ex.buf);
+	free(ex.dirs);
+	free(ex.main.buf);
 	close(ex.rootfd);
 	optimg_fs_free(ex.fs);
 	optimg_image_free(img);
