@@ -654,8 +654,8 @@ check_file(struct oi_live *lv, const char *what, const char *path)
 }
 
 /* --add SRC or SRC=DEST (when SRC itself has no '=' in its name). */
-static int
-add_dirs(struct oi_live *lv)
+int
+oi_live_add_dirs(struct oi_live *lv)
 {
 	unsigned i;
 
@@ -758,7 +758,7 @@ build_new(struct oi_live *lv)
 		rc = oi_live_add_source(lv, rootfs, ly->rootfs);
 	free(squashed);
 	OI_TRY(rc);
-	OI_TRY(add_dirs(lv));
+	OI_TRY(oi_live_add_dirs(lv));
 	OI_TRY(disk_files(lv));
 	OI_TRY(isolinux_cfg(lv, &t));
 	OI_TRY(write_text(lv, "isolinux/isolinux.cfg", &t));

@@ -74,6 +74,8 @@ int oi_live_write_file(struct oi_live *lv, const char *path, const void *data,
 int oi_live_copy_file(struct oi_live *lv, const char *from, const char *to);
 int oi_live_add_source(struct oi_live *lv, const char *host,
     const char *dest);
+/* The --add directories (SRC or SRC=DEST) as sources. */
+int oi_live_add_dirs(struct oi_live *lv);
 void oi_live_warn(struct oi_live *lv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Runs argv (PATH searched) with stdout discarded; stderr in the error. */

@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -21,6 +22,8 @@ static const char usage[] =
     "\n"
     "Options:\n"
     "  --json      print a JSON document instead of the table\n"
+    "  --boot-recipe  print a shell script of the optimg mkiso options\n"
+    "              that rebuild the image's boot setup\n"
     "  -h, --help  show this help\n"
     "\n"
     "Example:\n"
@@ -230,21 +233,49 @@ print_json(struct optimg_image *img)
 	json_object_put(o);
 }
 
+/* --boot-recipe: the mkiso options that rebuild the boot setup. */
+static int
+print_boot_recipe(const char *path)
+{
+	struct optimg_fs_opts opts = { OPTIMG_NS_AUTO, 0 };
+	struct optimg_image *img;
+	struct optimg_fs *fs;
+	struct optimg_error err;
+	char *text;
+	int rc;
+
+	if (cli_fs_open(path, &opts, &img, &fs) != 0)
+		return 1;
+	rc = optimg_boot_recipe(fs, path, &text, &err);
+	if (rc == 0)
+		fputs(text, stdout);
+	else
+		cli_error("'%s': %s", path, err.message);
+	free(text);
+	optimg_fs_free(fs);
+	optimg_image_free(img);
+	return rc == 0 ? 0 : 1;
+}
+
 int
 cmd_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "boot-recipe", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	bool json = false;
+	bool json = false, recipe = false;
 	int c, status = 0;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'r':
+			recipe = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -255,7 +286,9 @@ cmd_info(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("no image given");
-	for (int i = optind; i < argc; i++) {
+	for (int i = optind; recipe && i < argc; i++)
+		status |= print_boot_recipe(argv[i]);
+	for (int i = optind; !recipe && i < argc; i++) {
 		struct optimg_image *img = cli_open_image(argv[i]);
 
 		if (img == NULL) {

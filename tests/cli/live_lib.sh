@@ -142,7 +142,8 @@ OVMF_SB_VARS=/usr/share/OVMF/OVMF_VARS_4M.ms.fd
 # or usb.  Boots IMAGE until every |-separated fixed string of WANT has
 # reached the serial port (success), a line matching the extended
 # regular expression STOP has, or TIMEOUT seconds have passed.
-# The machine's log is $TMP/NAME.log.
+# The machine's log is $TMP/NAME.log.  (sh has no locals: the caller's
+# name, img, log, fw, medium, fmt, want, stop, start and result change.)
 live_boot() {
 	name=$1 limit=$2 fw=$3 medium=$4 img=$5 fmt=$6 want=$7 stop=${8:-}
 	log="$TMP/$name.log"
