@@ -32,6 +32,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -315,32 +316,28 @@ struct geometry {
 	bool fat12;
 };
 
-/* Smallest FAT size that covers the clusters the total leaves for data. */
+/*
+ * Sizes the volume for clusters of data plus some room, so that a user
+ * can add a file later.  The cluster count alone makes the type (< 4085
+ * is FAT12), and rounding the total up to whole 2 KiB blocks (so the
+ * image is a whole ISO file) adds less than a cluster, so it stays.
+ */
 static void
 geometry(uint32_t clusters, struct geometry *g)
 {
-	/* room to spare: a user may add a file to the image later */
-	uint32_t want = clusters + clusters / 8 + 16, fs = 1;
+	uint32_t want = clusters + clusters / 8 + 16;
+	uint64_t need;
 
+	g->fat12 = want < 4085;
+	need = g->fat12 ? ((uint64_t)want + 2) * 3 / 2 :
+	    ((uint64_t)want + 2) * 2;
+	g->fat_sects = (uint32_t)((need + SECT - 1) / SECT);
 	g->root_sects = ROOT_ENTRIES * DIRENT / SECT;
-	for (;;) {
-		g->fat12 = want < 4085;
-		uint64_t need = g->fat12 ? ((uint64_t)want + 2) * 3 / 2 :
-		    ((uint64_t)want + 2) * 2;
-		fs = (uint32_t)((need + SECT - 1) / SECT);
-		g->data_start = 1 + 2 * fs + g->root_sects;
-		g->total = g->data_start + want * CLUSTER_SECTS;
-		/* whole 2 KiB blocks, so the image is a whole ISO file */
-		g->total = (g->total + 3) / 4 * 4;
-		g->nclusters = (g->total - g->data_start) / CLUSTER_SECTS;
-		if (g->fat12 == (g->nclusters < 4085))
-			break;
-		/* the type changed with the rounding: move clear of 4085 */
-		want = g->fat12 ? 4085 + 16 : 4085 - 16;
-		if (want < clusters + 2)
-			want = 4085 + 16;
-	}
-	g->fat_sects = fs;
+	g->data_start = 1 + 2 * g->fat_sects + g->root_sects;
+	g->total = g->data_start + want * CLUSTER_SECTS;
+	g->total = (g->total + 3) / 4 * 4;
+	g->nclusters = (g->total - g->data_start) / CLUSTER_SECTS;
+	assert(g->fat12 == (g->nclusters < 4085));
 }
 
 static void
