@@ -50,6 +50,11 @@ live_kernel() {
 		[ -n "$pkg" ] || skip "cannot resolve linux-image-amd64 (run apt-get update)"
 	fi
 	kdir="$cache/$pkg"
+	# tests running side by side (make -j check) fetch it once
+	if command -v flock >/dev/null 2>&1; then
+		exec 9>"$cache/.lock"
+		flock 9
+	fi
 	if [ ! -f "$kdir/complete" ]; then
 		echo "fetching $pkg into $cache" >&2
 		rm -rf "$kdir" "$cache"/"$pkg"_*.deb "$cache/unpack"
@@ -73,6 +78,7 @@ live_kernel() {
 		rm -rf "$cache/unpack" "$cache"/"$pkg"_*.deb
 		touch "$kdir/complete"
 	fi
+	exec 9>&-
 	LIVE_KERNEL="$kdir/vmlinuz"
 	LIVE_MODDIR="$kdir/mod"
 }
