@@ -282,24 +282,32 @@ oi_live_run(struct oi_live *lv, const char *const argv[])
 
 /* ---- staging ----------------------------------------------------------- */
 
-static int
-stage_open(struct oi_live *lv)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *t;
-	size_t len;
+/*
+ * The staging directory goes beside the output, not into $TMPDIR: a
+ * remaster copies a whole image's files there, and /tmp is often a
+ * small tmpfs.  Its name is left out of the image and the squashfs, in
+ * case the output's directory is one of the sources.
+ */
+#define STAGE_NAME ".optimg-mklive."
 
-	if (tmp == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	len = strlen(tmp) + 32;
+static int
+stage_open(struct oi_live *lv, const char *out)
+{
+	const char *slash = strrchr(out, '/');
+	size_t dlen = slash == NULL ? 1 : (size_t)(slash - out) + (slash == out);
+	size_t len = dlen + sizeof(STAGE_NAME) + 8;
+	char *t;
+
 	if ((lv->stage = malloc(len)) == NULL)
 		return oi_set_error(lv->err, OPTIMG_ENOMEM, "out of memory");
-	snprintf(lv->stage, len, "%s/optimg-mklive.XXXXXX", tmp);
+	snprintf(lv->stage, len, "%.*s/" STAGE_NAME "XXXXXX", (int)dlen,
+	    slash == NULL ? "." : out);
 	if (mkdtemp(lv->stage) == NULL) {
+		int rc = oi_set_errno(lv->err, OPTIMG_EIO, "cannot make a "
+		    "staging directory beside '%s'", out);
 		free(lv->stage);
 		lv->stage = NULL;
-		return oi_set_errno(lv->err, OPTIMG_EIO, "cannot make a "
-		    "staging directory in '%s'", tmp);
+		return rc;
 	}
 	if ((lv->tree = oi_live_path(lv, lv->stage, "tree")) == NULL ||
 	    (lv->work = oi_live_path(lv, lv->stage, "work")) == NULL)
@@ -602,7 +610,7 @@ squash(struct oi_live *lv, char **rootfs)
 {
 	const struct optimg_mklive_opts *o = lv->o;
 	char date[32];
-	const char *argv[16];
+	const char *argv[24];
 	unsigned n = 0;
 	struct stat st;
 
@@ -625,6 +633,10 @@ squash(struct oi_live *lv, char **rootfs)
 		argv[n++] = "-all-time";
 		argv[n++] = date;
 	}
+	/* -e takes every argument after it: it goes last */
+	argv[n++] = "-wildcards";
+	argv[n++] = "-e";
+	argv[n++] = "... " STAGE_NAME "*";
 	argv[n] = NULL;
 	if (access("/usr/bin/mksquashfs", X_OK) < 0 &&
 	    access("/usr/sbin/mksquashfs", X_OK) < 0 &&
@@ -776,6 +788,7 @@ build_new(struct oi_live *lv)
 static int
 write_image(struct oi_live *lv, const char *out)
 {
+	static const char *const stage_pattern[] = { STAGE_NAME "*" };
 	const struct optimg_mklive_opts *o = lv->o;
 	struct optimg_mkiso_opts mo;
 	struct optimg_mkiso_source *src;
@@ -791,6 +804,8 @@ write_image(struct oi_live *lv, const char *out)
 	memset(&mo, 0, sizeof(mo));
 	mo.sources = src;
 	mo.nsources = lv->src.n;
+	mo.exclude = stage_pattern;
+	mo.nexclude = 1;
 	mo.hide = (const char *const *)lv->hide.v;
 	mo.nhide = lv->hide.n;
 	mo.hide_joliet = (const char *const *)lv->hide.v;
@@ -847,7 +862,7 @@ optimg_mklive(const struct optimg_mklive_opts *opts, const char *out_path,
 		    "(use --force to replace it)", out_path);
 	if (o.from_iso == NULL)
 		OI_TRY(check_label(&lv, o.label));
-	rc = stage_open(&lv);
+	rc = stage_open(&lv, out_path);
 	if (rc == 0)
 		rc = o.from_iso != NULL ? oi_live_remaster(&lv) :
 		    build_new(&lv);
