@@ -20,6 +20,7 @@
 
 #include "oi_private.h"
 #include "cunit_main.h"
+#include "testdata.h"
 
 /*
  * The round-trip oracle of the fuzz target, used here on seeded random
@@ -623,18 +624,7 @@ test_parse_errors_binary(void)
 static char *
 testdata(const char *name)
 {
-	const char *dir = getenv("TESTDATA");
-	static char path[4096];
-
-	if (dir == NULL || *dir == '\0')
-		dir = "../shared/testdata/libcdio";
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (access(path, R_OK) != 0) {
-		fprintf(stderr, "\n  SKIP: libcdio test data '%s' is missing "
-		    "(set TESTDATA)\n", path);
-		return NULL;
-	}
-	return path;
+	return (char *)test_data_path(name);
 }
 
 static void

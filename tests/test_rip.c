@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cunit_main.h"
+#include "testdata.h"
 #include "rip.h"
 
 static char tmpdir[256];
@@ -657,18 +658,7 @@ test_dat_fuzz(void)
 static char *
 testdata(const char *name)
 {
-	const char *dir = getenv("TESTDATA");
-	static char path[4096];
-
-	if (dir == NULL || *dir == '\0')
-		dir = "../shared/testdata/libcdio";
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (access(path, R_OK) != 0) {
-		fprintf(stderr, "\n  SKIP: libcdio test data '%s' is missing "
-		    "(set TESTDATA)\n", path);
-		return NULL;
-	}
-	return path;
+	return (char *)test_data_path(name);
 }
 
 static void

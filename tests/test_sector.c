@@ -20,6 +20,7 @@
 
 #include "optimg.h"
 #include "cunit_main.h"
+#include "testdata.h"
 
 #define RAW		OPTIMG_RAW_SECTOR
 #define FIXTURE_NAME	"isofs-m1.bin"
@@ -983,36 +984,17 @@ test_scramble_inverse(void)
 
 static uint8_t *fixture;	/* FIXTURE_SECTORS raw sectors, or NULL */
 
-/* $TESTDATA, else libcdio's data beside the source tree. */
-static void
-fixture_path(char *buf, size_t size)
-{
-	const char *dir = getenv("TESTDATA"), *src = getenv("SRCDIR");
-
-	if (dir != NULL && *dir != '\0')
-		snprintf(buf, size, "%s/%s", dir, FIXTURE_NAME);
-	else if (src != NULL && *src != '\0')
-		snprintf(buf, size, "%s/../shared/testdata/libcdio/%s", src,
-		    FIXTURE_NAME);
-	else
-		snprintf(buf, size, "../shared/testdata/libcdio/%s",
-		    FIXTURE_NAME);
-}
-
 static int
 fixture_init(void)
 {
-	char path[4096];
+	const char *path = test_data_path(FIXTURE_NAME);
 	FILE *fp;
 	size_t got;
 
-	fixture_path(path, sizeof(path));
-	if ((fp = fopen(path, "rb")) == NULL) {
-		fflush(stdout);		/* CUnit's line is still open */
-		fprintf(stderr, "\nSKIP: %s not found: real-sector tests "
-		    "pass without running (set TESTDATA)\n", path);
-		return 0;
-	}
+	if (path == NULL)
+		return 0;	/* the real-sector tests pass without running */
+	if ((fp = fopen(path, "rb")) == NULL)
+		return 1;
 	fixture = malloc((size_t)FIXTURE_SECTORS * RAW + 1);
 	if (fixture == NULL) {
 		fclose(fp);
