@@ -740,6 +740,17 @@ check_label(struct oi_live *lv, const char *label)
 	return OPTIMG_OK;
 }
 
+/* Text that goes into a menu line must stay on that line. */
+static int
+check_line(struct oi_live *lv, const char *what, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7F)
+			return oi_set_error(lv->err, OPTIMG_EINVAL, "the %s has "
+			    "a control character (menus take one line)", what);
+	return OPTIMG_OK;
+}
+
 static int
 build_new(struct oi_live *lv)
 {
@@ -862,6 +873,8 @@ optimg_mklive(const struct optimg_mklive_opts *opts, const char *out_path,
 		    "(use --force to replace it)", out_path);
 	if (o.from_iso == NULL)
 		OI_TRY(check_label(&lv, o.label));
+	OI_TRY(check_line(&lv, "title", o.title));
+	OI_TRY(check_line(&lv, "kernel command line", o.cmdline));
 	rc = stage_open(&lv, out_path);
 	if (rc == 0)
 		rc = o.from_iso != NULL ? oi_live_remaster(&lv) :

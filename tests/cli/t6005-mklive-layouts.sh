@@ -21,7 +21,11 @@ expect_exit 1 "$OPTIMG" mklive -q --kernel "$TMP/k" --initrd "$TMP/nothere" -o "
 grep -q "cannot use initrd '.*nothere': No such file" "$TMP/err" || fail "$(cat "$TMP/err")"
 expect_exit 1 "$OPTIMG" mklive -q --kernel "$TMP/k" --initrd "$TMP/k" --label "MY LIVE" -o "$TMP/x.iso"
 grep -q "label 'MY LIVE' may hold only" "$TMP/err" || fail "$(cat "$TMP/err")"
+expect_exit 1 "$OPTIMG" mklive -q --kernel "$TMP/k" --initrd "$TMP/k" \
+	--cmdline "$(printf 'quiet\nDEFAULT evil')" -o "$TMP/x.iso"
+grep -q "control character" "$TMP/err" || fail "$(cat "$TMP/err")"
 [ -e "$TMP/x.iso" ] && fail "a failed mklive left its output"
+ls -a "$TMP" | grep -q '^\.optimg-mklive\.' && fail "a failed mklive left its staging directory"
 
 . "$SRCDIR/tests/cli/live_lib.sh"
 live_need_tools
