@@ -147,6 +147,37 @@ loose_sectors(const struct recipe *r, const struct optimg_boot_entry *e)
 	return (e->image_bytes + 511) / 512;
 }
 
+/* Reads 512 bytes at byte offset off of the image; false if it cannot. */
+static bool
+read512(struct recipe *r, uint64_t off, uint8_t b[512])
+{
+	struct optimg_fs_extent x = { (uint32_t)(off / 2048), 0, 2048, 0 };
+	struct optimg_fs_stat st;
+	uint8_t blk[2048];
+	size_t got = 0;
+
+	memset(&st, 0, sizeof(st));
+	st.type = OPTIMG_FS_REG;
+	st.size = 2048;
+	st.extents = &x;
+	st.nextents = 1;
+	if (optimg_fs_read(r->fs, &st, 0, blk, sizeof(blk), &got) < 0 ||
+	    got < 2048)
+		return false;
+	memcpy(b, blk + off % 2048 / 512 * 512, 512);
+	return true;
+}
+
+/* GRUB's eltorito.img patched for boot_hybrid.img (byte 2548). */
+static bool
+grub2_patched(struct recipe *r, uint32_t lba)
+{
+	uint8_t b[512];
+
+	return read512(r, (uint64_t)lba * 2048 + 2048, b) &&
+	    oi_le32dec(b + 500) == lba * 4u + 5 && oi_le32dec(b + 504) == 0;
+}
+
 static void
 boot_lines(struct recipe *r, char *const *grafts)
 {
@@ -174,6 +205,8 @@ boot_lines(struct recipe *r, char *const *grafts)
 			put(r, " --boot-load-size %u", e->sector_count);
 		if (e->boot_info_table)
 			put(r, " --boot-info-table");
+		if (e->emulation == 0 && grub2_patched(r, e->lba))
+			put(r, " --grub2-boot-info");
 	}
 	if (r->cat != NULL && r->at[r->nat - 1] != NULL) {
 		/* the extracted copy of the old catalog makes way */
@@ -188,19 +221,10 @@ boot_lines(struct recipe *r, char *const *grafts)
 static unsigned
 mbr_len(struct recipe *r)
 {
-	struct optimg_fs_extent x = { 0, 0, 512, 0 };
-	struct optimg_fs_stat st;
 	uint8_t b[512];
-	size_t got = 0;
 	unsigned i;
 
-	memset(&st, 0, sizeof(st));
-	st.type = OPTIMG_FS_REG;
-	st.size = 512;
-	st.extents = &x;
-	st.nextents = 1;
-	if (optimg_fs_read(r->fs, &st, 0, b, sizeof(b), &got) < 0 ||
-	    got < 512)
+	if (!read512(r, 0, b))
 		return 432;
 	for (i = 0; r->cat != NULL && i < r->cat->nentries; i++)
 		if (r->cat->entries[i].platform != 0xEF)

@@ -8,7 +8,8 @@
  *   - the primary volume descriptor's ids;
  *   - the El Torito catalog: each entry becomes a mkiso boot entry for
  *     the file that starts at its LBA, with its platform, emulation, load
- *     size and boot info table.  An image no file holds (xorriso's
+ *     size, boot info table and GRUB's own block address (2548).  An
+ *     image no file holds (xorriso's
  *     --interval:appended_partition_2 EFI images, bare floppy images) is
  *     copied out into a hidden file, so the catalog can point at it;
  *   - the system area: the MBR boot code (bytes 0-431; all 512 when
@@ -373,6 +374,21 @@ hidden_boot_file(struct remaster *r, const struct optimg_boot_entry *e,
 	return OPTIMG_OK;
 }
 
+/*
+ * GRUB's eltorito.img started from a disk by boot_hybrid.img finds the
+ * rest of itself through the 512-byte LBA + 5 at byte 2548 (xorriso's
+ * --grub2-boot-info): when the original has it, so must the remaster.
+ */
+static bool
+grub2_patched(struct remaster *r, uint32_t lba)
+{
+	uint8_t *b = r->buf;
+
+	if (optimg_image_read(r->img, (int32_t)lba + 1, 1, 2048, b) < 0)
+		return false;
+	return oi_le32dec(b + 500) == lba * 4u + 5 && oi_le32dec(b + 504) == 0;
+}
+
 static int
 boot_entries(struct remaster *r)
 {
@@ -409,6 +425,8 @@ boot_entries(struct remaster *r)
 		if (e->emulation == 0 && e->platform != 0xEF)
 			b->load_size = e->sector_count;
 		b->info_table = e->boot_info_table;
+		b->grub2_boot_info = e->emulation == 0 &&
+		    e->platform != 0xEF && grub2_patched(r, e->lba);
 		lv->nboot++;
 	}
 	return OPTIMG_OK;

@@ -5,7 +5,9 @@
 # name, the catalog's path) and the same system area (MBR boot code,
 # GPT or not, partition types, appended partitions) as the original:
 # an image of mklive, one made by xorriso the debian-cd way, and one with
-# its ESP appended after the ISO volume (El Torito pointing into it).
+# its ESP appended after the ISO volume (El Torito pointing into it), and
+# a GRUB-for-BIOS image (eltorito.img + boot_hybrid.img, as Ubuntu's),
+# which a remaster keeps bootable from a stick.
 set -eu
 . "$SRCDIR/tests/cli/lib.sh"
 need_tool xorriso
@@ -86,4 +88,47 @@ diff "$TMP/a" "$TMP/b" >&2 || fail "ap: the MBR partitions differ"
 cmp -s "$TMP/esp.img" "$TMP/rebuild-ap/part2.img" || fail "ap: the recipe cut the ESP wrongly"
 # The debian-cd image had a GPT: so has its rebuild.
 "$OPTIMG" info "$TMP/rebuild-cd/out.iso" | grep -q '^  GPT:' || fail "cd: no GPT in the rebuild"
+
+# ---- GRUB for BIOS, as Ubuntu's images boot: eltorito.img patched with
+# GRUB's own block address, boot_hybrid.img as MBR ---------------------
+[ -f /usr/lib/grub/i386-pc/boot_hybrid.img ] || skip "grub-pc-bin is not installed"
+g="$TMP/grubtree"
+mkdir -p "$g/boot/grub/i386-pc"
+printf 'serial --unit=0 --speed=115200\nterminal_output serial console\necho OPTIMG-MARKER-GRUB\nsleep 30\n' \
+	>"$g/boot/grub/grub.cfg"
+grub-mkimage -O i386-pc-eltorito -p /boot/grub -o "$g/boot/grub/i386-pc/eltorito.img" \
+	biosdisk iso9660 part_msdos part_gpt normal echo serial terminal \
+	configfile sleep || fail "grub-mkimage"
+# (made by mkiso as t4004 does; xorriso only reads it)
+"$OPTIMG" mkiso -q -V GRUBHYB "$g" -b boot/grub/i386-pc/eltorito.img \
+	--boot-load-size 4 --boot-info-table --grub2-boot-info \
+	--boot-catalog boot.catalog \
+	--mbr /usr/lib/grub/i386-pc/boot_hybrid.img --gpt -o "$TMP/grub.iso" ||
+	fail "mkiso (GRUB)"
+work="$TMP/rebuild-grub"
+mkdir -p "$work/SOURCE"
+"$OPTIMG" info --boot-recipe "$TMP/grub.iso" >"$work/recipe.sh" || fail "grub: --boot-recipe"
+grep -q -- '--grub2-boot-info' "$work/recipe.sh" || { cat "$work/recipe.sh" >&2; fail "grub: no --grub2-boot-info"; }
+grep -q 'bs=512 count=1 .*boot_hybrid' "$work/recipe.sh" || { cat "$work/recipe.sh" >&2; fail "grub: MBR not taken whole"; }
+"$OPTIMG" extract -C "$work/SOURCE" "$TMP/grub.iso" >/dev/null || fail "grub: extract"
+(cd "$work" && PATH="$(dirname "$OPTIMG"):$PATH" SOURCE=SOURCE OUT=out.iso \
+	sh ./recipe.sh) 2>"$work/err" || { cat "$work/err" >&2; fail "grub: the recipe failed"; }
+"$OPTIMG" mklive -q --from-iso "$TMP/grub.iso" -o "$TMP/grub-remix.iso" ||
+	fail "grub: mklive --from-iso"
+for f in "$work/out.iso" "$TMP/grub-remix.iso"; do
+	xorriso -indev "$f" -report_el_torito plain -report_system_area plain \
+		2>/dev/null >"$TMP/greport"
+	grep -Eq 'img opts : +1 +boot-info-table grub2-boot-info' "$TMP/greport" ||
+		{ cat "$TMP/greport" >&2; fail "$f: GRUB patches not kept"; }
+	grep -q 'grub2-mbr' "$TMP/greport" || fail "$f: GRUB MBR not kept"
+done
+# The remaster boots from a stick through boot_hybrid.img, as the original.
+command -v qemu-system-x86_64 >/dev/null 2>&1 || skip "qemu-system-x86 is not installed"
+. "$SRCDIR/tests/cli/live_lib.sh"
+for f in grub grub-remix; do
+	live_boot $f-bios-usb 60 bios usb "$TMP/$f.iso" raw OPTIMG-MARKER-GRUB ||
+		fail "$f: BIOS + USB did not start GRUB (see $TMP/$f-bios-usb.log)"
+	live_boot $f-bios-cd 60 bios cd "$TMP/$f.iso" raw OPTIMG-MARKER-GRUB ||
+		fail "$f: BIOS + CD did not start GRUB (see $TMP/$f-bios-cd.log)"
+done
 exit 0
