@@ -32,6 +32,8 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* For getopt's '?': names the option that was wrong; returns 2. */
 int cli_bad_option(char **argv);
+/* A count of seconds, or @seconds (SOURCE_DATE_EPOCH, --date); -1 if bad. */
+int cli_parse_seconds(const char *s, int64_t *out);
 /* Warning callback for the library. */
 void cli_warning_cb(void *ctx, const char *message);
 

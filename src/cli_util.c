@@ -3,10 +3,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -68,6 +70,22 @@ cli_bad_option(char **argv)
 		return cli_usage_error("unknown option or missing value: '-%c'",
 		    optopt);
 	return cli_usage_error("unknown option or missing value: '%s'", arg);
+}
+
+int
+cli_parse_seconds(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (*s == '@')
+		s++;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 void

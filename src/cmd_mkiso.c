@@ -198,22 +198,6 @@ parse_partition(struct args *a, char *spec)
 }
 
 static int
-parse_date(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (*s == '@')
-		s++;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
 parse_option(struct args *a, int c, char *arg)
 {
 	struct optimg_mkiso_opts *o = &a->o;
@@ -240,7 +224,7 @@ parse_option(struct args *a, int c, char *arg)
 	case OPT_NO_JOLIET: o->no_joliet = true; return 0;
 	case OPT_JOLIET_LONG: o->joliet_long = true; return 0;
 	case OPT_DATE:
-		if (parse_date(arg, &o->date) < 0)
+		if (cli_parse_seconds(arg, &o->date) < 0)
 			return cli_usage_error("--date wants seconds since "
 			    "1970, not '%s'", arg);
 		o->have_date = true;
@@ -314,7 +298,7 @@ check_args(struct args *a, int nsrc)
 		return cli_usage_error("no source: give files or directories "
 		    "to put in the image");
 	if (!a->o.have_date && env != NULL && *env != '\0') {
-		if (parse_date(env, &a->o.date) < 0)
+		if (cli_parse_seconds(env, &a->o.date) < 0)
 			return cli_usage_error("SOURCE_DATE_EPOCH='%s' is not "
 			    "seconds since 1970", env);
 		a->o.have_date = true;

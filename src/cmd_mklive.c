@@ -107,22 +107,6 @@ struct args {
 };
 
 static int
-parse_seconds(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (*s == '@')
-		s++;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
 push(const char **list, unsigned *n, const char *s, const char *what)
 {
 	if (*n >= MAX_LIST)
@@ -163,13 +147,13 @@ parse_option(struct args *a, int c, char *arg)
 		a->have_layout = true;
 		return 0;
 	case OPT_TIMEOUT:
-		if (parse_seconds(arg, &v) < 0 || v < 1 || v > 3600)
+		if (cli_parse_seconds(arg, &v) < 0 || v < 1 || v > 3600)
 			return cli_usage_error("--timeout wants 1..3600 "
 			    "seconds, not '%s'", arg);
 		o->timeout = (unsigned)v;
 		return 0;
 	case OPT_DATE:
-		if (parse_seconds(arg, &o->date) < 0)
+		if (cli_parse_seconds(arg, &o->date) < 0)
 			return cli_usage_error("--date wants seconds since "
 			    "1970, not '%s'", arg);
 		o->have_date = true;
@@ -208,7 +192,7 @@ check_args(struct args *a, int extra)
 			return cli_usage_error("--remove goes with --from-iso");
 	}
 	if (!o->have_date && env != NULL && *env != '\0') {
-		if (parse_seconds(env, &o->date) < 0)
+		if (cli_parse_seconds(env, &o->date) < 0)
 			return cli_usage_error("SOURCE_DATE_EPOCH='%s' is not "
 			    "seconds since 1970", env);
 		o->have_date = true;
