@@ -41,3 +41,10 @@ mkdir "$out/files"
 "$OPTIMG" extract -q "$out/back.iso" -C "$out/files"
 diff -r "$top/data/sample" "$out/files"
 echo "demo: the files extracted from the round-tripped image equal data/sample"
+# DEMO_LIVE=0 leaves out the live image (it fetches a kernel and boots it).
+if [ "${DEMO_LIVE:-1}" = 1 ]; then
+	rc=0
+	DEMO_DIR=$(cd "$out" && pwd) SRCDIR=$top "$top/scripts/demo-live.sh" || rc=$?
+	[ "$rc" -eq 77 ] && echo "demo: live image skipped (see the SKIP line)"
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || exit "$rc"
+fi

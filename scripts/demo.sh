@@ -3,7 +3,8 @@
 # sample: ISO -> BIN/CUE -> ISO with `optimg info` of each and checksums.
 set -eu
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+# --test: the live-image step boots in QEMU with Debian's boot loaders.
+scripts/install-deps.sh --test
 [ -x configure ] || ./autogen.sh
 [ -f Makefile ] || ./configure
 make -j"$(nproc)"
