@@ -34,6 +34,12 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_bad_option(char **argv);
 /* A count of seconds, or @seconds (SOURCE_DATE_EPOCH, --date); -1 if bad. */
 int cli_parse_seconds(const char *s, int64_t *out);
+/*
+ * The exit status of a command that wrote out (0 or 1), after saying why
+ * it failed: an interruption names the output that was not written.
+ */
+int cli_write_status(int rc, const struct optimg_error *err,
+    const char *out);
 /* Warning callback for the library. */
 void cli_warning_cb(void *ctx, const char *message);
 

@@ -88,6 +88,18 @@ cli_parse_seconds(const char *s, int64_t *out)
 	return 0;
 }
 
+int
+cli_write_status(int rc, const struct optimg_error *err, const char *out)
+{
+	if (rc >= 0)
+		return 0;
+	if (rc == OPTIMG_ECANCELED)
+		cli_error("interrupted; '%s' was not written", out);
+	else
+		cli_error("%s", err->message);
+	return 1;
+}
+
 void
 cli_warning_cb(void *ctx, const char *message)
 {

@@ -165,13 +165,5 @@ cmd_convert(int argc, char **argv)
 	rc = optimg_convert(img, argv[optind + 1], &opts, &err);
 	cli_progress_done(&prog);
 	optimg_image_free(img);
-	if (rc < 0) {
-		if (rc == OPTIMG_ECANCELED)
-			cli_error("interrupted; '%s' was not written",
-			    argv[optind + 1]);
-		else
-			cli_error("%s", err.message);
-		return 1;
-	}
-	return 0;
+	return cli_write_status(rc, &err, argv[optind + 1]);
 }

@@ -326,14 +326,7 @@ run(struct args *a)
 	a->o.warning = cli_warning_cb;
 	rc = optimg_mkiso(&a->o, a->out, &err);
 	cli_progress_done(&prog);
-	if (rc < 0) {
-		if (rc == OPTIMG_ECANCELED)
-			cli_error("interrupted; '%s' not written", a->out);
-		else
-			cli_error("%s", err.message);
-		return 1;
-	}
-	return 0;
+	return cli_write_status(rc, &err, a->out);
 }
 
 int

@@ -216,14 +216,7 @@ run(struct args *a)
 	a->o.remove = a->remove;
 	rc = optimg_mklive(&a->o, a->out, &err);
 	cli_progress_done(&prog);
-	if (rc < 0) {
-		if (rc == OPTIMG_ECANCELED)
-			cli_error("interrupted; '%s' not written", a->out);
-		else
-			cli_error("%s", err.message);
-		return 1;
-	}
-	return 0;
+	return cli_write_status(rc, &err, a->out);
 }
 
 int
