@@ -19,6 +19,45 @@ oi_progress_add(struct oi_progress *p, uint64_t bytes,
 	return OPTIMG_OK;
 }
 
+static int
+copy_chunks(struct optimg_image *img, int32_t lba, uint32_t left,
+    unsigned size, struct oi_outfile *of, struct oi_progress *prog,
+    uint8_t *bufs[2], struct optimg_error *err)
+{
+	unsigned which = 0;
+
+	while (left > 0) {
+		uint32_t n = OI_MIN(left, OI_CONVERT_CHUNK);
+		size_t bytes = (size_t)n * size;
+
+		if (optimg_image_read(img, lba, n, size, bufs[which]) < 0) {
+			*err = img->err;
+			return err->code;
+		}
+		OI_TRY(oi_outfile_write_async(of, bufs[which], bytes, err));
+		OI_TRY(oi_progress_add(prog, bytes, err));
+		which ^= 1;
+		lba += (int32_t)n;
+		left -= n;
+	}
+	return OPTIMG_OK;
+}
+
+int
+oi_copy_sectors(struct optimg_image *img, int32_t lba, uint32_t count,
+    unsigned size, struct oi_outfile *of, struct oi_progress *prog,
+    uint8_t *bufs[2], struct optimg_error *err)
+{
+	struct optimg_error ignored;
+	int rc = copy_chunks(img, lba, count, size, of, prog, bufs, err);
+
+	if (rc < 0) {
+		(void)oi_outfile_wait(of, &ignored);
+		return rc;
+	}
+	return oi_outfile_wait(of, err);
+}
+
 int
 oi_check_not_input(const struct optimg_image *img, const char *path,
     struct optimg_error *err)

@@ -22,6 +22,16 @@ struct oi_progress {
 int oi_progress_add(struct oi_progress *p, uint64_t bytes,
     struct optimg_error *err);
 
+/*
+ * Copies count sectors of size bytes from lba to of, through bufs: two
+ * buffers of OI_CONVERT_CHUNK sectors, one written in the background
+ * while the other fills.  Waits for the last write before returning, so
+ * the buffers are free again; after a failure too.
+ */
+int oi_copy_sectors(struct optimg_image *img, int32_t lba, uint32_t count,
+    unsigned size, struct oi_outfile *of, struct oi_progress *prog,
+    uint8_t *bufs[2], struct optimg_error *err);
+
 /* Fails when path is one of the files img reads from. */
 int oi_check_not_input(const struct optimg_image *img, const char *path,
     struct optimg_error *err);

@@ -172,29 +172,11 @@ copy_track(struct cue_job *job, unsigned i, uint8_t *bufs[2],
     struct optimg_error *err)
 {
 	const struct optimg_track *t = &job->disc.tracks[i];
-	struct oi_outfile *of = &job->bins[job->bin_of_track[i]];
-	uint32_t left = oi_track_stored_count(t);
-	int32_t lba = oi_track_stored_first(t);
-	unsigned which = 0;
 
-	while (left > 0) {
-		uint32_t n = OI_MIN(left, OI_CONVERT_CHUNK);
-		size_t bytes = (size_t)n * t->sector_size;
-		uint8_t *buf = bufs[which];
-
-		if (optimg_image_read(job->img, lba, n, t->sector_size,
-		    buf) < 0) {
-			*err = job->img->err;
-			return err->code;
-		}
-		OI_TRY(oi_outfile_write_async(of, buf, bytes, err));
-		OI_TRY(oi_progress_add(&job->prog, bytes, err));
-		which ^= 1;
-		lba += (int32_t)n;
-		left -= n;
-	}
-	/* The next track may go to another bin: free both buffers first. */
-	return oi_outfile_wait(of, err);
+	/* The next track may go to another bin: this waits for its writes. */
+	return oi_copy_sectors(job->img, oi_track_stored_first(t),
+	    oi_track_stored_count(t), t->sector_size,
+	    &job->bins[job->bin_of_track[i]], &job->prog, bufs, err);
 }
 
 int
@@ -243,11 +225,6 @@ write_all(struct cue_job *job, struct optimg_error *err)
 		rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	for (unsigned i = 0; i < job->disc.ntracks && rc == OPTIMG_OK; i++)
 		rc = copy_track(job, i, bufs, err);
-	/* After a failure a chunk may still be in flight. */
-	for (unsigned i = 0; i < job->nbins; i++) {
-		struct optimg_error ignored;
-		(void)oi_outfile_wait(&job->bins[i], &ignored);
-	}
 	for (unsigned i = 0; i < job->nbins && rc == OPTIMG_OK; i++)
 		rc = oi_outfile_finish(&job->bins[i], err);
 	free(bufs[0]);

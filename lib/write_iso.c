@@ -59,43 +59,21 @@ pick_track(const struct optimg_disc *d, unsigned wanted,
 	    "keep them all", d->ntracks, list);
 }
 
-/* Two buffers: one is written in the background while the other fills. */
 static int
 copy_track(struct optimg_image *img, const struct optimg_track *t,
     struct oi_outfile *of, struct oi_progress *prog,
     struct optimg_error *err)
 {
-	uint32_t left = t->length - t->postgap_unstored;
-	int32_t lba = t->start;
 	uint8_t *bufs[2];
-	unsigned which = 0;
 	int rc = OPTIMG_OK;
 
 	bufs[0] = malloc((size_t)OI_CONVERT_CHUNK * 2048);
 	bufs[1] = malloc((size_t)OI_CONVERT_CHUNK * 2048);
 	if (bufs[0] == NULL || bufs[1] == NULL)
 		rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-	while (left > 0 && rc == OPTIMG_OK) {
-		uint32_t n = OI_MIN(left, OI_CONVERT_CHUNK);
-		rc = optimg_image_read(img, lba, n, 2048, bufs[which]);
-		if (rc < 0) {
-			*err = img->err;
-			break;
-		}
-		rc = oi_outfile_write_async(of, bufs[which], (size_t)n * 2048,
-		    err);
-		if (rc == OPTIMG_OK)
-			rc = oi_progress_add(prog, (uint64_t)n * 2048, err);
-		which ^= 1;
-		lba += (int32_t)n;
-		left -= n;
-	}
-	if (rc == OPTIMG_OK)
-		rc = oi_outfile_wait(of, err);
-	else {
-		struct optimg_error ignored;
-		(void)oi_outfile_wait(of, &ignored);
-	}
+	else
+		rc = oi_copy_sectors(img, t->start,
+		    t->length - t->postgap_unstored, 2048, of, prog, bufs, err);
 	free(bufs[0]);
 	free(bufs[1]);
 	return rc;
