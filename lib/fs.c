@@ -27,6 +27,12 @@ image_read(void *ctx, int32_t lba, uint32_t count, void *buf,
 	return 0;
 }
 
+static int
+image_span(void *ctx, int32_t lba, uint32_t count, struct oi_plain_span *out)
+{
+	return oi_image_plain_span(ctx, lba, count, out);
+}
+
 struct mem_ctx {
 	const uint8_t	*data;
 	size_t		 len;
@@ -209,6 +215,7 @@ optimg_fs_open(struct optimg_image *img, const struct optimg_fs_opts *opts,
 	}
 	memset(&rd, 0, sizeof(rd));
 	rd.read = image_read;
+	rd.span = image_span;
 	rd.ctx = img;
 	rd.start = disc->tracks[t].start;
 	rd.end = oi_image_end_lba(img);
@@ -254,6 +261,7 @@ optimg_fs_free(struct optimg_fs *fs)
 	oi_boot_catalog_free(fs->boot);
 	oi_sysarea_free(fs->sysarea);
 	free(fs->bounce);
+	free(fs->copybuf);
 	free(fs);
 }
 
@@ -674,9 +682,8 @@ optimg_fs_walk(struct optimg_fs *fs, const char *start, optimg_fs_walk_fn fn,
 
 /* ---- file data --------------------------------------------------------- */
 
-/* Reads bytes [off, off + n) of one extent into buf. */
-static int
-read_extent(struct optimg_fs *fs, const struct optimg_fs_extent *x,
+int
+oi_fs_read_extent(struct optimg_fs *fs, const struct optimg_fs_extent *x,
     uint64_t off, uint8_t *buf, size_t n)
 {
 	uint64_t pos = off + x->offset;
@@ -731,7 +738,7 @@ optimg_fs_read(struct optimg_fs *fs, const struct optimg_fs_stat *st,
 			size_t n = (size_t)OI_MIN((uint64_t)(len - done),
 			    base + x->length - pos);
 
-			OI_TRY(read_extent(fs, x, pos - base,
+			OI_TRY(oi_fs_read_extent(fs, x, pos - base,
 			    (uint8_t *)buf + done, n));
 			done += n;
 		}

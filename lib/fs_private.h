@@ -31,6 +31,9 @@ struct oi_fs_reader {
 	void		*ctx;
 	int32_t		 end;		/* first LBA past the readable data */
 	int32_t		 start;		/* LBA of the chosen track/session */
+	/* Optional: where sectors lie in a file as plain user data. */
+	int		(*span)(void *ctx, int32_t lba, uint32_t count,
+			    struct oi_plain_span *out);
 };
 
 /* One directory entry with the storage its stat's pointers point into. */
@@ -82,6 +85,10 @@ struct optimg_fs {
 	bool				 boot_read;
 	struct optimg_sysarea		*sysarea;
 	uint8_t				*bounce;	/* one sector */
+	uint8_t				*copybuf;	/* fs_copy.c's, lazily */
+	bool				 no_copy_range;	/* kernel said no */
+	bool				 no_sendfile;
+	uint64_t			 kernel_copied;	/* bytes, for tests */
 };
 
 /* fs.c */
@@ -90,6 +97,9 @@ int oi_fs_read_sectors(struct optimg_fs *fs, uint32_t lba, uint32_t count,
 struct oi_fs_entry *oi_fs_dirbuf_add(struct oi_fs_dirbuf *d);
 void oi_fs_dirbuf_release(struct oi_fs_dirbuf *d);
 void oi_fs_entry_release(struct oi_fs_entry *e);
+/* Reads bytes [off, off + n) of one extent into buf. */
+int oi_fs_read_extent(struct optimg_fs *fs, const struct optimg_fs_extent *x,
+    uint64_t off, uint8_t *buf, size_t n);
 /* Checks that lba + bytes lies inside the image; names what in errors. */
 int oi_fs_check_extent(struct optimg_fs *fs, uint32_t lba, uint64_t bytes,
     const char *what);

@@ -351,3 +351,21 @@ optimg_image_volume_id(struct optimg_image *img, unsigned track,
 	volid[len] = '\0';
 	return OPTIMG_OK;
 }
+
+int
+oi_image_plain_span(struct optimg_image *img, int32_t lba, uint32_t count,
+    struct oi_plain_span *out)
+{
+	const struct oi_fragment *f;
+
+	if (count == 0 || lba < 0)
+		return OPTIMG_EINVAL;
+	f = find_fragment(img, lba);
+	if (f == NULL || f->fill != OI_FILL_FILE || f->sector_size != 2048 ||
+	    f->swap16)
+		return OPTIMG_EUNSUPP;
+	out->fd = img->streams[f->stream].fd;
+	out->offset = f->offset + (uint64_t)(lba - f->lba) * 2048u;
+	out->count = OI_MIN(count, f->count - (uint32_t)(lba - f->lba));
+	return OPTIMG_OK;
+}

@@ -137,6 +137,21 @@ int oi_image_finish_layout(struct optimg_image *img);
 void oi_disc_release(struct optimg_disc *disc);
 int oi_note_add(struct optimg_note **notes, unsigned *n, const char *text);
 
+/*
+ * Where sectors [lba, lba + count) lie in a file as plain 2048-byte user
+ * data, so that they can be copied by the kernel: the file's descriptor
+ * (borrowed from the image), the byte offset of lba and how many of the
+ * sectors follow on there (1..count).  OPTIMG_EUNSUPP when lba's sectors
+ * are raw, synthesised or come from a drive.
+ */
+struct oi_plain_span {
+	int		fd;
+	uint64_t	offset;
+	uint32_t	count;
+};
+int oi_image_plain_span(struct optimg_image *img, int32_t lba, uint32_t count,
+    struct oi_plain_span *out);
+
 /* Sectors the image holds: the end of its last fragment. */
 int32_t oi_image_end_lba(const struct optimg_image *img);
 

@@ -414,6 +414,23 @@ int optimg_fs_walk(struct optimg_fs *fs, const char *start,
 int optimg_fs_read(struct optimg_fs *fs, const struct optimg_fs_stat *st,
     uint64_t offset, void *buf, size_t len, size_t *got);
 
+/*
+ * Progress of optimg_fs_copy_out(): bytes done since the last call.  A
+ * nonzero return stops the copy with OPTIMG_ECANCELED.
+ */
+typedef int (*optimg_fs_progress_fn)(void *ctx, uint64_t bytes);
+
+/*
+ * Writes all of regular file st's data into fd, a new, empty regular file
+ * open for writing, at offsets 0..size (fd's position is not used).  Long
+ * runs of zeros become holes.  When the image file holds the data as plain
+ * 2048-byte sectors the kernel copies it without a pass through user
+ * space; otherwise it is read through a buffer fs owns.  Failures name
+ * what went wrong (reading the image, or writing fd with errno's text).
+ */
+int optimg_fs_copy_out(struct optimg_fs *fs, const struct optimg_fs_stat *st,
+    int fd, optimg_fs_progress_fn progress, void *ctx);
+
 /* Volume descriptors as found from sector 16 of the session on. */
 struct optimg_fs_vd {
 	unsigned	type;		/* 0 boot, 1 primary, 2 supplem., 255 end */

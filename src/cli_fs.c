@@ -98,32 +98,21 @@ cli_fs_time_string(const struct optimg_timespec *t, char out[20])
 		snprintf(out, 20, "%lld", (long long)t->sec);
 }
 
-/* Reads count 2048-byte sectors of a boot image (it lies outside files). */
+/* Writes a boot image (it lies outside files) through a file-shaped view. */
 static int
 copy_boot_image(struct optimg_fs *fs, const struct optimg_boot_entry *e,
     int fd)
 {
 	struct optimg_fs_extent x = { e->lba, 0, e->image_bytes, 0 };
 	struct optimg_fs_stat st;
-	char buf[64 * 1024];
-	uint64_t off = 0;
-	size_t got;
 
-	/* A file-shaped view of the image so optimg_fs_read can stream it. */
 	memset(&st, 0, sizeof(st));
 	st.name = "boot image";
 	st.type = OPTIMG_FS_REG;
 	st.size = e->image_bytes;
 	st.extents = &x;
 	st.nextents = 1;
-	while (off < st.size) {
-		if (optimg_fs_read(fs, &st, off, buf, sizeof(buf), &got) < 0)
-			return -1;
-		if (got == 0 || write(fd, buf, got) != (ssize_t)got)
-			return -2;
-		off += got;
-	}
-	return 0;
+	return optimg_fs_copy_out(fs, &st, fd, NULL, NULL) < 0 ? -1 : 0;
 }
 
 int
@@ -159,8 +148,8 @@ cli_fs_extract_boot_images(struct optimg_fs *fs, const char *image,
 		if (close(fd) < 0 && rc == 0)
 			rc = -2;
 		if (rc == -1)
-			cli_error("'%s': boot image %u: %s", image, i + 1,
-			    optimg_fs_errmsg(fs));
+			cli_error("'%s': boot image %u to '%s': %s", image,
+			    i + 1, name, optimg_fs_errmsg(fs));
 		else if (rc == -2)
 			cli_error("cannot write '%s': %s", name,
 			    strerror(errno));

@@ -16,8 +16,10 @@
  * in batches of one directory to a few worker threads; different workers
  * thus mostly create in different directories.  Each worker reads through
  * its own optimg_fs opened on the same image, as the reader is not
- * thread-safe.  A directory's descriptor stays open until the walk has
- * left it and its last batch is written; its mode and times are set then.
+ * thread-safe; file data moves through optimg_fs_copy_out(), which lets
+ * the kernel copy it where the image stores it plainly.  A directory's
+ * descriptor stays open until the walk has left it and its last batch is
+ * written; its mode and times are set then.
  * umask is 0 while extracting, so openat() gives each file its exact mode
  * and fchmod() is only needed for set-id and sticky bits.
  */
@@ -38,9 +40,6 @@
 
 #include "cli.h"
 
-#define EX_BUF		(4u << 20)
-#define EX_HOLE		(64u << 10)	/* zero runs this long become holes */
-#define EX_MIN(a, b)	((a) < (b) ? (a) : (b))
 #define EX_WORKERS	4		/* at most */
 #define EX_BATCH_FILES	256		/* a batch: files of one directory */
 #define EX_BATCH_BYTES	(32ull << 20)
@@ -84,7 +83,6 @@ struct reader {
 	struct ex		*ex;
 	struct optimg_image	*img;		/* fs's; owned by workers */
 	struct optimg_fs	*fs;
-	uint8_t			*buf;
 	pthread_t		 thread;
 };
 
@@ -484,100 +482,23 @@ try_link(struct ex *ex, const struct optimg_fs_stat *st, const char *path,
 
 /* ---- data --------------------------------------------------------------- */
 
-static bool
-all_zero(const uint8_t *p, size_t n)
-{
-	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
-}
-
-/* Writes buf, leaving holes for long zero runs. */
 static int
-write_sparse(int fd, const uint8_t *buf, size_t len, bool *hole)
+copy_progress(void *ctx, uint64_t bytes)
 {
-	size_t pos = 0;
-
-	while (pos < len) {
-		size_t n = EX_MIN(EX_HOLE, len - pos);
-
-		if (n == EX_HOLE && all_zero(buf + pos, n)) {
-			if (lseek(fd, (off_t)n, SEEK_CUR) < 0)
-				return -1;
-			*hole = true;
-		} else {
-			size_t off = 0;
-
-			/* Whole runs of data in one call, not 64 KiB. */
-			while (pos + n < len && len - pos - n >= EX_HOLE &&
-			    !all_zero(buf + pos + n, EX_HOLE))
-				n += EX_HOLE;
-			if (pos + n < len && len - pos - n < EX_HOLE)
-				n = len - pos;
-			while (off < n) {
-				ssize_t w = write(fd, buf + pos + off, n - off);
-
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w <= 0)
-					return -1;
-				off += (size_t)w;
-			}
-			*hole = false;
-		}
-		pos += n;
-	}
-	return 0;
+	add_done(ctx, bytes);
+	return cli_interrupted != 0;
 }
 
 static int
 copy_data(struct reader *r, const struct optimg_fs_stat *st, int fd,
     const char *path)
 {
-	struct ex *ex = r->ex;
-	const struct optimg_fs_extent *x = st->extents;
-	uint64_t off = 0;
-	bool hole = false;
+	int rc = optimg_fs_copy_out(r->fs, st, fd, copy_progress, r->ex);
 
-	/*
-	 * A small file in one plain extent: its sectors in one read, the
-	 * last one whole, where optimg_fs_read() would read that one apart.
-	 * On failure the general path below reads and names the error.
-	 */
-	if (st->size > 0 && st->size <= EX_BUF && st->nextents == 1 &&
-	    x->flags == 0 && x->offset == 0 && x->length >= st->size &&
-	    x->lba <= INT32_MAX && optimg_image_read(r->img, (int32_t)x->lba,
-	    (uint32_t)((st->size + 2047) / 2048), 2048, r->buf) == 0) {
-		if (write_sparse(fd, r->buf, (size_t)st->size, &hole) < 0 ||
-		    (hole && ftruncate(fd, (off_t)st->size) < 0)) {
-			fail_errno(ex, "write", path);
-			return -1;
-		}
-		add_done(ex, st->size);
-		return 0;
-	}
-	while (off < st->size) {
-		size_t got;
-
-		if (cli_interrupted)
-			return -1;
-		if (optimg_fs_read(r->fs, st, off, r->buf, EX_BUF, &got) < 0) {
-			ex_error(ex, "'%s': %s: %s", ex->image, path,
-			    optimg_fs_errmsg(r->fs));
-			return -1;
-		}
-		if (got == 0)
-			break;
-		if (write_sparse(fd, r->buf, got, &hole) < 0) {
-			fail_errno(ex, "write", path);
-			return -1;
-		}
-		off += got;
-		add_done(ex, got);
-	}
-	if (hole && ftruncate(fd, (off_t)st->size) < 0) {
-		fail_errno(ex, "write", path);
-		return -1;
-	}
-	return 0;
+	if (rc < 0 && rc != OPTIMG_ECANCELED)
+		ex_error(r->ex, "'%s': %s: %s", r->ex->image, path,
+		    optimg_fs_errmsg(r->fs));
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- regular files (main thread or workers) ----------------------------- */
@@ -1030,8 +951,7 @@ reader_open(struct ex *ex, struct reader *r)
 	r->ex = ex;
 	r->img = optimg_image_new();
 	if (r->img == NULL || optimg_image_open(r->img, ex->image) < 0 ||
-	    optimg_fs_open(r->img, &ex->opts, &r->fs, &err) < 0 ||
-	    (r->buf = malloc(EX_BUF)) == NULL) {
+	    optimg_fs_open(r->img, &ex->opts, &r->fs, &err) < 0) {
 		optimg_fs_free(r->fs);
 		optimg_image_free(r->img);
 		r->fs = NULL;
@@ -1044,7 +964,6 @@ reader_open(struct ex *ex, struct reader *r)
 static void
 reader_close(struct reader *r)
 {
-	free(r->buf);
 	optimg_fs_free(r->fs);
 	optimg_image_free(r->img);
 }
@@ -1149,13 +1068,7 @@ cmd_extract(int argc, char **argv)
 		return 1;
 	}
 	ex.main.ex = &ex;
-	if ((ex.main.buf = malloc(EX_BUF)) == NULL) {
-		cli_error("out of memory");
-		close(ex.rootfd);
-		return 1;
-	}
 	if (cli_fs_open(ex.image, &ex.opts, &img, &ex.fs) != 0) {
-		free(ex.main.buf);
 		close(ex.rootfd);
 		return 1;
 	}
@@ -1191,7 +1104,6 @@ cmd_extract(int argc, char **argv)
 		free(ex.links[l].relpath);
 	free(ex.links);
 	free(ex.dirs);
-	free(ex.main.buf);
 	close(ex.rootfd);
 	optimg_fs_free(ex.fs);
 	optimg_image_free(img);
