@@ -522,7 +522,10 @@ write_file(struct reader *r, struct xdir *d, const struct xfile *f)
 		fail_errno(ex, "create", f->path);
 		goto out;
 	}
-	if (copy_data(r, st, fd, f->path) == 0) {
+	if (copy_data(r, st, fd, f->path) < 0) {
+		/* No half-written file is left to pass for the real one. */
+		unlinkat(d->fd, st->name, 0);
+	} else {
 		times_of(st, ts);
 		/* umask is 0: only set-id and sticky bits need fchmod. */
 		if (((st->mode & 07000) != 0 &&

@@ -1,14 +1,17 @@
 /*
  * fuzz_fs.c - fuzz target for the file-system reader: the input is an
- * .iso image held in memory.  Each name space is opened and walked, every
- * file is read (the first 64 KiB), and the boot catalog and system area
- * are decoded; the El Torito and partition decoders also run on the raw
- * input.  Errors are fine; crashes, leaks and hangs are not.
+ * .iso image held in memory.  Each name space is opened and walked; every
+ * file is read (the first 64 KiB) and, when under 256 KiB, copied out into
+ * a memfd as extract does (holes and all); the boot catalog and system
+ * area are decoded; the El Torito and partition decoders also run on the
+ * raw input.  Errors are fine; crashes, leaks and hangs are not.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fs_private.h"
 #include "fuzz.h"
@@ -17,6 +20,7 @@ struct ctx {
 	struct optimg_fs	*fs;
 	uint8_t			 buf[65536];
 	unsigned		 entries;
+	int			 out;		/* a memfd, or -1 */
 };
 
 static int
@@ -33,6 +37,12 @@ visit(void *arg, const char *path, const struct optimg_fs_stat *st,
 		return OPTIMG_ECANCELED;
 	if (st->type == OPTIMG_FS_REG)
 		optimg_fs_read(c->fs, st, 0, c->buf, sizeof(c->buf), &got);
+	if (st->type == OPTIMG_FS_REG && st->size <= (256u << 10) &&
+	    c->out >= 0) {
+		optimg_fs_copy_out(c->fs, st, c->out, NULL, NULL);
+		if (ftruncate(c->out, 0) < 0)
+			abort();
+	}
 	return 0;
 }
 
@@ -50,6 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (c == NULL)
 		return 0;
+	c->out = memfd_create("fuzz_fs", MFD_CLOEXEC);
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
 		struct optimg_fs_opts o = { ns[i], 0 };
 		const struct optimg_boot_catalog *bc;
@@ -70,6 +81,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		oi_boot_catalog_free(cat);
 	if (oi_sysarea_parse(data, size, &sa, &err) == 0)
 		oi_sysarea_free(sa);
+	if (c->out >= 0)
+		close(c->out);
 	free(c);
 	return 0;
 }
