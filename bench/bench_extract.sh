@@ -11,14 +11,19 @@
 # Needs: xorriso, python3, bc; bsdtar and 7z are optional.
 #
 # Why the runs are arranged so (measured on this project's 2-core VM):
-# writing 1 GiB into page cache that the guest has not touched lately
-# costs 1.3-1.6 s whatever the tool, as the host backs the memory anew,
-# and buries the tools' own differences; pages that a removed file has
-# just freed are reused at once.  So for big.iso the previous run's output
-# is removed right before each run, and every tool meets the same warm
-# memory.  For small.iso the opposite holds: removing 50,000 files just
-# before a run makes ext4 creation 10-20x slower for a while, so each run
-# gets a new directory and all are removed at the end.
+# - ext4 avoids inodes freed in the last minutes, and creating files is
+#   then 5-10x slower, for some tools more than others: after a few trees
+#   of 50,000 files were removed, the same tools took 4-15 s, not 1-2 s.
+#   So when run as root the outputs go to a new ext4 file system made for
+#   each image in a file under $BENCH_DIR (loop-mounted), where nothing
+#   was ever deleted; set BENCH_SCRATCH=0 to write to $BENCH_DIR itself.
+# - writing 1 GiB into page cache that the guest has not touched lately
+#   costs 1.3-1.6 s whatever the tool, as the host backs the memory anew,
+#   and buries the tools' own differences; pages that a removed file has
+#   just freed are reused at once.  So for big.iso the previous run's
+#   output is removed right before each run (four inodes: no harm done),
+#   and every tool meets the same warm memory.  For small.iso each run
+#   gets a new directory and all are removed at the end.
 set -eu
 OPTIMG=${1:-${OPTIMG:-optimg}}
 DIR=${BENCH_DIR:-/tmp/optimg-bench}
@@ -75,7 +80,7 @@ x_cp() { cp -R "$ref/." "$1"; }
 # once TOOL: one run into a new directory; adds the seconds to TOOL's list
 once() {
 	n=$((n + 1))
-	out="$DIR/out/$n"
+	out="$OUT/out/$n"
 	if [ "$img" = big ] && [ -n "$last" ]; then
 		rm -rf "$last"
 	fi
@@ -102,6 +107,36 @@ best() {
 	echo "$b"
 }
 
+# scratch IMG: a new ext4 file system at $DIR/scratch for IMG's runs.
+scratch_on=0
+if [ "${BENCH_SCRATCH:-1}" = 1 ] && [ "$(id -u)" = 0 ] &&
+    command -v mkfs.ext4 >/dev/null; then
+	scratch_on=1
+else
+	echo "bench: writing into $DIR itself (not root, no mkfs.ext4, or" \
+	    "BENCH_SCRATCH=0): expect swings after many files were deleted" >&2
+fi
+scratch_end() {
+	if [ $scratch_on = 1 ] && mountpoint -q "$DIR/scratch"; then
+		umount "$DIR/scratch"
+	fi
+	rm -f "$DIR/scratch.img"
+}
+scratch() {
+	OUT=$DIR
+	[ $scratch_on = 1 ] || return 0
+	scratch_end
+	# 8 GiB, sparse; an inode per 4 KiB for 16 trees of 50,000 files;
+	# inode tables written now, not by a kernel thread during the runs.
+	truncate -s 8G "$DIR/scratch.img"
+	mkfs.ext4 -q -F -i 4096 -E lazy_itable_init=0,lazy_journal_init=0 \
+	    "$DIR/scratch.img"
+	mkdir -p "$DIR/scratch"
+	mount -o loop "$DIR/scratch.img" "$DIR/scratch"
+	OUT=$DIR/scratch
+}
+trap scratch_end EXIT
+
 tools="optimg cp xorriso"
 for t in bsdtar 7z; do
 	if command -v $t >/dev/null; then
@@ -114,9 +149,10 @@ done
 for img in big small; do
 	f="$DIR/$img.iso"
 	cat "$f" >/dev/null
-	rm -rf "$DIR/out" "$DIR/ref"
-	mkdir -p "$DIR/ref"
-	ref="$DIR/ref"
+	scratch
+	rm -rf "$OUT/out" "$OUT/ref"
+	mkdir -p "$OUT/ref"
+	ref="$OUT/ref"
 	"$OPTIMG" extract -q -C "$ref" "$f"
 	n=0
 	last=
@@ -159,5 +195,5 @@ for img in big small; do
 		printf '  optimg is %.2fx the fastest other (%s); goal 1.5x\n' \
 		    "$(echo "$fastest / $mine" | bc -l)" "$fname"
 	fi
-	rm -rf "$DIR/out" "$DIR/ref"
+	rm -rf "$OUT/out" "$OUT/ref"
 done
