@@ -215,7 +215,7 @@ copy_fast(struct writer *w, int fd, const char *path, uint64_t *left)
 
 	if (of == NULL || *left < FAST_MIN)
 		return OPTIMG_OK;
-	fill = OI_OUTFILE_BUFSIZE - of->len;
+	fill = oi_outfile_room(of);
 	while (fill > 0) {
 		int n = read_emit(w, fd, path, OI_MIN(fill, COPY_BUF));
 		if (n < 0)
@@ -223,23 +223,18 @@ copy_fast(struct writer *w, int fd, const char *path, uint64_t *left)
 		fill -= (size_t)n;
 		*left -= (uint64_t)n;
 	}
-	if (of->len != 0)
-		return OPTIMG_OK;	/* not at a flush point after all */
 	while (*left >= FAST_CHUNK) {
-		ssize_t n = copy_file_range(fd, NULL, of->fd, NULL,
-		    FAST_CHUNK, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EXDEV || errno == ENOSYS ||
-		    errno == EINVAL || errno == EOPNOTSUPP || errno == EBADF))
+		size_t n;
+		int rc = oi_outfile_copy_from_fd(of, fd, FAST_CHUNK, &n,
+		    &w->mk->err);
+
+		if (rc == OPTIMG_EUNSUPP)
 			return OPTIMG_OK;	/* the read path does it */
-		if (n < 0)
-			return oi_set_errno(&w->mk->err, OPTIMG_EIO,
-			    "cannot copy '%s' into the image", path);
+		if (rc < 0)
+			return rc;
 		if (n == 0)
 			return oi_set_error(&w->mk->err, OPTIMG_EIO,
 			    "'%s' shrank while the image was written", path);
-		of->written += (uint64_t)n;
 		*left -= (uint64_t)n;
 		OI_TRY(advance(w, (uint64_t)n));
 	}

@@ -193,6 +193,36 @@ oi_outfile_write(struct oi_outfile *of, const void *data, size_t len,
 	return OPTIMG_OK;
 }
 
+size_t
+oi_outfile_room(const struct oi_outfile *of)
+{
+	return OI_OUTFILE_BUFSIZE - of->len;
+}
+
+int
+oi_outfile_copy_from_fd(struct oi_outfile *of, int in_fd, size_t len,
+    size_t *copied, struct optimg_error *err)
+{
+	ssize_t n;
+
+	*copied = 0;
+	OI_TRY(wait_async(of, err));
+	if (of->len != 0)
+		return OPTIMG_EUNSUPP;
+	do
+		n = copy_file_range(in_fd, NULL, of->fd, NULL, len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+	    errno == EOPNOTSUPP || errno == EBADF))
+		return OPTIMG_EUNSUPP;
+	if (n < 0)
+		return oi_set_errno(err, OPTIMG_EIO, "cannot write '%s'",
+		    of->path);
+	of->written += (uint64_t)n;
+	*copied = (size_t)n;
+	return OPTIMG_OK;
+}
+
 uint64_t
 oi_outfile_size(const struct oi_outfile *of)
 {

@@ -51,6 +51,17 @@ int oi_outfile_write_async(struct oi_outfile *of, const void *data,
  * returns how that write went.
  */
 int oi_outfile_wait(struct oi_outfile *of, struct optimg_error *err);
+/* Bytes the buffer takes before it is flushed; BUFSIZE when it is empty. */
+size_t oi_outfile_room(const struct oi_outfile *of);
+/*
+ * With the buffer empty, has the kernel append up to len bytes from
+ * in_fd's position (copy_file_range: no pass through user space).
+ * *copied receives the count, 0 at in_fd's end.  OPTIMG_EUNSUPP when the
+ * kernel cannot copy between the two files (read and write instead) or
+ * bytes are still buffered.
+ */
+int oi_outfile_copy_from_fd(struct oi_outfile *of, int in_fd, size_t len,
+    size_t *copied, struct optimg_error *err);
 /* Bytes written so far (the file's future size). */
 uint64_t oi_outfile_size(const struct oi_outfile *of);
 int oi_outfile_finish(struct oi_outfile *of, struct optimg_error *err);
