@@ -4,10 +4,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -78,6 +80,38 @@ cli_fs_copy_to_fd(struct optimg_fs *fs, const char *image,
 	return 0;
 }
 
+/*
+ * Standard output is a new, empty file (`> out`, not `>> out`): the kernel
+ * may then copy into it at offsets from 0, holes and all.
+ */
+static bool
+stdout_is_new_file(void)
+{
+	struct stat sb;
+	int fl = fcntl(STDOUT_FILENO, F_GETFL);
+
+	return fl >= 0 && !(fl & O_APPEND) && fstat(STDOUT_FILENO, &sb) == 0 &&
+	    S_ISREG(sb.st_mode) && sb.st_size == 0 &&
+	    lseek(STDOUT_FILENO, 0, SEEK_CUR) == 0;
+}
+
+static int
+copy_to_new_file(struct optimg_fs *fs, const char *image,
+    const struct optimg_fs_stat *st)
+{
+	if (optimg_fs_copy_out(fs, st, STDOUT_FILENO, NULL, NULL) < 0) {
+		cli_error("'%s': %s", image, optimg_fs_errmsg(fs));
+		return 1;
+	}
+	/* Whatever is written next to this output goes after the file. */
+	if (lseek(STDOUT_FILENO, (off_t)st->size, SEEK_SET) < 0) {
+		cli_error("cannot seek on standard output: %s",
+		    strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 int
 cmd_cat(int argc, char **argv)
 {
@@ -118,6 +152,8 @@ cmd_cat(int argc, char **argv)
 		if (st->type != OPTIMG_FS_REG)
 			cli_error("'%s': '%s' is a %s, not a file", argv[optind],
 			    argv[optind + 1], optimg_fs_type_name(st->type));
+		else if (stdout_is_new_file())
+			rc = copy_to_new_file(fs, argv[optind], st);
 		else if ((buf = malloc(CAT_BUF)) == NULL)
 			cli_error("out of memory");
 		else {

@@ -5,7 +5,9 @@
 # on /dev/shm), and a buffer for raw sectors (BIN/CUE).  strace, when
 # present, shows which route ran.  A write that fails (a file-size limit)
 # is one line naming the file, exit 1, leaves no half-written file, and
-# the other files are still extracted.  --boot-images writes the El Torito image byte for byte.
+# the other files are still extracted.  optimg cat takes the kernel's
+# route into a new file.  --boot-images writes the El Torito image byte
+# for byte.
 set -eu
 . "$SRCDIR/tests/cli/lib.sh"
 
@@ -88,6 +90,24 @@ grep -F "/data.bin: " "$TMP/err" | grep -F "File too large" >/dev/null ||
 same_file "$TMP/src/small.txt" "$TMP/out-limit/small.txt"
 [ ! -e "$TMP/out-limit/data.bin" ] || fail "limit: a half-written data.bin is left"
 echo "ok: a failing write is named: $(cat "$TMP/err")"
+
+# optimg cat into a new file takes the kernel's route too, holes and all,
+# and leaves the descriptor after the file for what the shell writes next;
+# into a pipe or an appended file it streams.
+"$OPTIMG" cat "$TMP/t.iso" /data.bin >"$TMP/cat.bin" || fail "cat failed"
+same_file "$TMP/src/data.bin" "$TMP/cat.bin"
+used=$(du -k "$TMP/cat.bin" | cut -f1)
+[ "$used" -le 2200 ] || fail "cat: the 2 MiB of zeros are not a hole ($used KiB)"
+{ "$OPTIMG" cat "$TMP/t.iso" /small.txt; echo next; } >"$TMP/cat2.txt"
+[ "$(cat "$TMP/cat2.txt")" = "$(printf 'small\nnext')" ] ||
+	fail "cat: the next write did not go after the file"
+printf 'first\n' >"$TMP/cat3.txt"
+"$OPTIMG" cat "$TMP/t.iso" /small.txt >>"$TMP/cat3.txt"
+[ "$(cat "$TMP/cat3.txt")" = "$(printf 'first\nsmall')" ] ||
+	fail "cat >>: not appended"
+"$OPTIMG" cat "$TMP/t.cue" /data.bin | cmp - "$TMP/src/data.bin" ||
+	fail "cat into a pipe differs"
+echo "ok: cat into a new file, after it, appended and piped"
 
 # --boot-images: the El Torito image, as mkiso was given it.
 mkdir "$TMP/out-boot"
