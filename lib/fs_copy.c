@@ -3,15 +3,21 @@
  * allows: optimg_fs_copy_out().
  *
  * Where the image file holds the data as plain 2048-byte sectors (an .iso,
- * a MODE1/2048 track) the kernel copies it from page cache to page cache
- * with copy_file_range(2), or sendfile(2) across file systems: the bytes
- * never visit user space, which halves the memory traffic of pread() and
- * write().  Holes are still made: the first bytes of each aligned 64 KiB
- * block are probed (a pread of 16 bytes costs a fifth of what copying the
- * block through user space would), and only a block that starts with zeros
- * is read whole to see whether all of it is zero.  Everything else (raw
- * sectors, UDF data inside an ICB, a kernel that says no) passes through a
- * buffer.  Either way every aligned 64 KiB block of zeros becomes a hole.
+ * a MODE1/2048 track) at the same offset within a page as its place in
+ * the copy, the kernel copies it from page cache to page cache with
+ * copy_file_range(2), or sendfile(2) across file systems: the bytes never
+ * visit user space.  Holes are still made: the first bytes of each aligned
+ * 64 KiB block are probed (a pread of 16 bytes costs a fifth of what
+ * copying the block through user space would), and only a block that
+ * starts with zeros is read whole to see whether all of it is zero.
+ *
+ * A file that starts at an odd sector is half a page off: the kernel then
+ * splices every page in two pieces, and pread() + write() of 4 MiB proved
+ * a fifth faster (4 x 256 MiB: 0.18-0.22 s against 0.21-0.28 s).  Such
+ * files, and everything else (raw sectors, UDF data inside an ICB, a
+ * kernel that says no), pass through a buffer.  Small files take the
+ * kernel's route whatever their place: one system call, not two.  Either
+ * way every aligned 64 KiB block of zeros becomes a hole.
  */
 #include "config.h"
 
@@ -55,12 +61,26 @@ all_zero(const uint8_t *p, size_t n)
 	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
 }
 
+/*
+ * Allocates a long run before it is written: ext4 then maps the pages
+ * onto blocks it has, not reserving each 4 KiB block as the data arrives
+ * (a fifth less time for large files, measured).  A file system that
+ * cannot is simply left to allocate as it writes.
+ */
+static void
+reserve(struct copy *c, uint64_t len)
+{
+	if (len >= RESERVE_MIN)
+		(void)fallocate(c->fd, 0, (off_t)c->opos, (off_t)len);
+}
+
 static int
 write_out(struct copy *c, const uint8_t *p, size_t n)
 {
 	uint64_t at = c->opos;
 	size_t left = n;
 
+	reserve(c, n);
 	while (left > 0) {
 		ssize_t w = pwrite(c->fd, p, left, (off_t)at);
 
@@ -75,6 +95,18 @@ write_out(struct copy *c, const uint8_t *p, size_t n)
 	}
 	c->wend = at;
 	return advance(c, n);
+}
+
+/*
+ * Bytes for the next pass through the buffer: a chunk that ends on a HOLE
+ * boundary of the output, so that no block is cut in two between chunks
+ * and written as data (the second extent of a file over 4 GiB starts 2 KiB
+ * before one).
+ */
+static size_t
+chunk_len(const struct copy *c, uint64_t len)
+{
+	return (size_t)OI_MIN(len, (uint64_t)(COPY_BUF - c->opos % HOLE));
 }
 
 /* Writes buf, skipping aligned HOLE blocks of zeros. */
@@ -133,7 +165,7 @@ static int
 copy_via_buffer(struct copy *c, int in, uint64_t ioff, uint64_t len)
 {
 	while (len > 0) {
-		size_t n = (size_t)OI_MIN(len, (uint64_t)COPY_BUF);
+		size_t n = chunk_len(c, len);
 
 		OI_TRY(pread_full(c, in, c->fs->copybuf, n, ioff));
 		OI_TRY(put_buffer(c, c->fs->copybuf, n));
@@ -231,23 +263,14 @@ probe_data(struct copy *c, int in, uint64_t ioff)
 	return !all_zero(head, sizeof(head));
 }
 
-/*
- * Allocates a long run before it is written: ext4 then maps the pages
- * onto blocks it has, not reserving each 4 KiB block as the data arrives
- * (a fifth less time for large files, measured).  A file system that
- * cannot is simply left to allocate as it writes.
- */
-static void
-reserve(struct copy *c, uint64_t len)
-{
-	if (len >= RESERVE_MIN)
-		(void)fallocate(c->fd, 0, (off_t)c->opos, (off_t)len);
-}
-
 /* len plain bytes at ioff of the image file, holes kept. */
 static int
 copy_plain(struct copy *c, int in, uint64_t ioff, uint64_t len)
 {
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+
+	if (len >= HOLE && (ioff - c->opos) % page != 0)
+		return copy_via_buffer(c, in, ioff, len);
 	while (len > 0) {
 		uint64_t run = 0;
 
@@ -288,7 +311,7 @@ copy_buffered(struct copy *c, const struct optimg_fs_extent *x, uint64_t xoff,
 	struct optimg_fs *fs = c->fs;
 
 	while (len > 0) {
-		size_t n = (size_t)OI_MIN(len, (uint64_t)COPY_BUF);
+		size_t n = chunk_len(c, len);
 		uint64_t lba = x->lba + xoff / OI_FS_SECTOR;
 
 		/* Whole sectors straight into the buffer: the last one too. */

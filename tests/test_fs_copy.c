@@ -1,8 +1,9 @@
 /*
  * test_fs_copy.c - optimg_fs_copy_out(): a file's bytes land exactly, zero
  * blocks become holes, on each of its routes: the kernel's copy between
- * two files of one file system, sendfile across file systems, and the
- * buffer (raw 2352-byte sectors of a BIN/CUE).  The images are made with
+ * two files of one file system when the data is page-aligned in the
+ * image, sendfile across file systems, and the buffer (data half a page
+ * off, raw 2352-byte sectors of a BIN/CUE).  The images are made with
  * optimg's own writer; what is checked is the copy, byte for byte, against
  * the bytes the test wrote, and the holes through SEEK_DATA/SEEK_HOLE.
  */
@@ -92,6 +93,7 @@ setup(void)
 	snprintf(srcdir, sizeof(srcdir), "%s/src", dir);
 	if (mkdir(srcdir, 0755) < 0 ||
 	    put_file("holes.bin", HOLES_SIZE, holes_byte) < 0 ||
+	    put_file("holes2.bin", HOLES_SIZE, holes_byte) < 0 ||
 	    put_file("zeros.bin", ZEROS_SIZE, NULL) < 0 ||
 	    put_file("small.txt", 6, text_byte) < 0)
 		return 1;
@@ -183,13 +185,14 @@ check_bytes(int fd, size_t size, uint8_t (*byte)(size_t))
 	free(buf);
 }
 
-/* Copies holes.bin out of image and checks bytes and holes. */
+/* Copies path (holes.bin or holes2.bin) out of image: bytes and holes. */
 static void
-copy_holes(const char *image, const char *outname, struct opened *o)
+copy_holes(const char *image, const char *path, const char *outname,
+    struct opened *o)
 {
 	int fd;
 
-	CU_ASSERT_EQUAL_FATAL(open_file(image, "/holes.bin", o), 0);
+	CU_ASSERT_EQUAL_FATAL(open_file(image, path, o), 0);
 	fd = new_output(outname);
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_EQUAL(optimg_fs_copy_out(o->fs, o->st, fd, NULL, NULL), 0);
@@ -199,17 +202,34 @@ copy_holes(const char *image, const char *outname, struct opened *o)
 	close(fd);
 }
 
+/*
+ * holes.bin is 1537 sectors long, so holes2.bin after it starts on the
+ * other kind of sector: one of them lies page-aligned in the image and the
+ * kernel copies it, the other goes through the buffer.
+ */
 static void
 test_kernel_copy(void)
 {
+	const char *paths[] = { "/holes.bin", "/holes2.bin" };
+	unsigned i, kernel = 0;
 	struct opened o;
 
-	copy_holes(iso, "k-holes.bin", &o);
-	/* Same file system: copy_file_range did it, without falling back;
-	 * the first 1 MiB and the data after the hole at least. */
-	CU_ASSERT_FALSE(o.fs->no_copy_range);
-	CU_ASSERT(o.fs->kernel_copied >= 2 * MIB - 64 * KIB);
-	close_file(&o);
+	for (i = 0; i < 2; i++) {
+		bool aligned;
+
+		copy_holes(iso, paths[i], "k-holes.bin", &o);
+		aligned = (uint64_t)o.st->lba * 2048 % 4096 == 0;
+		CU_ASSERT_FALSE(o.fs->no_copy_range);
+		if (aligned) {
+			/* The first 1 MiB and the data after the hole. */
+			CU_ASSERT(o.fs->kernel_copied >= 2 * MIB - 64 * KIB);
+			kernel++;
+		} else {
+			CU_ASSERT_EQUAL(o.fs->kernel_copied, 0);
+		}
+		close_file(&o);
+	}
+	CU_ASSERT_EQUAL(kernel, 1);
 }
 
 static void
@@ -224,7 +244,11 @@ test_sendfile(void)
 		    "the sendfile route is untested\n");
 		return;
 	}
-	copy_holes(shm_iso, "s-holes.bin", &o);
+	copy_holes(shm_iso, "/holes.bin", "s-holes.bin", &o);
+	if (o.st->lba % 2 != 0) {
+		close_file(&o);
+		copy_holes(shm_iso, "/holes2.bin", "s-holes.bin", &o);
+	}
 	CU_ASSERT_TRUE(o.fs->no_copy_range);	/* EXDEV, ... */
 	CU_ASSERT_FALSE(o.fs->no_sendfile);
 	CU_ASSERT(o.fs->kernel_copied >= 2 * MIB - 64 * KIB);
@@ -237,7 +261,7 @@ test_buffered(void)
 	struct oi_plain_span sp;
 	struct opened o;
 
-	copy_holes(cue, "b-holes.bin", &o);
+	copy_holes(cue, "/holes.bin", "b-holes.bin", &o);
 	/* Raw sectors: the kernel cannot copy them as they are. */
 	CU_ASSERT_EQUAL(oi_image_plain_span(o.img, (int32_t)o.st->lba, 1, &sp),
 	    OPTIMG_EUNSUPP);
