@@ -175,14 +175,6 @@ copy_via_buffer(struct copy *c, int in, uint64_t ioff, uint64_t len)
 	return 0;
 }
 
-/* Errors that mean "not between these two files", not "it failed". */
-static bool
-kernel_refused(int e)
-{
-	return e == EXDEV || e == EINVAL || e == ENOSYS || e == EOPNOTSUPP ||
-	    e == EBADF;
-}
-
 /* One kernel copy call; -1 with errno, as the system calls do. */
 static ssize_t
 kernel_copy_once(struct copy *c, int in, uint64_t ioff, size_t len)
@@ -194,7 +186,7 @@ kernel_copy_once(struct copy *c, int in, uint64_t ioff, size_t len)
 		loff_t i = (loff_t)ioff, o = (loff_t)c->opos;
 
 		k = copy_file_range(in, &i, c->fd, &o, len, 0);
-		if (k >= 0 || !kernel_refused(errno))
+		if (k >= 0 || !oi_kernel_copy_refused(errno))
 			return k;
 		fs->no_copy_range = true;
 	}
@@ -204,7 +196,7 @@ kernel_copy_once(struct copy *c, int in, uint64_t ioff, size_t len)
 		if (lseek(c->fd, (off_t)c->opos, SEEK_SET) < 0)
 			return -1;
 		k = sendfile(c->fd, in, &i, len);
-		if (k >= 0 || !kernel_refused(errno))
+		if (k >= 0 || !oi_kernel_copy_refused(errno))
 			return k;
 		fs->no_sendfile = true;
 	}

@@ -42,6 +42,12 @@ uint16_t oi_be16dec(const void *p);
 uint32_t oi_be32dec(const void *p);
 void oi_le32enc(void *p, uint32_t v);
 /* Reads a whole small file (text sheets); fails when larger than max. */
+/*
+ * True when errno e from copy_file_range() or sendfile() means the kernel
+ * cannot copy between those two files (other file systems, kinds or
+ * modes), so the caller reads and writes instead; false for a failure.
+ */
+bool oi_kernel_copy_refused(int e);
 int oi_read_small_file(const char *path, size_t max, char **out, size_t *len,
     struct optimg_error *err);
 

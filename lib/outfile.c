@@ -212,8 +212,7 @@ oi_outfile_copy_from_fd(struct oi_outfile *of, int in_fd, size_t len,
 	do
 		n = copy_file_range(in_fd, NULL, of->fd, NULL, len, 0);
 	while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-	    errno == EOPNOTSUPP || errno == EBADF))
+	if (n < 0 && oi_kernel_copy_refused(errno))
 		return OPTIMG_EUNSUPP;
 	if (n < 0)
 		return oi_set_errno(err, OPTIMG_EIO, "cannot write '%s'",

@@ -28,6 +28,13 @@ oi_reallocarray(void *p, size_t n, size_t size)
 	return realloc(p, n * size == 0 ? 1 : n * size);
 }
 
+bool
+oi_kernel_copy_refused(int e)
+{
+	return e == EXDEV || e == EINVAL || e == ENOSYS || e == EOPNOTSUPP ||
+	    e == EBADF;
+}
+
 char *
 oi_strdup(const char *s)
 {
