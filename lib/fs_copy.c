@@ -138,6 +138,14 @@ put_buffer(struct copy *c, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* The image file is shorter than its sectors say (cut while read). */
+static int
+ends_early(struct copy *c, uint64_t off)
+{
+	return oi_set_error(&c->fs->err, OPTIMG_EIO,
+	    "the image file ends early (byte %llu)", (unsigned long long)off);
+}
+
 static int
 pread_full(struct copy *c, int in, uint8_t *buf, size_t n, uint64_t off)
 {
@@ -150,9 +158,7 @@ pread_full(struct copy *c, int in, uint8_t *buf, size_t n, uint64_t off)
 			return oi_set_errno(&c->fs->err, OPTIMG_EIO,
 			    "cannot read the image");
 		if (r == 0)
-			return oi_set_error(&c->fs->err, OPTIMG_EIO,
-			    "the image file ends early (byte %llu)",
-			    (unsigned long long)off);
+			return ends_early(c, off);
 		buf += r;
 		off += (uint64_t)r;
 		n -= (size_t)r;
@@ -219,9 +225,7 @@ kernel_copy(struct copy *c, int in, uint64_t ioff, uint64_t len)
 			return oi_set_errno(&c->fs->err, OPTIMG_EIO,
 			    "cannot copy the file's data");
 		if (k == 0)
-			return oi_set_error(&c->fs->err, OPTIMG_EIO,
-			    "the image file ends early (byte %llu)",
-			    (unsigned long long)ioff);
+			return ends_early(c, ioff);
 		ioff += (uint64_t)k;
 		len -= (uint64_t)k;
 		c->wend = c->opos + (uint64_t)k;
@@ -265,10 +269,10 @@ copy_plain(struct copy *c, int in, uint64_t ioff, uint64_t len)
 		return copy_via_buffer(c, in, ioff, len);
 	while (len > 0) {
 		uint64_t run = 0;
+		bool zero_led = false;
 
-		while (run < len && run < KERNEL_RUN) {
-			uint64_t blk = HOLE -
-			    (c->opos + run) % HOLE;
+		while (run < len && run < KERNEL_RUN && !zero_led) {
+			uint64_t blk = HOLE - (c->opos + run) % HOLE;
 			int rc;
 
 			if (blk > len - run || blk != HOLE) {
@@ -278,16 +282,18 @@ copy_plain(struct copy *c, int in, uint64_t ioff, uint64_t len)
 			rc = probe_data(c, in, ioff + run);
 			if (rc < 0)
 				return rc;
-			if (rc == 0)
-				break;
-			run += blk;
+			if (rc > 0)
+				run += blk;
+			zero_led = rc == 0;
 		}
 		if (run > 0) {
 			reserve(c, run);
 			OI_TRY(kernel_copy(c, in, ioff, run));
-		} else {
-			run = HOLE;
-			OI_TRY(zero_led_block(c, in, ioff, (size_t)run));
+		}
+		/* The block that stopped the run, probed once only. */
+		if (zero_led) {
+			OI_TRY(zero_led_block(c, in, ioff + run, HOLE));
+			run += HOLE;
 		}
 		ioff += run;
 		len -= run;
