@@ -25,6 +25,7 @@ optimg_image_free(struct optimg_image *img)
 	free(img->streams);
 	free(img->frags);
 	oi_disc_release(&img->disc);
+	oi_worker_stop(&img->encoder);
 	free(img->scratch);
 	free(img->path);
 	free(img);

@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,7 +201,7 @@ struct encode_job {
 	enum optimg_sector_mode mode;
 };
 
-static void *
+static void
 encode_run(void *arg)
 {
 	struct encode_job *j = arg;
@@ -211,7 +210,6 @@ encode_run(void *arg)
 		optimg_sector_from_user(j->dst + (size_t)i * 2352,
 		    j->src + (size_t)i * 2048, j->lba + (int32_t)i, j->mode,
 		    zero_subheader);
-	return NULL;
 }
 
 /*
@@ -219,13 +217,12 @@ encode_run(void *arg)
  * for every sector), so a large batch is shared with a second thread.
  */
 static void
-encode_user_sectors(const struct oi_fragment *f, int32_t lba, uint32_t n,
-    const uint8_t *src, uint8_t *dst)
+encode_user_sectors(struct optimg_image *img, const struct oi_fragment *f,
+    int32_t lba, uint32_t n, const uint8_t *src, uint8_t *dst)
 {
 	struct encode_job a = { dst, src, lba, n, f->mode == OPTIMG_TRACK_MODE1 ?
 	    OPTIMG_SECTOR_MODE1 : OPTIMG_SECTOR_MODE2_FORM1 };
 	struct encode_job b = a;
-	pthread_t tid;
 
 	if (n >= 64) {
 		a.n = n / 2;
@@ -233,9 +230,9 @@ encode_user_sectors(const struct oi_fragment *f, int32_t lba, uint32_t n,
 		b.lba += (int32_t)a.n;
 		b.src += (size_t)a.n * 2048;
 		b.dst += (size_t)a.n * 2352;
-		if (pthread_create(&tid, NULL, encode_run, &b) == 0) {
+		if (oi_worker_submit(&img->encoder, encode_run, &b)) {
 			encode_run(&a);
-			pthread_join(tid, NULL);
+			oi_worker_wait(&img->encoder);
 			return;
 		}
 		a.n = n;
@@ -256,7 +253,7 @@ read_converted(struct optimg_image *img, const struct oi_fragment *f,
 		OI_TRY(read_file_direct(img, f, lba, n, img->scratch));
 		src = img->scratch;
 		if (f->sector_size == 2048 && size == 2352) {
-			encode_user_sectors(f, lba, n, src, dst);
+			encode_user_sectors(img, f, lba, n, src, dst);
 			return OPTIMG_OK;
 		}
 	}

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "optimg.h"
+#include "worker.h"
 
 #define OI_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define OI_MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -123,6 +124,7 @@ struct optimg_image {
 	void			*warn_ctx;
 	uint8_t			*scratch;	/* conversion buffer */
 	size_t			 scratch_size;
+	struct oi_worker	 encoder;	/* shares cooked-to-raw work */
 	struct oi_reader	 reader;	/* for OI_FILL_CALLBACK */
 };
 

@@ -107,8 +107,8 @@ flush_buf(struct oi_outfile *of, struct optimg_error *err)
 	return rc;
 }
 
-static void *
-async_run(void *arg)
+static void
+write_job(void *arg)
 {
 	struct oi_outfile *of = arg;
 	const uint8_t *p = of->async_data;
@@ -126,23 +126,27 @@ async_run(void *arg)
 		p += n;
 		len -= (size_t)n;
 	}
-	return NULL;
+}
+
+/* Reports how the background write, handed over last, went. */
+static int
+async_status(struct oi_outfile *of, struct optimg_error *err)
+{
+	int e = of->async_errno;
+
+	if (e == 0)
+		return OPTIMG_OK;
+	of->async_errno = 0;
+	errno = e;
+	return oi_set_errno(err, OPTIMG_EIO, "cannot write '%s'", of->path);
 }
 
 /* Waits for the background write, if any, and reports how it went. */
 static int
 wait_async(struct oi_outfile *of, struct optimg_error *err)
 {
-	if (!of->writing)
-		return OPTIMG_OK;
-	pthread_join(of->writer, NULL);
-	of->writing = false;
-	if (of->async_errno != 0) {
-		errno = of->async_errno;
-		return oi_set_errno(err, OPTIMG_EIO, "cannot write '%s'",
-		    of->path);
-	}
-	return OPTIMG_OK;
+	oi_worker_wait(&of->writer);
+	return async_status(of, err);
 }
 
 int
@@ -160,9 +164,8 @@ oi_outfile_write_async(struct oi_outfile *of, const void *data, size_t len,
 	of->async_data = data;
 	of->async_len = len;
 	of->written += len;
-	if (pthread_create(&of->writer, NULL, async_run, of) != 0)
+	if (!oi_worker_submit(&of->writer, write_job, of))
 		return write_fully(of, data, len, err);
-	of->writing = true;
 	return OPTIMG_OK;
 }
 
@@ -231,7 +234,8 @@ oi_outfile_size(const struct oi_outfile *of)
 int
 oi_outfile_finish(struct oi_outfile *of, struct optimg_error *err)
 {
-	OI_TRY(wait_async(of, err));
+	oi_worker_stop(&of->writer);
+	OI_TRY(async_status(of, err));
 	OI_TRY(flush_buf(of, err));
 	if (close(of->fd) < 0) {
 		of->fd = -1;
@@ -259,7 +263,8 @@ oi_outfile_abort(struct oi_outfile *of)
 {
 	struct optimg_error ignored;
 
-	(void)wait_async(of, &ignored);
+	oi_worker_stop(&of->writer);
+	(void)async_status(of, &ignored);
 	if (of->fd >= 0)
 		close(of->fd);
 	of->fd = -1;

@@ -10,9 +10,8 @@
 #ifndef OI_OUTFILE_H
 #define OI_OUTFILE_H
 
-#include <pthread.h>
-
 #include "oi_private.h"
+#include "worker.h"
 
 #define OI_OUTFILE_BUFSIZE (4u << 20)
 
@@ -23,8 +22,7 @@ struct oi_outfile {
 	uint8_t		*buf;
 	size_t		 len;
 	uint64_t	 written;	/* bytes handed to write() + buffered */
-	pthread_t	 writer;	/* background write, if writing */
-	bool		 writing;
+	struct oi_worker writer;	/* background writes, one at a time */
 	const uint8_t	*async_data;
 	size_t		 async_len;
 	int		 async_errno;
