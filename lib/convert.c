@@ -4,10 +4,12 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "convert.h"
+#include "place.h"
 
 int
 oi_progress_add(struct oi_progress *p, uint64_t bytes,
@@ -62,15 +64,17 @@ int
 oi_check_not_input(const struct optimg_image *img, const char *path,
     struct optimg_error *err)
 {
-	bool clash = img->path != NULL && oi_same_file(img->path, path);
+	const char **in = calloc(img->nstreams + 1, sizeof(*in));
+	int rc;
 
-	for (unsigned i = 0; !clash && i < img->nstreams; i++)
-		clash = oi_same_file(img->streams[i].path, path);
-	if (clash)
-		return oi_set_error(err, OPTIMG_EINVAL,
-		    "'%s' is an input of this conversion; choose another "
-		    "output name", path);
-	return OPTIMG_OK;
+	if (in == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	in[0] = img->path;
+	for (unsigned i = 0; i < img->nstreams; i++)
+		in[i + 1] = img->streams[i].path;
+	rc = oi_place_check(path, in, img->nstreams + 1, err);
+	free(in);
+	return rc;
 }
 
 static enum optimg_output

@@ -20,6 +20,7 @@
 
 #include "iso_write.h"
 #include "outfile.h"
+#include "place.h"
 
 #define COPY_BUF	(2u << 20)
 #define REPORT_EVERY	(8u << 20)
@@ -430,24 +431,22 @@ static int
 check_inputs(const struct optimg_mkiso_opts *opts, const char *out_path,
     struct optimg_error *err)
 {
-	unsigned i;
+	unsigned i, n = 0;
+	const char **in = calloc(opts->nsources + opts->npartitions + 2,
+	    sizeof(*in));
+	int rc;
 
+	if (in == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	for (i = 0; i < opts->nsources; i++)
-		if (oi_same_file(opts->sources[i].path, out_path))
-			return oi_set_error(err, OPTIMG_EINVAL,
-			    "'%s' is an input; refusing to write onto it",
-			    out_path);
+		in[n++] = opts->sources[i].path;
 	for (i = 0; i < opts->npartitions; i++)
-		if (oi_same_file(opts->partitions[i].path, out_path))
-			return oi_set_error(err, OPTIMG_EINVAL,
-			    "'%s' is an input; refusing to write onto it",
-			    out_path);
-	if ((opts->mbr != NULL && oi_same_file(opts->mbr, out_path)) ||
-	    (opts->sort_file != NULL && oi_same_file(opts->sort_file,
-	    out_path)))
-		return oi_set_error(err, OPTIMG_EINVAL,
-		    "'%s' is an input; refusing to write onto it", out_path);
-	return OPTIMG_OK;
+		in[n++] = opts->partitions[i].path;
+	in[n++] = opts->mbr;
+	in[n++] = opts->sort_file;
+	rc = oi_place_check(out_path, in, n, err);
+	free(in);
+	return rc;
 }
 
 int

@@ -3,17 +3,25 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "outfile.h"
 
+/*
+ * ".NAME.PID.XXXXXX.part": the owner's pid tells a reader of the
+ * directory whose file it is; the lock (see hold_lock) tells a later run
+ * whether that owner is still alive.
+ */
 static char *
 temp_name_for(const char *path)
 {
@@ -21,14 +29,91 @@ temp_name_for(const char *path)
 
 	if (dup1 != NULL && dup2 != NULL) {
 		const char *dir = dirname(dup1), *base = basename(dup2);
-		size_t n = strlen(dir) + strlen(base) + 32;
+		size_t n = strlen(dir) + strlen(base) + 48;
 		out = malloc(n);
 		if (out != NULL)
-			snprintf(out, n, "%s/.%s.XXXXXX.part", dir, base);
+			snprintf(out, n, "%s/.%s.%ld.XXXXXX.part", dir, base,
+			    (long)getpid());
 	}
 	free(dup1);
 	free(dup2);
 	return out;
+}
+
+/*
+ * True when name is ".BASE.PID.XXXXXX.part" for base; *pid gets PID.
+ */
+static bool
+part_of(const char *name, const char *base, long *pid)
+{
+	size_t bl = strlen(base), nl = strlen(name);
+	const char *p;
+	char *end;
+
+	if (nl < bl + 2 + 1 + 1 + 6 + 5 || name[0] != '.' ||
+	    strncmp(name + 1, base, bl) != 0 || name[bl + 1] != '.' ||
+	    strcmp(name + nl - 5, ".part") != 0)
+		return false;
+	p = name + bl + 2;
+	if (*p < '1' || *p > '9')
+		return false;
+	errno = 0;
+	*pid = strtol(p, &end, 10);
+	return errno == 0 && *end == '.' && end + 1 + 6 == name + nl - 5;
+}
+
+/*
+ * Removes temporary files that runs killed before they could clean up
+ * left for the same final name: their owner is gone (no such pid) and
+ * nothing holds their lock.  Anything else is left alone.
+ */
+static unsigned
+sweep_stale(const char *path)
+{
+	char *dup1 = strdup(path), *dup2 = strdup(path);
+	unsigned removed = 0;
+	struct dirent *de;
+	DIR *d = NULL;
+
+	if (dup1 != NULL && dup2 != NULL)
+		d = opendir(dirname(dup1));
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		struct stat st;
+		long pid;
+		int fd;
+
+		if (!part_of(de->d_name, basename(dup2), &pid) ||
+		    pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0)
+			removed++;
+		close(fd);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(dup1);
+	free(dup2);
+	return removed;
+}
+
+/*
+ * A second descriptor holds the lock so that closing the data descriptor
+ * (which reports write-back errors) does not release it before commit.
+ */
+static void
+hold_lock(struct oi_outfile *of)
+{
+	of->lock_fd = open(of->tmp_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	of->locked = of->lock_fd >= 0;
+	if (of->locked)
+		(void)flock(of->lock_fd, LOCK_EX | LOCK_NB);
 }
 
 /* mkstemp makes 0600 files; outputs should get the usual 0666 & ~umask. */
@@ -49,6 +134,7 @@ oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
 
 	memset(of, 0, sizeof(*of));
 	of->fd = -1;
+	of->force = force;
 	if (stat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return oi_set_error(err, OPTIMG_EINVAL,
@@ -61,6 +147,7 @@ oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
 			    "'%s' already exists (use --force to replace it)",
 			    path);
 	}
+	of->stale_removed = sweep_stale(path);
 	of->path = strdup(path);
 	of->tmp_path = temp_name_for(path);
 	of->buf = malloc(OI_OUTFILE_BUFSIZE);
@@ -68,7 +155,7 @@ oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
 		oi_outfile_abort(of);
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	}
-	of->fd = mkstemps(of->tmp_path, 5);
+	of->fd = mkostemps(of->tmp_path, 5, O_CLOEXEC);
 	if (of->fd < 0) {
 		int rc = oi_set_errno(err, OPTIMG_EIO, "cannot create '%s'",
 		    of->tmp_path);
@@ -77,6 +164,7 @@ oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
 		oi_outfile_abort(of);
 		return rc;
 	}
+	hold_lock(of);
 	(void)fchmod(of->fd, 0666 & ~current_umask());
 	return OPTIMG_OK;
 }
@@ -246,16 +334,87 @@ oi_outfile_finish(struct oi_outfile *of, struct optimg_error *err)
 	return OPTIMG_OK;
 }
 
+/*
+ * Puts tmp in place as path.  Without force an existing path is never
+ * replaced, even one that appeared after the work began: of two runs
+ * writing one name, the second to finish fails instead of silently
+ * replacing the first one's file.
+ */
+static int
+publish(const char *tmp, const char *path, bool force)
+{
+	struct stat st;
+
+	if (force)
+		return rename(tmp, path);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+		return -1;
+	/* No RENAME_NOREPLACE here (older kernels, some file systems). */
+	if (link(tmp, path) == 0) {
+		(void)unlink(tmp);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return -1;
+	/* No hard links either (FAT): the small window is all we can do. */
+	if (lstat(path, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(tmp, path);
+}
+
+int
+oi_publish(const char *tmp, const char *path, bool force,
+    struct optimg_error *err)
+{
+	if (publish(tmp, path, force) == 0)
+		return OPTIMG_OK;
+	if (errno == EEXIST)
+		return oi_set_error(err, OPTIMG_EEXIST, "'%s' appeared while "
+		    "it was written (another run?); it is left as it is (use "
+		    "--force to replace it)", path);
+	return oi_set_errno(err, OPTIMG_EIO, "cannot rename '%s' to '%s'",
+	    tmp, path);
+}
+
+static int
+commit_one(struct oi_outfile *of, struct optimg_error *err)
+{
+	OI_TRY(oi_publish(of->tmp_path, of->path, of->force, err));
+	free(of->tmp_path);
+	of->tmp_path = NULL;
+	return OPTIMG_OK;
+}
+
 int
 oi_outfile_commit(struct oi_outfile *of, struct optimg_error *err)
 {
-	if (rename(of->tmp_path, of->path) < 0)
-		return oi_set_errno(err, OPTIMG_EIO, "cannot rename '%s' to '%s'",
-		    of->tmp_path, of->path);
-	free(of->tmp_path);
-	of->tmp_path = NULL;
+	OI_TRY(commit_one(of, err));
 	oi_outfile_abort(of);
 	return OPTIMG_OK;
+}
+
+int
+oi_outfile_commit_all(struct oi_outfile *const *ofs, unsigned n,
+    struct optimg_error *err)
+{
+	unsigned i;
+	int rc = OPTIMG_OK;
+
+	for (i = 0; i < n && rc == OPTIMG_OK; i++)
+		if (ofs[i] != NULL)
+			rc = commit_one(ofs[i], err);
+	/* Made new by this run (no --force): take them back. */
+	for (unsigned j = 0; rc < 0 && j + 1 < i; j++)
+		if (ofs[j] != NULL && !ofs[j]->force)
+			(void)unlink(ofs[j]->path);
+	for (unsigned j = 0; j < n; j++)
+		if (ofs[j] != NULL)
+			oi_outfile_abort(ofs[j]);
+	return rc;
 }
 
 void
@@ -270,6 +429,9 @@ oi_outfile_abort(struct oi_outfile *of)
 	of->fd = -1;
 	if (of->tmp_path != NULL)
 		unlink(of->tmp_path);
+	if (of->locked)
+		close(of->lock_fd);
+	of->locked = false;
 	free(of->tmp_path);
 	of->tmp_path = NULL;
 	free(of->buf);

@@ -2,7 +2,8 @@
  * outfile.h - output files that appear only when complete.
  *
  * Data goes to a hidden temporary file beside the destination
- * (".NAME.XXXXXX.part"); oi_outfile_finish() flushes and closes it and
+ * (".NAME.PID.XXXXXX.part", locked with flock(2) while its owner lives;
+ * the next run for NAME removes those of dead owners); oi_outfile_finish() flushes and closes it and
  * oi_outfile_commit() renames it into place.  Outputs made of several files
  * (a cue and its bins) finish all of them before committing any, so a
  * failure or Ctrl-C leaves no half-written file under a final name.
@@ -26,6 +27,10 @@ struct oi_outfile {
 	const uint8_t	*async_data;
 	size_t		 async_len;
 	int		 async_errno;
+	int		 lock_fd;	/* holds the temporary file's lock */
+	bool		 locked;	/* lock_fd is open */
+	bool		 force;		/* may replace an existing file */
+	unsigned	 stale_removed;	/* dead runs' files swept at open */
 };
 
 /*
@@ -63,7 +68,22 @@ int oi_outfile_copy_from_fd(struct oi_outfile *of, int in_fd, size_t len,
 /* Bytes written so far (the file's future size). */
 uint64_t oi_outfile_size(const struct oi_outfile *of);
 int oi_outfile_finish(struct oi_outfile *of, struct optimg_error *err);
+/*
+ * Renames the temporary file into place.  Without force, a file that
+ * appeared under the name since open is kept and the commit fails with
+ * OPTIMG_EEXIST (renameat2 RENAME_NOREPLACE, or link() + unlink()).
+ */
 int oi_outfile_commit(struct oi_outfile *of, struct optimg_error *err);
+/* The rename behind commit, for files made another way (rip's parts). */
+int oi_publish(const char *tmp, const char *path, bool force,
+    struct optimg_error *err);
+/*
+ * Commits ofs[0..n) in order (NULL entries skipped); when one fails, the
+ * files this call published without force are removed again, so a set
+ * (a cue and its bins) appears whole or not at all.  Aborts them all.
+ */
+int oi_outfile_commit_all(struct oi_outfile *const *ofs, unsigned n,
+    struct optimg_error *err);
 /* Removes the temporary file, if any; safe to call after commit. */
 void oi_outfile_abort(struct oi_outfile *of);
 

@@ -38,6 +38,7 @@
 #include <zlib.h>
 
 #include "convert.h"
+#include "place.h"
 #include "rip.h"
 
 #define BATCH		27		/* sectors a read asks for */
@@ -489,6 +490,45 @@ check_new(struct rip *r, const char *path)
 	    "'%s' already exists (use --force to replace it)", path);
 }
 
+/*
+ * No output may be the image being ripped or one of its files, nor lie
+ * inside them (the placement rule every command follows).
+ */
+static int
+check_placement(struct rip *r, const char *device)
+{
+	struct optimg_image *img = NULL;
+	const char **in;
+	unsigned n = 0, ns = 0;
+	struct stat st;
+	int rc = OPTIMG_OK;
+
+	if (device == NULL || stat(device, &st) != 0 || !S_ISREG(st.st_mode))
+		return OPTIMG_OK;
+	/* Our own reader names the files a sheet uses; others: the file. */
+	if ((img = optimg_image_new()) != NULL &&
+	    optimg_image_open(img, device) == OPTIMG_OK)
+		ns = img->nstreams;
+	in = calloc(ns + 1, sizeof(*in));
+	if (in == NULL)
+		rc = oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	for (unsigned i = 0; in != NULL && i < ns; i++)
+		in[n++] = img->streams[i].path;
+	if (in != NULL)
+		in[n++] = device;
+	for (unsigned i = 0; i < r->nfiles && rc == OPTIMG_OK; i++)
+		rc = oi_place_check(r->files[i].path, in, n, r->err);
+	if (rc == OPTIMG_OK)
+		rc = oi_place_check(r->out_path, in, n, r->err);
+	if (rc == OPTIMG_OK)
+		rc = oi_place_check(r->hash_path, in, n, r->err);
+	if (rc == OPTIMG_OK)
+		rc = oi_place_check(r->map_path, in, n, r->err);
+	free(in);
+	optimg_image_free(img);
+	return rc;
+}
+
 static int
 check_outputs(struct rip *r)
 {
@@ -791,6 +831,7 @@ setup(struct rip *r, const char *device)
 	    &serr) < 0)
 		oi_image_warn(r->img, "--speed: %s", serr.message);
 	OI_TRY(plan_files(r));
+	OI_TRY(check_placement(r, device));
 	OI_TRY(check_outputs(r));
 	fingerprint(r, disc);
 	OI_TRY(load_map(r, disc));

@@ -214,6 +214,22 @@ write_sheet(struct cue_job *job, struct optimg_error *err)
 }
 
 static int
+commit_outputs(struct cue_job *job, struct optimg_error *err)
+{
+	struct oi_outfile **v = calloc(job->nbins + 1, sizeof(*v));
+	int rc;
+
+	if (v == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < job->nbins; i++)
+		v[i] = &job->bins[i];
+	v[job->nbins] = &job->cue;
+	rc = oi_outfile_commit_all(v, job->nbins + 1, err);
+	free(v);
+	return rc;
+}
+
+static int
 write_all(struct cue_job *job, struct optimg_error *err)
 {
 	uint8_t *bufs[2];
@@ -234,10 +250,8 @@ write_all(struct cue_job *job, struct optimg_error *err)
 	if (rc == OPTIMG_OK)
 		rc = oi_outfile_finish(&job->cue, err);
 	/* Bins first: a cue that appears always has its data beside it. */
-	for (unsigned i = 0; i < job->nbins && rc == OPTIMG_OK; i++)
-		rc = oi_outfile_commit(&job->bins[i], err);
 	if (rc == OPTIMG_OK)
-		rc = oi_outfile_commit(&job->cue, err);
+		rc = commit_outputs(job, err);
 	return rc;
 }
 

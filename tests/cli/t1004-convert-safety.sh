@@ -17,7 +17,7 @@ grep -q MODE1/2352 "$TMP/out.cue" || fail "--force did not replace out.cue"
 
 # An input is never an output, even with --force.
 expect_exit 1 "$OPTIMG" convert --force "$TMP/a.iso" "$TMP/a.iso"
-grep -q "is an input of this conversion" "$TMP/err" || fail "$(cat "$TMP/err")"
+grep -q "is the input" "$TMP/err" || fail "$(cat "$TMP/err")"
 expect_exit 1 "$OPTIMG" convert --force --to cue "$TMP/out.cue" "$TMP/out.bin"
 same_file "$TMP/a.iso" "$TMP/keep.iso"
 
