@@ -219,7 +219,32 @@ optimg_fs_open(struct optimg_image *img, const struct optimg_fs_opts *opts,
 	rd.ctx = img;
 	rd.start = disc->tracks[t].start;
 	rd.end = oi_image_end_lba(img);
-	return oi_fs_open_reader(&rd, opts, out, err);
+	OI_TRY(oi_fs_open_reader(&rd, opts, out, err));
+	(*out)->img = img;
+	if (opts != NULL)
+		(*out)->opts = *opts;
+	return 0;
+}
+
+int
+oi_fs_reopen(const struct optimg_fs *fs, struct optimg_image **img,
+    struct optimg_fs **out)
+{
+	struct optimg_error err;
+
+	*out = NULL;
+	*img = NULL;
+	if (fs->img == NULL || optimg_image_path(fs->img) == NULL)
+		return -1;
+	*img = optimg_image_new();
+	if (*img == NULL ||
+	    optimg_image_open(*img, optimg_image_path(fs->img)) < 0 ||
+	    optimg_fs_open(*img, &fs->opts, out, &err) < 0) {
+		optimg_image_free(*img);
+		*img = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int

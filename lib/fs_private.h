@@ -89,9 +89,19 @@ struct optimg_fs {
 	bool				 no_copy_range;	/* kernel said no */
 	bool				 no_sendfile;
 	uint64_t			 kernel_copied;	/* bytes, for tests */
+	/* What optimg_fs_open() was given, so oi_fs_reopen() can repeat it;
+	   img is NULL for a file system in memory. */
+	struct optimg_image		*img;
+	struct optimg_fs_opts		 opts;
 };
 
 /* fs.c */
+/*
+ * Opens the same image and file system once more, for another thread (a
+ * file system is not thread-safe); silent, -1 when that cannot be done.
+ */
+int oi_fs_reopen(const struct optimg_fs *fs, struct optimg_image **img,
+    struct optimg_fs **out);
 int oi_fs_read_sectors(struct optimg_fs *fs, uint32_t lba, uint32_t count,
     void *buf);
 struct oi_fs_entry *oi_fs_dirbuf_add(struct oi_fs_dirbuf *d);

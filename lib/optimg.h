@@ -431,6 +431,105 @@ typedef int (*optimg_fs_progress_fn)(void *ctx, uint64_t bytes);
 int optimg_fs_copy_out(struct optimg_fs *fs, const struct optimg_fs_stat *st,
     int fd, optimg_fs_progress_fn progress, void *ctx);
 
+/* ---- extraction into a directory (extract*.c) -------------------------- */
+
+/*
+ * What optimg_fs_extract() says about one entry it could not (or chose
+ * not to) extract.  The library words no advice; the caller does, from
+ * the code: OPTIMG_EXTRACT_EXISTS is what setting overwrite would change.
+ */
+enum optimg_extract_problem {
+	OPTIMG_EXTRACT_REFUSED,	/* the name would leave the target, or a
+				   symbolic link stands where a directory
+				   goes; detail says which */
+	OPTIMG_EXTRACT_EXISTS,	/* a non-directory is in the way and
+				   overwrite is off */
+	OPTIMG_EXTRACT_NOT_DIR,	/* a non-directory stands where a directory
+				   goes and overwrite is off */
+	OPTIMG_EXTRACT_IS_DIR,	/* a directory stands where a non-directory
+				   goes; it is never replaced */
+	OPTIMG_EXTRACT_SYSTEM,	/* a system call failed: detail is the
+				   action ("create", "set attributes of"),
+				   errnum its errno */
+	OPTIMG_EXTRACT_READ,	/* the file's data could not be read or
+				   written: detail is the reader's message */
+	OPTIMG_EXTRACT_NOMEM,	/* out of memory */
+	OPTIMG_EXTRACT_DEVICE_SKIPPED, /* a device node left out, as asked;
+				   a notice, not a failure */
+};
+
+struct optimg_extract_report {
+	enum optimg_extract_problem what;
+	const char	*path;		/* in the image, "/"-joined; it is
+					   also the place under the target */
+	const char	*detail;	/* English, or NULL */
+	int		 errnum;	/* OPTIMG_EXTRACT_SYSTEM's errno, else 0 */
+	bool		 failure;	/* counted in the result's failures */
+};
+
+/* Called from any of the extraction's threads, one call at a time. */
+typedef void (*optimg_extract_report_fn)(void *ctx,
+    const struct optimg_extract_report *r);
+
+enum optimg_extract_devices {
+	OPTIMG_EXTRACT_DEVICES_CREATE,	/* mknod (needs privilege) */
+	OPTIMG_EXTRACT_DEVICES_SKIP,	/* reported, not made */
+};
+
+struct optimg_extract_opts {
+	const char *const	*paths;		/* image paths; none: "/" */
+	unsigned		 npaths;
+	int			 dirfd;		/* the target directory */
+	bool			 overwrite;	/* replace non-directories */
+	enum optimg_extract_devices devices;
+	/* Threads writing file data beside the caller's: < 0 picks 2 per
+	   CPU, at most 4; 0 does everything on the calling thread. */
+	int			 threads;
+	/* Walk the selection once first, so progress gets a total. */
+	bool			 count_total;
+	/* Called on the calling thread only, with bytes of file data; a
+	   nonzero return stops the extraction with OPTIMG_ECANCELED. */
+	optimg_progress_fn	 progress;
+	void			*progress_ctx;
+	optimg_extract_report_fn report;
+	void			*report_ctx;
+};
+
+struct optimg_extract_result {
+	uint64_t	files;		/* regular files written */
+	uint64_t	hardlinks;	/* made with link() to one of them */
+	uint64_t	dirs;		/* directories made or entered */
+	uint64_t	symlinks;
+	uint64_t	specials;	/* devices, FIFOs, sockets */
+	uint64_t	bytes;		/* file data written or linked */
+	unsigned	failures;	/* reports with failure set */
+};
+
+/* Defaults: everything, into dirfd, no overwriting, automatic threads. */
+void optimg_extract_opts_init(struct optimg_extract_opts *opts, int dirfd);
+
+/*
+ * Recreates each of opts->paths (with its full path in the image, as tar
+ * does) under opts->dirfd, keeping modes, times, symbolic links and hard
+ * links.  Every name from the image is hostile: nothing is opened by a
+ * path string built from image names; directories are entered with
+ * openat(O_NOFOLLOW) one at a time, files made with O_EXCL.  A name that
+ * is empty, ".", ".." or holds a '/', or a directory whose place a
+ * symbolic link holds, is refused through report and the rest goes on.
+ * Modes are exact: the process umask is read, never changed.  A file
+ * whose data could not be written whole is removed.
+ *
+ * Returns 0 when the walk finished, even when entries failed (res
+ * counts them); OPTIMG_ECANCELED when progress asked to stop; another
+ * status, with err saying why, when the image could not be walked (later
+ * paths are then not tried).  Thread safety: fs is used by the calling
+ * thread only (the workers open the image again); no other call may use
+ * fs meanwhile.  res may be NULL.
+ */
+int optimg_fs_extract(struct optimg_fs *fs,
+    const struct optimg_extract_opts *opts,
+    struct optimg_extract_result *res, struct optimg_error *err);
+
 /* Volume descriptors as found from sector 16 of the session on. */
 struct optimg_fs_vd {
 	unsigned	type;		/* 0 boot, 1 primary, 2 supplem., 255 end */
