@@ -817,10 +817,19 @@ struct optimg_rip_opts {
 	unsigned		 speed;		/* x; 0 leaves the drive's */
 	bool			 force;		/* start anew, replace outputs */
 	/*
+	 * BIN/CUE: a data sector whose raw read is corrupt or impossible
+	 * while its user data reads cooked is rebuilt from that user data
+	 * (Mode 1 only) and marked rebuilt in the map, the summary, the cue
+	 * sheet and NAME.hash; without it such sectors make the rip fail.
+	 */
+	bool			 reconstruct;
+	/*
 	 * For tests only: faults injected between the drive and the rip,
 	 * "RANGE:KIND[,RANGE:KIND...]" with RANGE an LBA or LBA-LBA and KIND
-	 * fail, flakyN (fails N reads, then succeeds) or hang (waits until
-	 * progress asks to stop, then fails).
+	 * fail, flakyN (fails N reads, then succeeds), hang (waits until
+	 * progress asks to stop, then fails), rawbad (raw reads come back
+	 * with binary MSF headers and zeroed EDC/ECC, cooked reads work) or
+	 * noraw (raw reads unsupported, cooked reads work).
 	 */
 	const char		*fault_plan;
 	optimg_rip_progress_fn	 progress;
@@ -837,8 +846,23 @@ struct optimg_rip_file {
 	struct optimg_hashes	 hashes;	/* when the dump is complete */
 };
 
+/*
+ * How the sectors of a dump were settled (the rescue map's statuses):
+ *   good     read; a data sector read raw passed its EDC/ECC check
+ *   kept     a data sector failing its EDC/ECC check the same way on every
+ *            raw read, with no cooked read to say otherwise: kept as read
+ *   cooked   ISO: user data from the drive's cooked read, because the raw
+ *            sector failed its check or the drive cannot read raw
+ *   rebuilt  BIN: raw sector rebuilt from cooked user data (reconstruct)
+ *   rawfail  BIN: raw sector corrupt or unreadable, user data fine; not
+ *            dumped
+ *   bad, untried  not read
+ * complete: every sector good, kept, cooked or rebuilt; reconstructed:
+ * complete with rebuilt sectors, so not a raw dump.
+ */
 struct optimg_rip_result {
 	bool			 complete;
+	bool			 reconstructed;
 	bool			 interrupted;
 	bool			 resumed;	/* an earlier run's map was used */
 	uint32_t		 sectors;	/* the dump's size in sectors */
@@ -847,6 +871,11 @@ struct optimg_rip_result {
 	uint32_t		 retries;	/* re-reads of failed sectors */
 	uint32_t		 recovered;	/* sectors a re-read saved */
 	uint32_t		 kept;		/* read the same twice, bad EDC */
+	uint32_t		 cooked, rebuilt, rawfail;
+	/* This run: sectors whose raw read failed its check while the
+	 * cooked read worked, of them those whose raw user data differed
+	 * from the cooked, and sectors the drive would not read raw. */
+	uint32_t		 raw_corrupt, cooked_differ, raw_unreadable;
 	uint64_t		 reads;		/* read calls to the drive */
 	uint64_t		 sectors_read;	/* sectors those calls asked for */
 	struct optimg_rip_file	*files;		/* bins (or the ISO), in order */

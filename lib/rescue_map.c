@@ -27,13 +27,22 @@
 #define MAP_MAX_BYTES	(64u << 20)
 #define MAX_WORDS	4
 
-static const char *const status_names[] = { "untried", "bad", "good" };
+static const char *const status_names[] = {
+	"untried", "bad", "good", "kept", "cooked", "rawfail", "rebuilt",
+};
 
 const char *
 oi_map_status_name(enum oi_map_status st)
 {
 	return (unsigned)st < OI_ARRAY_SIZE(status_names) ?
 	    status_names[st] : "?";
+}
+
+bool
+oi_map_done(enum oi_map_status st)
+{
+	return st == OI_MAP_GOOD || st == OI_MAP_KEPT || st == OI_MAP_COOKED ||
+	    st == OI_MAP_REBUILT;
 }
 
 int
@@ -174,13 +183,13 @@ oi_map_next_todo(const struct oi_rescue_map *m, int32_t lba, int32_t *start,
 		const struct oi_map_extent *e = &m->ext[i];
 		int64_t s;
 
-		if (e->status == OI_MAP_GOOD)
+		if (oi_map_done(e->status))
 			continue;
 		s = OI_MAX((int64_t)e->start, (int64_t)lba);
 		*start = (int32_t)s;
 		*count = (uint32_t)(ext_end(e) - s);
 		/* Bad next to untried: both are to do. */
-		while (i + 1 < m->n && m->ext[i + 1].status != OI_MAP_GOOD)
+		while (i + 1 < m->n && !oi_map_done(m->ext[i + 1].status))
 			*count += m->ext[++i].count;
 		return true;
 	}
@@ -198,7 +207,8 @@ oi_map_format(const struct oi_rescue_map *m, char **text, size_t *len)
 		return OPTIMG_ENOMEM;
 	fprintf(f, "# optimg rescue map: which sectors of a rip are in its "
 	    ".part files.\n"
-	    "# Running the same rip again reads only what is not good.\n"
+	    "# Running the same rip again reads only what is untried, bad "
+	    "or rawfail.\n"
 	    "optimg-map %d\n"
 	    "disc %s\n"
 	    "output %s\n"
@@ -356,7 +366,8 @@ extent_line(struct parser *ps, const struct line *l)
 		if (word_is(l, 2, status_names[i]))
 			st = (int)i;
 	if (st < 0)
-		return bad(ps, l, "status is not good, bad or untried");
+		return bad(ps, l, "status is not good, kept, cooked, "
+		    "rebuilt, rawfail, bad or untried");
 	if (start != ps->next)
 		return bad(ps, l, "extent does not start where the last ended");
 	if (start + count > m->end)

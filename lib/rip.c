@@ -8,9 +8,15 @@
  * the data track for an ISO.  Sectors are read in batches of BATCH; a
  * batch that fails is read again sector by sector, and a sector that
  * fails on its own is re-read up to opts->retries times.  Data sectors
- * read raw must pass their EDC/ECC check, else they count as failed; a
- * sector that reads back the same with a bad EDC twice is kept as it is
- * (a disc can hold such sectors on purpose).
+ * read raw must pass their EDC/ECC check.  Those that fail are read again
+ * cooked, as the drive corrects them: an ISO takes that user data; a bin
+ * cannot, so such a sector is a raw fault (rawfail) unless the caller
+ * asked for it to be rebuilt from the user data.  Drives can return raw
+ * sectors that are wrong the same way every time (QEMU's IDE drive, some
+ * USB bridges) or none (no READ CD), and that must never become a dump
+ * of zeros.  A sector without a cooked read that reads back the same
+ * with a bad EDC twice is kept as it is (a disc can hold such sectors on
+ * purpose).  The map says which sectors were settled how (rip.h).
  *
  * Partial data lives in ".NAME (Track N).bin.part" files beside the
  * output, written in place; NAME.map (rescue_map.c) records what in them
@@ -47,7 +53,7 @@
 #define HANG_MAX_MS	30000
 #define KEPT_WARNINGS	10
 
-/* read_sectors(): read, but a data sector failed its EDC/ECC check. */
+/* user_data(): the raw sector does not say where its user data is. */
 #define GOT_BADCHECK	1
 
 struct rip_file {
@@ -80,7 +86,13 @@ struct rip {
 	int32_t				 disc_first, disc_end;
 	uint8_t				*raw;	/* BATCH + 1 drive sectors */
 	uint8_t				*out;	/* BATCH file sectors */
+	uint8_t				*cooked; /* BATCH user data sectors */
 	uint8_t				*prev;	/* a sector's previous read */
+	enum oi_map_status		 sst[BATCH];	/* of r->out's sectors */
+	bool				 known[BATCH];	/* user data in r->out */
+	bool				 no_raw;	/* raw reads refused */
+	bool				 cooked_says;	/* a second opinion */
+	unsigned			 kept_warned;
 	bool				 stop;
 };
 
@@ -114,11 +126,36 @@ hang(struct rip *r, int32_t lba)
 	    "out (injected)", (long)lba);
 }
 
-/* Drive sectors [lba, lba + n) of size bytes: OK, EIO or ECANCELED. */
+/*
+ * A raw sector as QEMU's IDE drive returns it (hw/ide/atapi.c): header
+ * MSF in binary, not BCD, and EDC/ECC zeroed.  For injected "rawbad".
+ */
+static void
+spoil(uint8_t *raw, int32_t lba)
+{
+	int32_t a = lba + 150;
+
+	if (raw[15] != 1 && raw[15] != 2)
+		return;
+	raw[12] = (uint8_t)(a / (60 * 75));
+	raw[13] = (uint8_t)(a / 75 % 60);
+	raw[14] = (uint8_t)(a % 75);
+	memset(raw + 2064, 0, OPTIMG_RAW_SECTOR - 2064);
+}
+
+/*
+ * Drive sectors [lba, lba + n) of size bytes, 2352 raw or 2048 cooked:
+ * OK, EIO, EUNSUPP (the drive cannot read them raw) or ECANCELED.  A
+ * cooked read of a CD goes to the drive itself (its own READ CD 2048 or
+ * READ(10)), not through the raw sectors the image would cook.
+ */
 static int
 drive_read(struct rip *r, int32_t lba, uint32_t n, unsigned size,
     uint8_t *buf)
 {
+	struct optimg_image *img = r->img;
+	int rc;
+
 	r->res->reads++;
 	r->res->sectors_read += n;
 	switch (oi_fault_check(&r->faults, lba, n)) {
@@ -131,9 +168,25 @@ drive_read(struct rip *r, int32_t lba, uint32_t n, unsigned size,
 	default:
 		break;
 	}
-	if (optimg_image_read(r->img, lba, n, size, buf) < 0)
-		return oi_set_error(r->err, OPTIMG_EIO, "%s",
-		    optimg_image_errmsg(r->img));
+	if (size == OPTIMG_RAW_SECTOR &&
+	    oi_fault_covers(&r->faults, lba, OI_FAULT_NORAW))
+		return oi_set_error(r->err, OPTIMG_EUNSUPP, "sector %ld: the "
+		    "drive cannot read raw sectors (injected)", (long)lba);
+	if (size == OPTIMG_USER_SECTOR && img->reader.read != NULL)
+		rc = img->reader.read(img->reader.ctx, lba, n, size, buf,
+		    r->err);
+	else if ((rc = optimg_image_read(img, lba, n, size, buf)) < 0)
+		oi_set_error(r->err, rc, "%s", optimg_image_errmsg(img));
+	if (rc < 0) {
+		if (rc != OPTIMG_EUNSUPP && rc != OPTIMG_ECANCELED)
+			r->err->code = rc = OPTIMG_EIO;
+		return rc;
+	}
+	for (uint32_t i = 0; size == OPTIMG_RAW_SECTOR && i < n; i++)
+		if (oi_fault_covers(&r->faults, lba + (int32_t)i,
+		    OI_FAULT_RAWBAD))
+			spoil(buf + (size_t)i * OPTIMG_RAW_SECTOR,
+			    lba + (int32_t)i);
 	return OPTIMG_OK;
 }
 
@@ -173,7 +226,11 @@ has_sync(const uint8_t *raw)
 	return memcmp(raw, sync, sizeof(sync)) == 0;
 }
 
-/* 2048 bytes of user data from a raw sector, for an ISO. */
+/*
+ * 2048 bytes of user data from a raw sector as read, for an ISO, whether
+ * or not it passed its check: OK, GOT_BADCHECK when the sector does not
+ * say where its user data is, or ELOSSY for Mode 2 Form 2.
+ */
 static int
 user_data(struct rip *r, int32_t lba, const uint8_t *raw, uint8_t *dst)
 {
@@ -198,42 +255,139 @@ user_data(struct rip *r, int32_t lba, const uint8_t *raw, uint8_t *dst)
 }
 
 /*
- * n sectors of file f from lba into r->out: OPTIMG_OK, GOT_BADCHECK (read,
- * but a data sector's EDC/ECC is wrong), EIO, ECANCELED, or an error that
- * ends the rip.
+ * Sector i of a raw batch of a data track into r->out, as the output
+ * wants it; r->sst[i] becomes GOOD when it passed its check, else BAD
+ * (to be settled by a cooked read or retries).  r->known[i] says whether
+ * the output holds the sector's user data as read.
+ */
+static int
+take_raw(struct rip *r, const struct rip_file *f,
+    const struct optimg_track *t, int32_t lba, uint32_t i)
+{
+	const uint8_t *raw = r->raw + (size_t)i * OPTIMG_RAW_SECTOR;
+	uint8_t *dst = r->out + (size_t)i * f->size;
+	bool ok;
+	int rc;
+
+	/* A pregap may be stored as audio-like silence without sync;
+	 * from INDEX 01 on, every sector of a data track has one. */
+	ok = has_sync(raw) ? optimg_sector_check(raw, lba) == 0 :
+	    lba < t->start;
+	r->sst[i] = ok ? OI_MAP_GOOD : OI_MAP_BAD;
+	r->known[i] = true;
+	if (f->size == OPTIMG_RAW_SECTOR) {
+		memcpy(dst, raw, OPTIMG_RAW_SECTOR);
+		return OPTIMG_OK;
+	}
+	if (!has_sync(raw) && ok) {
+		memset(dst, 0, OPTIMG_USER_SECTOR);
+		return OPTIMG_OK;
+	}
+	rc = user_data(r, lba, raw, dst);
+	if (rc == GOT_BADCHECK) {
+		r->known[i] = false;
+		r->sst[i] = OI_MAP_BAD;
+		return OPTIMG_OK;
+	}
+	return rc;
+}
+
+/*
+ * Settles a sector whose raw read failed (or could not be made) from the
+ * drive's cooked read c of it.  An ISO takes the cooked user data: it is
+ * what the drive returns after its own error correction.  A BIN cannot
+ * take it as a raw sector: it is a raw fault (rawfail), or with
+ * --reconstruct a Mode 1 sector made anew from it (rebuilt).  An image
+ * driver's cooked read is the same bytes as its raw one, so for a BIN it
+ * says nothing: the sector is left to retries, to be kept as read.
+ */
+static void
+take_cooked(struct rip *r, const struct rip_file *f,
+    const struct optimg_track *t, int32_t lba, uint32_t i, const uint8_t *c,
+    bool raw_read)
+{
+	uint8_t *dst = r->out + (size_t)i * f->size;
+
+	if (f->size == OPTIMG_USER_SECTOR) {
+		if (raw_read && r->known[i] &&
+		    memcmp(dst, c, OPTIMG_USER_SECTOR) != 0)
+			r->res->cooked_differ++;
+		memcpy(dst, c, OPTIMG_USER_SECTOR);
+		r->sst[i] = OI_MAP_COOKED;
+	} else if (!r->cooked_says)
+		return;
+	else if (r->opts->reconstruct && t->mode == OPTIMG_TRACK_MODE1) {
+		optimg_sector_from_user(dst, c, lba, OPTIMG_SECTOR_MODE1, NULL);
+		r->sst[i] = OI_MAP_REBUILT;
+	} else
+		r->sst[i] = OI_MAP_RAWFAIL;
+	if (!r->cooked_says)
+		return;
+	if (raw_read)
+		r->res->raw_corrupt++;
+	else
+		r->res->raw_unreadable++;
+}
+
+/* The cooked read for the sectors of a batch whose raw read failed. */
+static int
+settle_cooked(struct rip *r, const struct rip_file *f,
+    const struct optimg_track *t, int32_t lba, uint32_t n, bool raw_read)
+{
+	int rc = drive_read(r, lba, n, OPTIMG_USER_SECTOR, r->cooked);
+
+	if (rc == OPTIMG_ECANCELED)
+		return rc;
+	if (rc < 0)	/* left to retries, sector by sector */
+		return raw_read ? OPTIMG_OK : OPTIMG_EIO;
+	for (uint32_t i = 0; i < n; i++)
+		if (r->sst[i] == OI_MAP_BAD)
+			take_cooked(r, f, t, lba + (int32_t)i, i,
+			    r->cooked + (size_t)i * OPTIMG_USER_SECTOR, raw_read);
+	return OPTIMG_OK;
+}
+
+/*
+ * n sectors of file f from lba into r->out, each with its status in
+ * r->sst: OPTIMG_OK (sectors left BAD are to be retried), EIO,
+ * ECANCELED, or an error that ends the rip.
  */
 static int
 read_sectors(struct rip *r, const struct rip_file *f, int32_t lba,
     uint32_t n)
 {
 	const struct optimg_track *t = &r->disc->tracks[f->track];
-	int rc = OPTIMG_OK;
+	bool todo = false;
+	int rc;
 
+	for (uint32_t i = 0; i < n; i++)
+		r->sst[i] = OI_MAP_GOOD;
 	if (t->sector_size == OPTIMG_USER_SECTOR)	/* DVD, BD */
 		return drive_read(r, lba, n, OPTIMG_USER_SECTOR, r->out);
-	if (t->mode == OPTIMG_TRACK_AUDIO && r->opts->offset != 0)
-		return read_shifted(r, lba, n);
-	OI_TRY(drive_read(r, lba, n, OPTIMG_RAW_SECTOR, r->raw));
-	for (uint32_t i = 0; i < n && t->mode != OPTIMG_TRACK_AUDIO; i++) {
-		const uint8_t *raw = r->raw + (size_t)i * OPTIMG_RAW_SECTOR;
-		int got = OPTIMG_OK;
-
-		/* A pregap may be stored as audio-like silence without sync;
-		 * from INDEX 01 on, every sector of a data track has one. */
-		if (has_sync(raw) ? optimg_sector_check(raw, lba + (int32_t)i)
-		    != 0 : lba + (int32_t)i >= t->start)
-			got = GOT_BADCHECK;
-		if (f->size == OPTIMG_USER_SECTOR && got == OPTIMG_OK)
-			got = user_data(r, lba + (int32_t)i, raw,
-			    r->out + (size_t)i * OPTIMG_USER_SECTOR);
-		if (got < 0)
-			return got;
-		if (got == GOT_BADCHECK)
-			rc = GOT_BADCHECK;
+	if (t->mode == OPTIMG_TRACK_AUDIO)
+		return r->opts->offset != 0 ? read_shifted(r, lba, n) :
+		    drive_read(r, lba, n, OPTIMG_RAW_SECTOR, r->out);
+	rc = r->no_raw ? OPTIMG_EUNSUPP :
+	    drive_read(r, lba, n, OPTIMG_RAW_SECTOR, r->raw);
+	if (rc == OPTIMG_EUNSUPP) {
+		if (!r->no_raw)
+			oi_image_warn(r->img, "raw reads refused (%s); user "
+			    "data from cooked reads", r->err->message);
+		r->no_raw = true;
+		oi_error_clear(r->err);
+		for (uint32_t i = 0; i < n; i++) {
+			r->sst[i] = OI_MAP_BAD;
+			r->known[i] = false;
+		}
+		return settle_cooked(r, f, t, lba, n, false);
 	}
-	if (f->size == OPTIMG_RAW_SECTOR)
-		memcpy(r->out, r->raw, (size_t)n * OPTIMG_RAW_SECTOR);
-	return rc;
+	if (rc < 0)
+		return rc;
+	for (uint32_t i = 0; i < n; i++) {
+		OI_TRY(take_raw(r, f, t, lba + (int32_t)i, i));
+		todo |= r->sst[i] == OI_MAP_BAD;
+	}
+	return todo ? settle_cooked(r, f, t, lba, n, true) : OPTIMG_OK;
 }
 
 /* ---- writing and the map ----------------------------------------------- */
@@ -267,7 +421,40 @@ mark(struct rip *r, int32_t lba, uint32_t n, enum oi_map_status st)
 	return OPTIMG_OK;
 }
 
-/* One sector on its own, with retries; leaves it good or bad. */
+/* Writes and marks the sectors of a batch that read_sectors() settled. */
+static int
+commit(struct rip *r, const struct rip_file *f, int32_t lba, uint32_t n)
+{
+	uint32_t i = 0;
+
+	while (i < n) {
+		uint32_t k = 1;
+
+		while (i + k < n && r->sst[i + k] == r->sst[i])
+			k++;
+		if (r->sst[i] != OI_MAP_BAD) {
+			if (r->sst[i] != OI_MAP_RAWFAIL)
+				OI_TRY(write_sectors(r, f, lba + (int32_t)i, k,
+				    r->out + (size_t)i * f->size));
+			OI_TRY(mark(r, lba + (int32_t)i, k, r->sst[i]));
+		}
+		i += k;
+	}
+	return OPTIMG_OK;
+}
+
+static void
+warn_kept(struct rip *r, int32_t lba)
+{
+	if (r->kept_warned++ < KEPT_WARNINGS)
+		oi_image_warn(r->img, "sector %ld reads the same every time but "
+		    "fails its EDC/ECC check; kept as read", (long)lba);
+	else if (r->kept_warned == KEPT_WARNINGS + 1)
+		oi_image_warn(r->img, "more sectors fail their EDC/ECC check "
+		    "the same way every time; the summary counts them");
+}
+
+/* One sector on its own, with retries; leaves it settled or bad. */
 static int
 rip_sector(struct rip *r, const struct rip_file *f, int32_t lba)
 {
@@ -286,24 +473,18 @@ rip_sector(struct rip *r, const struct rip_file *f, int32_t lba)
 			return rc;		/* still untried */
 		if (rc < 0 && rc != OPTIMG_EIO)
 			return rc;
-		if (rc == OPTIMG_OK) {
-			r->res->recovered += a > 0;
-			OI_TRY(write_sectors(r, f, lba, 1, r->out));
-			return mark(r, lba, 1, OI_MAP_GOOD);
+		if (rc == OPTIMG_EIO)
+			continue;
+		if (r->sst[0] != OI_MAP_BAD) {
+			r->res->recovered += a > 0 && r->sst[0] == OI_MAP_GOOD;
+			return commit(r, f, lba, 1);
 		}
-		if (rc != GOT_BADCHECK)
+		if (!r->known[0])
 			continue;
 		if (have_prev && memcmp(r->prev, r->out, f->size) == 0) {
-			if (r->res->kept++ < KEPT_WARNINGS)
-				oi_image_warn(r->img, "sector %ld reads the same "
-				    "every time but fails its EDC/ECC check; kept "
-				    "as read", (long)lba);
-			else if (r->res->kept == KEPT_WARNINGS + 1)
-				oi_image_warn(r->img, "more sectors fail their "
-				    "EDC/ECC check the same way every time; the "
-				    "summary counts them");
-			OI_TRY(write_sectors(r, f, lba, 1, r->out));
-			return mark(r, lba, 1, OI_MAP_GOOD);
+			warn_kept(r, lba);
+			r->sst[0] = OI_MAP_KEPT;
+			return commit(r, f, lba, 1);
 		}
 		memcpy(r->prev, r->out, f->size);
 		have_prev = true;
@@ -315,15 +496,20 @@ static int
 rip_batch(struct rip *r, const struct rip_file *f, int32_t lba, uint32_t n)
 {
 	int rc = read_sectors(r, f, lba, n);
+	bool todo[BATCH];
 
-	if (rc == OPTIMG_OK) {
-		OI_TRY(write_sectors(r, f, lba, n, r->out));
-		return mark(r, lba, n, OI_MAP_GOOD);
-	}
-	if (rc != OPTIMG_EIO && rc != GOT_BADCHECK)
+	if (rc == OPTIMG_EIO) {
+		for (uint32_t i = 0; i < n; i++)
+			r->sst[i] = OI_MAP_BAD;
+	} else if (rc < 0)
 		return rc;
+	else
+		OI_TRY(commit(r, f, lba, n));
 	for (uint32_t i = 0; i < n; i++)
-		OI_TRY(rip_sector(r, f, lba + (int32_t)i));
+		todo[i] = r->sst[i] == OI_MAP_BAD;
+	for (uint32_t i = 0; i < n; i++)
+		if (todo[i])
+			OI_TRY(rip_sector(r, f, lba + (int32_t)i));
 	return OPTIMG_OK;
 }
 
@@ -337,6 +523,15 @@ file_at(const struct rip *r, int32_t lba)
 	return NULL;
 }
 
+static uint32_t
+done_count(const struct rip *r)
+{
+	return oi_map_count(&r->map, OI_MAP_GOOD) +
+	    oi_map_count(&r->map, OI_MAP_KEPT) +
+	    oi_map_count(&r->map, OI_MAP_COOKED) +
+	    oi_map_count(&r->map, OI_MAP_REBUILT);
+}
+
 static int
 read_all(struct rip *r)
 {
@@ -344,8 +539,7 @@ read_all(struct rip *r)
 	uint32_t count;
 	int rc = OPTIMG_OK;
 
-	r->st.todo = (uint32_t)(r->map.end - r->map.first) -
-	    oi_map_count(&r->map, OI_MAP_GOOD);
+	r->st.todo = (uint32_t)(r->map.end - r->map.first) - done_count(r);
 	r->st.bad = oi_map_count(&r->map, OI_MAP_BAD);
 	while (rc == OPTIMG_OK && !ask_stop(r) &&
 	    oi_map_next_todo(&r->map, cursor, &start, &count)) {
@@ -627,6 +821,32 @@ put_xml(FILE *out, const char *s)
 		}
 }
 
+/*
+ * What a dump holds that was not read raw and checked, one line each, for
+ * the hash file and the cue sheet: never let a rebuilt bin pass for a
+ * raw dump.  prefix and suffix frame each line.
+ */
+static void
+put_notes(const struct rip *r, FILE *out, const char *prefix,
+    const char *suffix)
+{
+	const struct optimg_rip_result *res = r->res;
+
+	if (res->rebuilt > 0)
+		fprintf(out, "%sRECONSTRUCTED, not a raw dump: %lu sectors "
+		    "rebuilt from user data read cooked, as the drive returns "
+		    "corrupt raw sectors or none%s\n",
+		    prefix, (unsigned long)res->rebuilt, suffix);
+	if (res->cooked > 0)
+		fprintf(out, "%s%lu sectors of user data from cooked reads: "
+		    "their raw sectors fail EDC/ECC or cannot be read raw%s\n",
+		    prefix, (unsigned long)res->cooked, suffix);
+	if (res->kept > 0)
+		fprintf(out, "%s%lu sectors fail their EDC/ECC check the same "
+		    "way on every read; kept as read%s\n", prefix,
+		    (unsigned long)res->kept, suffix);
+}
+
 static int
 hash_text(struct rip *r, char **text, size_t *len)
 {
@@ -634,6 +854,7 @@ hash_text(struct rip *r, char **text, size_t *len)
 
 	if (out == NULL)
 		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	put_notes(r, out, "<!-- optimg rip: ", " -->");
 	for (unsigned i = 0; i < r->res->nfiles; i++) {
 		const struct optimg_rip_file *rf = &r->res->files[i];
 		char crc[9], md5[33], sha1[41];
@@ -659,6 +880,30 @@ write_small(struct oi_outfile *of, const char *path, const char *text,
 	OI_TRY(oi_outfile_open(of, path, true, err));
 	OI_TRY(oi_outfile_write(of, text, len, err));
 	return oi_outfile_finish(of, err);
+}
+
+/* REM lines with the notes go first in the cue sheet. */
+static int
+add_cue_notes(struct rip *r, char **text, size_t *len)
+{
+	char *notes = NULL, *both;
+	size_t n = 0;
+	FILE *out = open_memstream(&notes, &n);
+
+	if (out == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	put_notes(r, out, "REM OPTIMG \"", "\"");
+	if (fclose(out) != 0 || (both = malloc(n + *len + 1)) == NULL) {
+		free(notes);
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	}
+	memcpy(both, notes, n);
+	memcpy(both + n, *text, *len + 1);
+	free(notes);
+	free(*text);
+	*text = both;
+	*len += n;
+	return OPTIMG_OK;
 }
 
 static int
@@ -688,6 +933,8 @@ finish_files(struct rip *r, struct oi_outfile *cue, struct oi_outfile *hash)
 			names[i] = r->files[i].name;
 		rc = oi_cue_sheet_text(r->disc, names, &text, &len, r->err);
 		free(names);
+		if (rc == OPTIMG_OK)
+			rc = add_cue_notes(r, &text, &len);
 		if (rc == OPTIMG_OK)
 			rc = write_small(cue, r->out_path, text, len, r->err);
 		free(text);
@@ -742,10 +989,15 @@ fill_result(struct rip *r)
 
 	res->sectors = (uint32_t)(r->map.end - r->map.first);
 	res->good = oi_map_count(&r->map, OI_MAP_GOOD);
+	res->kept = oi_map_count(&r->map, OI_MAP_KEPT);
+	res->cooked = oi_map_count(&r->map, OI_MAP_COOKED);
+	res->rebuilt = oi_map_count(&r->map, OI_MAP_REBUILT);
+	res->rawfail = oi_map_count(&r->map, OI_MAP_RAWFAIL);
 	res->bad = oi_map_count(&r->map, OI_MAP_BAD);
 	res->untried = oi_map_count(&r->map, OI_MAP_UNTRIED);
 	res->bad_extents = oi_map_extents(&r->map, OI_MAP_BAD);
-	res->complete = res->good == res->sectors;
+	res->complete = done_count(r) == res->sectors;
+	res->reconstructed = res->complete && res->rebuilt > 0;
 	res->interrupted = r->stop && !res->complete;
 	res->files = calloc(r->nfiles, sizeof(*res->files));
 	res->map_path = strdup(r->map_path);
@@ -762,7 +1014,7 @@ fill_result(struct rip *r)
 			int64_t lo = OI_MAX((int64_t)e->start, (int64_t)f->first);
 			int64_t hi = OI_MIN((int64_t)e->start + e->count,
 			    (int64_t)f->first + f->count);
-			if (e->status == OI_MAP_GOOD && lo < hi)
+			if (oi_map_done(e->status) && lo < hi)
 				good += (uint32_t)(hi - lo);
 		}
 		rf->name = strdup(f->name);
@@ -824,6 +1076,11 @@ setup(struct rip *r, const char *device)
 	OI_TRY(optimg_drive_open(device, o->warning, o->warning_ctx, &r->drv,
 	    r->err));
 	r->img = optimg_drive_image(r->drv);
+	/* An image driver's cooked read is the bytes of its raw one; only a
+	 * drive, or injected raw faults, give a second opinion. */
+	r->cooked_says = !optimg_drive_info(r->drv)->image ||
+	    oi_fault_covers(&r->faults, INT32_MIN, OI_FAULT_RAWBAD) ||
+	    oi_fault_covers(&r->faults, INT32_MIN, OI_FAULT_NORAW);
 	r->disc = optimg_image_disc(r->img);
 	r->disc_first = r->img->nfrags > 0 ? r->img->frags[0].lba : 0;
 	r->disc_end = oi_image_end_lba(r->img);
@@ -839,8 +1096,10 @@ setup(struct rip *r, const char *device)
 		OI_TRY(open_part(r, &r->files[i]));
 	r->raw = malloc((size_t)(BATCH + 1) * OPTIMG_RAW_SECTOR);
 	r->out = malloc((size_t)BATCH * OPTIMG_RAW_SECTOR);
+	r->cooked = malloc((size_t)BATCH * OPTIMG_USER_SECTOR);
 	r->prev = malloc(OPTIMG_RAW_SECTOR);
-	if (r->raw == NULL || r->out == NULL || r->prev == NULL)
+	if (r->raw == NULL || r->out == NULL || r->cooked == NULL ||
+	    r->prev == NULL)
 		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
 	return oi_map_save(&r->map, r->map_path, r->err);
 }
@@ -865,6 +1124,7 @@ release(struct rip *r)
 	free(r->hash_path);
 	free(r->raw);
 	free(r->out);
+	free(r->cooked);
 	free(r->prev);
 }
 
@@ -879,6 +1139,14 @@ outcome(struct rip *r)
 		return oi_set_error(r->err, OPTIMG_ECANCELED, "interrupted; "
 		    "'%s' says what is read: run the same command again to go "
 		    "on", r->map_path);
+	if (res->rawfail > 0 && res->bad + res->untried == 0)
+		return oi_set_error(r->err, OPTIMG_EIO, "%lu of %lu sectors "
+		    "cannot be dumped raw: the drive %s, while their user "
+		    "data reads cooked; rip to an .iso, or ask for a bin "
+		    "reconstructed from user data ('%s' lists them)",
+		    (unsigned long)res->rawfail, (unsigned long)res->sectors,
+		    r->no_raw ? "cannot read raw sectors" :
+		    "returns corrupt raw sectors", r->map_path);
 	return oi_set_error(r->err, OPTIMG_EIO, "%lu of %lu sectors could "
 	    "not be read; '%s' lists them: run the same command again to "
 	    "retry them", (unsigned long)(res->bad + res->untried),

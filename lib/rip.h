@@ -43,11 +43,29 @@ int oi_hash_file(const char *path, struct optimg_hashes *out,
  *	0 200 good		first sector, count, status
  *	200 10 bad
  *	210 92 untried
+ *
+ * What each status says of a sector:
+ *	untried	not read yet
+ *	bad	the drive gave no data for it
+ *	good	read; a data sector read raw passed its EDC/ECC check
+ *	kept	data, raw: fails its EDC/ECC check the same way on every read
+ *		and no cooked read says otherwise; kept as read
+ *	cooked	ISO: user data from a cooked (2048-byte) read, because the
+ *		raw sector failed its check or the drive cannot read raw
+ *	rawfail	BIN: the raw sector is corrupt or unreadable but its user
+ *		data reads cooked; not dumped (to do, as bad is)
+ *	rebuilt	BIN: the raw sector rebuilt from its cooked user data
+ *		(--reconstruct); not a raw dump
+ * good, kept, cooked and rebuilt are done; the others are to do.
  */
 enum oi_map_status {
 	OI_MAP_UNTRIED,
 	OI_MAP_BAD,
 	OI_MAP_GOOD,
+	OI_MAP_KEPT,
+	OI_MAP_COOKED,
+	OI_MAP_RAWFAIL,
+	OI_MAP_REBUILT,
 };
 
 struct oi_map_extent {
@@ -68,6 +86,8 @@ struct oi_rescue_map {
 };
 
 const char *oi_map_status_name(enum oi_map_status st);
+/* True for the statuses whose sectors hold their final bytes. */
+bool oi_map_done(enum oi_map_status st);
 /* One untried extent over [first, end). */
 int oi_map_init(struct oi_rescue_map *m, int32_t first, int32_t end);
 void oi_map_release(struct oi_rescue_map *m);
@@ -78,8 +98,8 @@ enum oi_map_status oi_map_status_at(const struct oi_rescue_map *m,
     int32_t lba);
 uint32_t oi_map_count(const struct oi_rescue_map *m, enum oi_map_status st);
 unsigned oi_map_extents(const struct oi_rescue_map *m, enum oi_map_status st);
-/* The first sector at or after lba that is not good, and how many follow
- * it that are not good either; false when there is none. */
+/* The first sector at or after lba that is not done, and how many follow
+ * it that are not done either; false when there is none. */
 bool oi_map_next_todo(const struct oi_rescue_map *m, int32_t lba,
     int32_t *start, uint32_t *count);
 /* Text of the map, malloc'd. */
@@ -100,6 +120,9 @@ enum oi_fault_kind {
 	OI_FAULT_FAIL,		/* every read fails */
 	OI_FAULT_FLAKY,		/* the first N reads fail */
 	OI_FAULT_HANG,		/* the read waits until cancelled */
+	OI_FAULT_RAWBAD,	/* raw reads give headers with a binary MSF
+				 * and zeroed EDC/ECC (QEMU's IDE drive) */
+	OI_FAULT_NORAW,		/* raw reads unsupported (QEMU's SCSI drive) */
 };
 
 struct oi_fault {
@@ -122,6 +145,10 @@ void oi_fault_release(struct oi_fault_plan *plan);
  * each flaky sector in the range uses up one failure. */
 enum oi_fault_kind oi_fault_check(struct oi_fault_plan *plan, int32_t lba,
     uint32_t n);
+/* Whether a fault of kind (RAWBAD or NORAW) covers lba; any lba when
+ * lba is INT32_MIN. */
+bool oi_fault_covers(const struct oi_fault_plan *plan, int32_t lba,
+    enum oi_fault_kind kind);
 
 /* ---- Redump/Logiqx DAT files ------------------------------------------- */
 

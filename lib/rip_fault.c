@@ -7,7 +7,10 @@
  *	plan  = item *("," item)
  *	item  = range ":" kind
  *	range = LBA | LBA "-" LBA		(inclusive)
- *	kind  = "fail" | "flaky" N | "hang"
+ *	kind  = "fail" | "flaky" N | "hang" | "rawbad" | "noraw"
+ *
+ * rawbad and noraw touch raw reads only and stand in for drives whose raw
+ * path is broken while cooked reads work (../shared/docs/drive-testing.md).
  */
 #include "config.h"
 
@@ -46,6 +49,10 @@ parse_kind(const char *s, size_t n, struct oi_fault *f)
 		f->kind = OI_FAULT_FAIL;
 	else if (n == 4 && memcmp(s, "hang", 4) == 0)
 		f->kind = OI_FAULT_HANG;
+	else if (n == 6 && memcmp(s, "rawbad", 6) == 0)
+		f->kind = OI_FAULT_RAWBAD;
+	else if (n == 5 && memcmp(s, "noraw", 5) == 0)
+		f->kind = OI_FAULT_NORAW;
 	else if (n > 5 && n <= 9 && memcmp(s, "flaky", 5) == 0) {
 		f->kind = OI_FAULT_FLAKY;
 		f->times = 0;
@@ -94,7 +101,7 @@ parse_item(const char *s, size_t n, struct oi_fault *f,
 	return OPTIMG_OK;
 bad:
 	return oi_set_error(err, OPTIMG_EINVAL, "fault '%.*s' is not "
-	    "LBA[-LBA]:fail|flakyN|hang", (int)OI_MIN(n, 64), s);
+	    "LBA[-LBA]:fail|flakyN|hang|rawbad|noraw", (int)OI_MIN(n, 64), s);
 }
 
 int
@@ -182,4 +189,15 @@ oi_fault_check(struct oi_fault_plan *plan, int32_t lba, uint32_t n)
 	}
 	return hang ? OI_FAULT_HANG : fail ? OI_FAULT_FAIL :
 	    flaky ? OI_FAULT_FLAKY : OI_FAULT_NONE;
+}
+
+bool
+oi_fault_covers(const struct oi_fault_plan *plan, int32_t lba,
+    enum oi_fault_kind kind)
+{
+	for (unsigned i = 0; i < plan->n; i++)
+		if (plan->f[i].kind == kind && (lba == INT32_MIN ||
+		    (lba >= plan->f[i].first && lba <= plan->f[i].last)))
+			return true;
+	return false;
 }

@@ -30,6 +30,12 @@ static const char usage[] =
     "read.  A complete dump gets its final names and NAME.hash (size,\n"
     "CRC32, MD5, SHA-1 of each file).\n"
     "\n"
+    "A data sector whose raw read fails its EDC/ECC check is read again\n"
+    "cooked (2048 bytes).  An ISO takes the cooked user data; a BIN/CUE\n"
+    "cannot, and such a rip fails unless --reconstruct rebuilds those\n"
+    "sectors from user data, marked as reconstructed.  A sector that fails\n"
+    "the same way on every read and has no cooked read is kept as read.\n"
+    "\n"
     "Options:\n"
     "  -o, --output NAME     NAME.cue or NAME.iso\n"
     "  --offset SAMPLES      read offset correction for audio tracks, in\n"
@@ -38,12 +44,16 @@ static const char usage[] =
     "(default 3)\n"
     "  --speed X             read at X (1x = 75 sectors/s); default: the\n"
     "                        drive's own\n"
+    "  --reconstruct         BIN/CUE from a drive with corrupt or no raw\n"
+    "                        reads: rebuild Mode 1 sectors from user data\n"
+    "                        (marked RECONSTRUCTED: not a raw dump)\n"
     "  -f, --force           start again: drop the map and partial files,\n"
     "                        replace existing outputs\n"
     "  -q, --quiet           no progress line and no summary\n"
     "  -v, --verbose         also count the reads sent to the drive\n"
     "  --inject-faults PLAN  for testing only: make reads fail, e.g.\n"
-    "                        '100-109:fail,200:flaky2,300:hang'\n"
+    "                        '100-109:fail,200:flaky2,300:hang'; also\n"
+    "                        rawbad and noraw (a drive's broken raw reads)\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 for a complete dump, 1 otherwise, 2 for a usage error.\n"
@@ -91,13 +101,14 @@ parse_int(const char *opt, const char *arg, long min, long max, long *out)
 static int
 parse_args(int argc, char **argv, struct rip_args *a)
 {
-	enum { OFFSET = 256, RETRIES, SPEED, FAULTS };
+	enum { OFFSET = 256, RETRIES, SPEED, FAULTS, RECONSTRUCT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "offset", required_argument, NULL, OFFSET },
 		{ "retries", required_argument, NULL, RETRIES },
 		{ "speed", required_argument, NULL, SPEED },
 		{ "inject-faults", required_argument, NULL, FAULTS },
+		{ "reconstruct", no_argument, NULL, RECONSTRUCT },
 		{ "force", no_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -132,6 +143,9 @@ parse_args(int argc, char **argv, struct rip_args *a)
 			break;
 		case FAULTS:
 			a->opts.fault_plan = optarg;
+			break;
+		case RECONSTRUCT:
+			a->opts.reconstruct = true;
 			break;
 		case 'f':
 			a->opts.force = true;
@@ -191,6 +205,22 @@ progress_cb(void *ctx, const struct optimg_rip_status *st)
 	return 0;
 }
 
+/* What this run found wrong with the drive's raw reads. */
+static void
+print_drive_faults(const struct optimg_rip_result *res)
+{
+	if (res->raw_corrupt > 0)
+		printf("drive:    returns corrupt raw sectors (%lu failed their "
+		    "EDC/ECC check, read fine cooked%s): ISO from cooked reads; "
+		    "BIN/CUE not possible raw\n",
+		    (unsigned long)res->raw_corrupt,
+		    res->cooked_differ > 0 ? ", some with other user data" : "");
+	if (res->raw_unreadable > 0)
+		printf("drive:    cannot read raw sectors (%lu read cooked only): "
+		    "ISO from cooked reads; BIN/CUE not possible raw\n",
+		    (unsigned long)res->raw_unreadable);
+}
+
 static void
 print_summary(const struct rip_args *a, const struct optimg_rip_result *res)
 {
@@ -203,11 +233,25 @@ print_summary(const struct rip_args *a, const struct optimg_rip_result *res)
 	if (res->kept > 0)
 		printf("kept:     %lu sectors that fail their EDC/ECC check "
 		    "the same way every time\n", (unsigned long)res->kept);
+	if (res->cooked > 0)
+		printf("cooked:   %lu sectors of user data from cooked reads\n",
+		    (unsigned long)res->cooked);
+	if (res->rebuilt > 0)
+		printf("rebuilt:  %lu raw sectors rebuilt from user data "
+		    "(RECONSTRUCTED, not a raw dump)\n",
+		    (unsigned long)res->rebuilt);
+	if (res->rawfail > 0)
+		printf("rawfail:  %lu sectors not dumped raw: their raw read is "
+		    "corrupt or refused, their user data reads cooked "
+		    "(--reconstruct rebuilds them)\n",
+		    (unsigned long)res->rawfail);
+	print_drive_faults(res);
 	if (a->verbose)
 		printf("reads:    %llu calls for %llu sectors\n",
 		    (unsigned long long)res->reads,
 		    (unsigned long long)res->sectors_read);
-	printf("status:   %s\n", res->complete ? "complete" :
+	printf("status:   %s\n", res->reconstructed ? "reconstructed" :
+	    res->complete ? "complete" :
 	    res->interrupted ? "interrupted" : "incomplete");
 	for (unsigned i = 0; i < res->nfiles; i++) {
 		const struct optimg_rip_file *f = &res->files[i];

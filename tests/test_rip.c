@@ -240,6 +240,35 @@ test_map_text_lenient(void)
 	oi_map_release(&m);
 }
 
+/* Every status reads back; kept, cooked and rebuilt are done, rawfail not. */
+static void
+test_map_statuses(void)
+{
+	static const char text[] =
+	    "optimg-map 1\n"
+	    "range 0 70\n"
+	    "0 10 good\n10 10 kept\n20 10 cooked\n30 10 rawfail\n"
+	    "40 10 rebuilt\n50 10 bad\n60 10 untried\n";
+	struct oi_rescue_map m;
+	struct optimg_error err;
+	int32_t start;
+	uint32_t count;
+
+	CU_ASSERT_EQUAL_FATAL(oi_map_parse(text, strlen(text), &m, &err),
+	    OPTIMG_OK);
+	expect_extents(&m, "0+10:g 10+10:k 20+10:c 30+10:r 40+10:r 50+10:b "
+	    "60+10:u");
+	CU_ASSERT_EQUAL(m.ext[3].status, OI_MAP_RAWFAIL);
+	CU_ASSERT_EQUAL(m.ext[4].status, OI_MAP_REBUILT);
+	CU_ASSERT(oi_map_next_todo(&m, 0, &start, &count));
+	CU_ASSERT_EQUAL(start, 30);
+	CU_ASSERT_EQUAL(count, 10);
+	CU_ASSERT(oi_map_next_todo(&m, 40, &start, &count));
+	CU_ASSERT_EQUAL(start, 50);
+	CU_ASSERT_EQUAL(count, 20);
+	oi_map_release(&m);
+}
+
 static void
 expect_bad_map(const char *text, size_t len, const char *what)
 {
@@ -794,6 +823,7 @@ static CU_TestInfo map_tests[] = {
 	{ "random sets against an array", test_map_random },
 	{ "text round trip", test_map_text_roundtrip },
 	{ "CRLF, blanks, comments", test_map_text_lenient },
+	{ "every status", test_map_statuses },
 	{ "hostile maps", test_map_hostile },
 	{ "mutated maps", test_map_fuzz },
 	{ "save and load", test_map_save_load },
