@@ -267,8 +267,9 @@ grab(const char *address, struct grab *g, struct optimg_error *err)
 		if (count == 0)
 			return oi_set_error(err, OPTIMG_ENOENT,
 			    "no optical drive found");
-		return oi_set_error(err, OPTIMG_EINVAL, "%u drives found; "
-		    "choose one with --drive", count);
+		oi_set_error(err, OPTIMG_EINVAL, "%u drives found", count);
+		return oi_error_remedy(err, OPTIMG_OPTION_DRIVE,
+		    OPTIMG_OPTION_NONE);
 	}
 	if (burn_drive_grab(g->info[0].drive, 1) <= 0) {
 		burn_drive_info_free(g->info);
@@ -970,11 +971,16 @@ stdio_append_start(const char *path, off_t *start, struct optimg_error *err)
 {
 	struct stat st;
 
-	if (stat(path, &st) < 0)
-		return oi_set_errno(err, OPTIMG_EIO, "--append: '%s'", path);
-	if (!S_ISREG(st.st_mode))
-		return oi_set_error(err, OPTIMG_EUNSUPP, "--append: '%s' is "
-		    "not a regular file", path);
+	if (stat(path, &st) < 0) {
+		oi_set_errno(err, OPTIMG_EIO, "cannot add a session to '%s'",
+		    path);
+		return oi_error_about(err, OPTIMG_OPTION_APPEND);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		oi_set_error(err, OPTIMG_EUNSUPP, "cannot add a session to "
+		    "'%s': not a regular file", path);
+		return oi_error_about(err, OPTIMG_OPTION_APPEND);
+	}
 	*start = (st.st_size + OPTIMG_USER_SECTOR - 1) /
 	    OPTIMG_USER_SECTOR * OPTIMG_USER_SECTOR;
 	return OPTIMG_OK;

@@ -59,13 +59,17 @@ check_append(const struct optimg_burner_info *di, struct optimg_error *err)
 
 	if (di->pseudo)
 		return OPTIMG_OK;	/* after the file's end */
-	if (oi_profile_is_overwritable(di->profile))
-		return oi_set_error(err, OPTIMG_EUNSUPP, "--append: the %s in "
-		    "'%s' has no sessions to add to", media, di->address);
-	if (di->state != OPTIMG_MEDIA_APPENDABLE)
-		return oi_set_error(err, OPTIMG_EINVAL, "--append: the %s in "
-		    "'%s' is %s, not appendable", media, di->address,
+	if (oi_profile_is_overwritable(di->profile)) {
+		oi_set_error(err, OPTIMG_EUNSUPP, "the %s in '%s' has no "
+		    "sessions to add to", media, di->address);
+		return oi_error_about(err, OPTIMG_OPTION_APPEND);
+	}
+	if (di->state != OPTIMG_MEDIA_APPENDABLE) {
+		oi_set_error(err, OPTIMG_EINVAL, "the %s in '%s' is %s, not "
+		    "appendable", media, di->address,
 		    optimg_media_state_name(di->state));
+		return oi_error_about(err, OPTIMG_OPTION_APPEND);
+	}
 	return OPTIMG_OK;
 }
 
@@ -88,10 +92,12 @@ oi_burn_check_media(const struct optimg_burn_plan *p,
 		return check_append(di, err);
 	if (di->state == OPTIMG_MEDIA_BLANK)
 		return OPTIMG_OK;
-	if (!o->blank)
-		return oi_set_error(err, OPTIMG_EINVAL, "the %s in '%s' is not "
-		    "blank (%s); use --blank to erase it first, or --append",
-		    media, adr, state);
+	if (!o->blank) {
+		oi_set_error(err, OPTIMG_EINVAL, "the %s in '%s' is not blank "
+		    "(%s)", media, adr, state);
+		return oi_error_remedy(err, OPTIMG_OPTION_BLANK,
+		    OPTIMG_OPTION_APPEND);
+	}
 	if (!di->erasable && !oi_profile_is_overwritable(di->profile))
 		return oi_set_error(err, OPTIMG_EINVAL, "the %s in '%s' is %s "
 		    "and cannot be blanked", media, adr, state);

@@ -104,15 +104,18 @@ optimg_convert(struct optimg_image *img, const char *out,
 		to = output_from_name(out);
 	switch (to) {
 	case OPTIMG_OUTPUT_ISO:
-		if (opts->split)
-			return oi_set_error(err, OPTIMG_EINVAL,
-			    "--split applies to BIN/CUE output, not ISO");
+		if (opts->split) {
+			oi_set_error(err, OPTIMG_EINVAL, "one bin per track "
+			    "applies to BIN/CUE output, not ISO");
+			return oi_error_about(err, OPTIMG_OPTION_SPLIT);
+		}
 		return oi_write_iso(img, out, opts, err);
 	case OPTIMG_OUTPUT_CUE:
 		return oi_write_cue(img, out, opts, err);
 	default:
-		return oi_set_error(err, OPTIMG_EINVAL,
-		    "cannot tell the output format from '%s'; name it .iso or "
-		    ".cue, or say --to iso|cue", out);
+		oi_set_error(err, OPTIMG_EINVAL, "cannot tell the output "
+		    "format from '%s'; name it .iso or .cue", out);
+		return oi_error_remedy(err, OPTIMG_OPTION_OUTPUT_FORMAT,
+		    OPTIMG_OPTION_NONE);
 	}
 }

@@ -41,6 +41,8 @@ set_errorv(struct optimg_error *err, int code, const char *suffix,
 	if (err == NULL)
 		return code;
 	err->code = code;
+	err->about = OPTIMG_OPTION_NONE;
+	err->remedy[0] = err->remedy[1] = OPTIMG_OPTION_NONE;
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	if (suffix != NULL) {
 		size_t n = strlen(err->message);
@@ -78,5 +80,50 @@ void
 oi_error_clear(struct optimg_error *err)
 {
 	err->code = 0;
+	err->about = OPTIMG_OPTION_NONE;
+	err->remedy[0] = err->remedy[1] = OPTIMG_OPTION_NONE;
 	err->message[0] = '\0';
+}
+
+int
+oi_error_about(struct optimg_error *err, enum optimg_option about)
+{
+	if (err == NULL)
+		return OPTIMG_EINVAL;
+	err->about = about;
+	return err->code;
+}
+
+int
+oi_error_remedy(struct optimg_error *err, enum optimg_option first,
+    enum optimg_option second)
+{
+	if (err == NULL)
+		return OPTIMG_EINVAL;
+	err->remedy[0] = first;
+	err->remedy[1] = second;
+	return err->code;
+}
+
+const char *
+optimg_option_meaning(enum optimg_option opt)
+{
+	static const char *const meaning[] = {
+		[OPTIMG_OPTION_NONE] = "",
+		[OPTIMG_OPTION_REPLACE] = "replace the existing output",
+		[OPTIMG_OPTION_CONFIRM] = "write to this target all the same",
+		[OPTIMG_OPTION_RESTART] = "start again from nothing",
+		[OPTIMG_OPTION_DRIVE] = "choose a drive",
+		[OPTIMG_OPTION_BLANK] = "blank the medium first",
+		[OPTIMG_OPTION_APPEND] = "add a session",
+		[OPTIMG_OPTION_OUTPUT_FORMAT] = "choose the output format",
+		[OPTIMG_OPTION_DATA_TRACK] = "keep only one data track",
+		[OPTIMG_OPTION_SPLIT] = "one bin per track",
+		[OPTIMG_OPTION_OFFSET] = "the drive's read offset",
+		[OPTIMG_OPTION_ROOT_DIR] = "a root directory to squash",
+	};
+
+	if ((unsigned)opt >= sizeof(meaning) / sizeof(meaning[0]))
+		return "";
+	return meaning[opt];
 }

@@ -462,10 +462,12 @@ optimg_mkiso(const struct optimg_mkiso_opts *opts, const char *out_path,
 	if (opts == NULL || out_path == NULL)
 		return oi_set_error(err, OPTIMG_EINVAL, "no output");
 	OI_TRY(check_inputs(opts, out_path, err));
-	if (exists && !opts->force && !S_ISDIR(st.st_mode))
-		return oi_set_error(err, OPTIMG_EEXIST,
-		    "'%s' already exists (use --force to replace it)",
+	if (exists && !opts->force && !S_ISDIR(st.st_mode)) {
+		oi_set_error(err, OPTIMG_EEXIST, "'%s' already exists",
 		    out_path);
+		return oi_error_remedy(err, OPTIMG_OPTION_REPLACE,
+		    OPTIMG_OPTION_NONE);
+	}
 	OI_TRY(create(opts, exists ? &st : NULL, &mk, err));
 	memset(&fs, 0, sizeof(fs));
 	fs.of.fd = -1;

@@ -641,10 +641,12 @@ squash(struct oi_live *lv, char **rootfs)
 	if (access("/usr/bin/mksquashfs", X_OK) < 0 &&
 	    access("/usr/sbin/mksquashfs", X_OK) < 0 &&
 	    access("/sbin/mksquashfs", X_OK) < 0 &&
-	    access("/bin/mksquashfs", X_OK) < 0)
-		return oi_set_error(lv->err, OPTIMG_ENOENT, "mksquashfs not "
-		    "found: --root-dir needs it (Debian package "
+	    access("/bin/mksquashfs", X_OK) < 0) {
+		oi_set_error(lv->err, OPTIMG_ENOENT, "mksquashfs not found: "
+		    "a root directory is squashed with it (Debian package "
 		    "squashfs-tools)");
+		return oi_error_about(lv->err, OPTIMG_OPTION_ROOT_DIR);
+	}
 	return oi_live_run(lv, argv);
 }
 
@@ -763,9 +765,11 @@ build_new(struct oi_live *lv)
 
 	OI_TRY(check_file(lv, "kernel", o->kernel));
 	OI_TRY(check_file(lv, "initrd", o->initrd));
-	if (o->rootfs != NULL && o->root_dir != NULL)
-		return oi_set_error(lv->err, OPTIMG_EINVAL, "give --rootfs or "
-		    "--root-dir, not both");
+	if (o->rootfs != NULL && o->root_dir != NULL) {
+		oi_set_error(lv->err, OPTIMG_EINVAL, "give a root file "
+		    "system image or a root directory, not both");
+		return oi_error_about(lv->err, OPTIMG_OPTION_ROOT_DIR);
+	}
 	if (o->rootfs != NULL)
 		OI_TRY(check_file(lv, "root file system", o->rootfs));
 	if (o->root_dir != NULL) {
@@ -868,9 +872,12 @@ optimg_mklive(const struct optimg_mklive_opts *opts, const char *out_path,
 	lv.o = &o;
 	lv.err = err;
 	lv.date = o.have_date ? o.date : (int64_t)time(NULL);
-	if (!o.force && stat(out_path, &st) == 0)
-		return oi_set_error(err, OPTIMG_EEXIST, "'%s' already exists "
-		    "(use --force to replace it)", out_path);
+	if (!o.force && stat(out_path, &st) == 0) {
+		oi_set_error(err, OPTIMG_EEXIST, "'%s' already exists",
+		    out_path);
+		return oi_error_remedy(err, OPTIMG_OPTION_REPLACE,
+		    OPTIMG_OPTION_NONE);
+	}
 	if (o.from_iso == NULL)
 		OI_TRY(check_label(&lv, o.label));
 	OI_TRY(check_line(&lv, "title", o.title));

@@ -31,6 +31,10 @@ int oi_set_error(struct optimg_error *err, int code, const char *fmt, ...)
 int oi_set_errno(struct optimg_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void oi_error_clear(struct optimg_error *err);
+/* Say which option err is about / would get past it; return err's code. */
+int oi_error_about(struct optimg_error *err, enum optimg_option about);
+int oi_error_remedy(struct optimg_error *err, enum optimg_option first,
+    enum optimg_option second);
 
 /* ---- little helpers (util.c) ------------------------------------------- */
 

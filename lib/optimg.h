@@ -44,10 +44,41 @@ enum optimg_status {
 
 #define OPTIMG_ERRMSG_MAX 512
 
-struct optimg_error {
-	int	code;
-	char	message[OPTIMG_ERRMSG_MAX];
+/*
+ * The caller's choices, by meaning, that an error can be about or that
+ * would get past it.  Messages never name a front end's flags; a front
+ * end words its own hint from these (the optimg CLI says "use --force
+ * to replace it" for OPTIMG_OPTION_REPLACE).
+ */
+enum optimg_option {
+	OPTIMG_OPTION_NONE,
+	OPTIMG_OPTION_REPLACE,		/* replace an existing output (force) */
+	OPTIMG_OPTION_CONFIRM,		/* write to a target that looks
+					   unintended (rawwrite's force) */
+	OPTIMG_OPTION_RESTART,		/* drop an earlier run's progress and
+					   start again (rip's force) */
+	OPTIMG_OPTION_DRIVE,		/* say which drive */
+	OPTIMG_OPTION_BLANK,		/* blank the medium first */
+	OPTIMG_OPTION_APPEND,		/* add a session to the medium */
+	OPTIMG_OPTION_OUTPUT_FORMAT,	/* say the output format */
+	OPTIMG_OPTION_DATA_TRACK,	/* keep one data track */
+	OPTIMG_OPTION_SPLIT,		/* one bin per track */
+	OPTIMG_OPTION_OFFSET,		/* the drive's read offset */
+	OPTIMG_OPTION_ROOT_DIR,		/* a root directory to squash */
 };
+
+struct optimg_error {
+	int			code;
+	/* The option the failure is about (its value is wrong or does not
+	   apply), or OPTIMG_OPTION_NONE. */
+	enum optimg_option	about;
+	/* Up to two options that would get past it, in order of advice. */
+	enum optimg_option	remedy[2];
+	char			message[OPTIMG_ERRMSG_MAX];
+};
+
+/* What an option means, in a few English words ("replace the output"). */
+const char *optimg_option_meaning(enum optimg_option opt);
 
 /* A short English phrase for a status code ("input is malformed"). */
 const char *optimg_strerror(int status);

@@ -142,10 +142,12 @@ oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
 		if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode))
 			return oi_set_error(err, OPTIMG_EINVAL,
 			    "'%s' is a device; refusing to write to it", path);
-		if (!force)
-			return oi_set_error(err, OPTIMG_EEXIST,
-			    "'%s' already exists (use --force to replace it)",
-			    path);
+		if (!force) {
+			oi_set_error(err, OPTIMG_EEXIST,
+			    "'%s' already exists", path);
+			return oi_error_remedy(err, OPTIMG_OPTION_REPLACE,
+			    OPTIMG_OPTION_NONE);
+		}
 	}
 	of->stale_removed = sweep_stale(path);
 	of->path = strdup(path);
@@ -372,10 +374,12 @@ oi_publish(const char *tmp, const char *path, bool force,
 {
 	if (publish(tmp, path, force) == 0)
 		return OPTIMG_OK;
-	if (errno == EEXIST)
-		return oi_set_error(err, OPTIMG_EEXIST, "'%s' appeared while "
-		    "it was written (another run?); it is left as it is (use "
-		    "--force to replace it)", path);
+	if (errno == EEXIST) {
+		oi_set_error(err, OPTIMG_EEXIST, "'%s' appeared while it was "
+		    "written (another run?); it is left as it is", path);
+		return oi_error_remedy(err, OPTIMG_OPTION_REPLACE,
+		    OPTIMG_OPTION_NONE);
+	}
 	return oi_set_errno(err, OPTIMG_EIO, "cannot rename '%s' to '%s'",
 	    tmp, path);
 }

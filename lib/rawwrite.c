@@ -441,14 +441,16 @@ check_fixed(const struct sys *s, const struct optimg_target_info *info,
 	if (force)
 		return OPTIMG_OK;
 	if (s->partition)
-		return oi_set_error(err, OPTIMG_EINVAL, "'%s' is a partition "
-		    "of %s: write the image to the whole disk, or use --force",
-		    path, info->disk);
-	if (!info->removable && !info->usb)
-		return oi_set_error(err, OPTIMG_EINVAL, "'%s' (%s, %.1f GB) is "
-		    "not a removable disk; use --force if you are sure", path,
+		oi_set_error(err, OPTIMG_EINVAL, "'%s' is a partition of %s: "
+		    "write the image to the whole disk", path, info->disk);
+	else if (!info->removable && !info->usb)
+		oi_set_error(err, OPTIMG_EINVAL, "'%s' (%s, %.1f GB) is not a "
+		    "removable disk", path,
 		    info->model[0] != '\0' ? info->model : info->name,
 		    (double)info->size / 1e9);
+	else
+		return OPTIMG_OK;
+	return oi_error_remedy(err, OPTIMG_OPTION_CONFIRM, OPTIMG_OPTION_NONE);
 	return OPTIMG_OK;
 }
 

@@ -680,8 +680,9 @@ check_new(struct rip *r, const char *path)
 
 	if (r->opts->force || lstat(path, &st) != 0)
 		return OPTIMG_OK;
-	return oi_set_error(r->err, OPTIMG_EEXIST,
-	    "'%s' already exists (use --force to replace it)", path);
+	oi_set_error(r->err, OPTIMG_EEXIST, "'%s' already exists", path);
+	return oi_error_remedy(r->err, OPTIMG_OPTION_REPLACE,
+	    OPTIMG_OPTION_NONE);
 }
 
 /*
@@ -763,12 +764,15 @@ load_map(struct rip *r, char disc[OI_MAP_DISC_MAX])
 	OI_TRY(rc);
 	r->res->resumed = true;
 	if (strcmp(m->disc, disc) != 0 || strcmp(m->output, output) != 0 ||
-	    m->offset != r->opts->offset || m->first != first || m->end != end)
-		return oi_set_error(r->err, OPTIMG_EINVAL, "rescue map '%s' "
-		    "belongs to another disc or other options (disc %s, "
-		    "output %s, --offset %d; this rip: %s, %s, %d); remove it "
-		    "or use --force to start again", r->map_path, m->disc,
-		    m->output, m->offset, disc, output, r->opts->offset);
+	    m->offset != r->opts->offset || m->first != first || m->end != end) {
+		oi_set_error(r->err, OPTIMG_EINVAL, "rescue map '%s' belongs "
+		    "to another disc or other options (disc %s, output %s, "
+		    "read offset %d; this rip: %s, %s, %d); remove it",
+		    r->map_path, m->disc, m->output, m->offset, disc, output,
+		    r->opts->offset);
+		return oi_error_remedy(r->err, OPTIMG_OPTION_RESTART,
+		    OPTIMG_OPTION_NONE);
+	}
 	return OPTIMG_OK;
 }
 
@@ -1068,9 +1072,11 @@ setup(struct rip *r, const char *device)
 		return oi_set_error(r->err, OPTIMG_EINVAL, "cannot tell the "
 		    "output format from '%s'; name it .cue or .iso",
 		    r->out_path);
-	if (o->offset < -MAX_OFFSET || o->offset > MAX_OFFSET)
-		return oi_set_error(r->err, OPTIMG_EINVAL, "--offset %d is "
+	if (o->offset < -MAX_OFFSET || o->offset > MAX_OFFSET) {
+		oi_set_error(r->err, OPTIMG_EINVAL, "a read offset of %d is "
 		    "more than %d samples", o->offset, MAX_OFFSET);
+		return oi_error_about(r->err, OPTIMG_OPTION_OFFSET);
+	}
 	if (o->fault_plan != NULL)
 		OI_TRY(oi_fault_parse(o->fault_plan, &r->faults, r->err));
 	OI_TRY(optimg_drive_open(device, o->warning, o->warning_ctx, &r->drv,
@@ -1086,7 +1092,8 @@ setup(struct rip *r, const char *device)
 	r->disc_end = oi_image_end_lba(r->img);
 	if (o->speed != 0 && optimg_drive_set_speed(r->drv, o->speed,
 	    &serr) < 0)
-		oi_image_warn(r->img, "--speed: %s", serr.message);
+		oi_image_warn(r->img, "cannot set the speed: %s",
+		    serr.message);
 	OI_TRY(plan_files(r));
 	OI_TRY(check_placement(r, device));
 	OI_TRY(check_outputs(r));

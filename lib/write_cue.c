@@ -302,10 +302,11 @@ oi_write_cue(struct optimg_image *img, const char *out,
 	job.cue.fd = -1;
 	job.prog.fn = opts->progress;
 	job.prog.ctx = opts->progress_ctx;
-	if (opts->data_track != 0)
-		return oi_set_error(err, OPTIMG_EINVAL,
-		    "--data-track applies to ISO output; a cue keeps every "
-		    "track");
+	if (opts->data_track != 0) {
+		oi_set_error(err, OPTIMG_EINVAL, "keeping one data track "
+		    "applies to ISO output; a cue keeps every track");
+		return oi_error_about(err, OPTIMG_OPTION_DATA_TRACK);
+	}
 	rc = prepare_disc(&job, err);
 	if (rc == OPTIMG_OK)
 		rc = split_name(&job, out, err);

@@ -53,10 +53,10 @@ pick_track(const struct optimg_disc *d, unsigned wanted,
 		return oi_set_error(err, OPTIMG_ELOSSY,
 		    "track %s has no data for an ISO; convert to .cue instead",
 		    list);
-	return oi_set_error(err, OPTIMG_ELOSSY,
-	    "the disc has %u tracks (%s) and an ISO holds one data track; "
-	    "say --data-track N to keep only track N, or convert to .cue to "
-	    "keep them all", d->ntracks, list);
+	oi_set_error(err, OPTIMG_ELOSSY, "the disc has %u tracks (%s) and an "
+	    "ISO holds one data track", d->ntracks, list);
+	return oi_error_remedy(err, OPTIMG_OPTION_DATA_TRACK,
+	    OPTIMG_OPTION_NONE);
 }
 
 static int

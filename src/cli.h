@@ -40,6 +40,14 @@ int cli_parse_seconds(const char *s, int64_t *out);
  */
 int cli_write_status(int rc, const struct optimg_error *err,
     const char *out);
+/*
+ * A library error worded for the command line: the message, with the
+ * flag it is about before it and the flags that would get past it after
+ * it (the library names no flags).  Borrowed until the next call.
+ */
+const char *cli_errmsg(const struct optimg_error *err);
+/* Exit status for a failed library call: 2 when err is about a flag. */
+int cli_fail_status(const struct optimg_error *err);
 /* Warning callback for the library. */
 void cli_warning_cb(void *ctx, const char *message);
 

@@ -55,7 +55,7 @@ cli_fs_open(const char *path, const struct optimg_fs_opts *opts,
 	if (img == NULL)
 		return 1;
 	if (optimg_fs_open(img, opts, fsp, &err) < 0) {
-		cli_error("'%s': %s", path, err.message);
+		cli_error("'%s': %s", path, cli_errmsg(&err));
 		optimg_image_free(img);
 		*imgp = NULL;
 		return 1;

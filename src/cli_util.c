@@ -96,8 +96,65 @@ cli_write_status(int rc, const struct optimg_error *err, const char *out)
 	if (rc == OPTIMG_ECANCELED)
 		cli_error("interrupted; '%s' was not written", out);
 	else
-		cli_error("%s", err->message);
+		cli_error("%s", cli_errmsg(err));
 	return 1;
+}
+
+static const char *
+flag_of(enum optimg_option opt)
+{
+	switch (opt) {
+	case OPTIMG_OPTION_APPEND: return "--append";
+	case OPTIMG_OPTION_SPLIT: return "--split";
+	case OPTIMG_OPTION_DATA_TRACK: return "--data-track";
+	case OPTIMG_OPTION_OFFSET: return "--offset";
+	case OPTIMG_OPTION_ROOT_DIR: return "--root-dir";
+	default: return NULL;
+	}
+}
+
+/* The hint after a message, for the options that would get past it. */
+static const char *
+hint_of(const struct optimg_error *err)
+{
+	switch (err->remedy[0]) {
+	case OPTIMG_OPTION_REPLACE:
+		return " (use --force to replace it)";
+	case OPTIMG_OPTION_CONFIRM:
+		return "; use --force if you are sure";
+	case OPTIMG_OPTION_RESTART:
+		return " or use --force to start again";
+	case OPTIMG_OPTION_DRIVE:
+		return "; choose one with --drive";
+	case OPTIMG_OPTION_BLANK:
+		return err->remedy[1] == OPTIMG_OPTION_APPEND ?
+		    "; use --blank to erase it first, or --append" :
+		    "; use --blank to erase it first";
+	case OPTIMG_OPTION_OUTPUT_FORMAT:
+		return ", or say --to iso|cue";
+	case OPTIMG_OPTION_DATA_TRACK:
+		return "; say --data-track N to keep only track N, or convert "
+		    "to .cue to keep them all";
+	default:
+		return "";
+	}
+}
+
+const char *
+cli_errmsg(const struct optimg_error *err)
+{
+	static char buf[OPTIMG_ERRMSG_MAX + 160];
+	const char *flag = flag_of(err->about);
+
+	snprintf(buf, sizeof(buf), "%s%s%s%s", flag != NULL ? flag : "",
+	    flag != NULL ? ": " : "", err->message, hint_of(err));
+	return buf;
+}
+
+int
+cli_fail_status(const struct optimg_error *err)
+{
+	return flag_of(err->about) != NULL ? EXIT_USAGE : 1;
 }
 
 void
@@ -118,7 +175,7 @@ cli_open_image(const char *path)
 	}
 	optimg_image_set_warning_cb(img, cli_warning_cb, NULL);
 	if (optimg_image_open(img, path) < 0) {
-		cli_error("%s", optimg_image_errmsg(img));
+		cli_error("%s", cli_errmsg(optimg_image_error(img)));
 		optimg_image_free(img);
 		return NULL;
 	}

@@ -324,7 +324,7 @@ dry_run(const struct burn_args *a, const char *format,
 	unsigned n = 0;
 
 	if (optimg_burn_plan_cdtext_packs(p, &packs, &n, &err) < 0) {
-		cli_error("%s", err.message);
+		cli_error("%s", cli_errmsg(&err));
 		return 1;
 	}
 	if (a->json)
@@ -387,7 +387,7 @@ run_burn(const struct burn_args *a, struct optimg_image *img,
 	if (res.tracks != NULL && res.verified)
 		report_verify(p, &res);
 	if (rc < 0) {
-		cli_error("%s", err.message);
+		cli_error("%s", cli_errmsg(&err));
 	} else if (!cli_quiet) {
 		printf("%s %llu bytes to '%s'%s%s\n",
 		    o.verify_only ? "compared" : o.dummy ? "simulated" :
@@ -411,7 +411,7 @@ burn_image(const struct burn_args *a)
 	if (img == NULL)
 		return 1;
 	if (optimg_burn_plan_image(img, &p, &err) < 0) {
-		cli_error("'%s': %s", a->source, err.message);
+		cli_error("'%s': %s", a->source, cli_errmsg(&err));
 		optimg_image_free(img);
 		return 1;
 	}
@@ -467,7 +467,7 @@ burn_folder(const struct burn_args *a)
 	}
 	if (optimg_mkiso_new(&mo, &mk, &err) < 0 ||
 	    optimg_burn_plan_stream(optimg_mkiso_size(mk), &p, &err) < 0) {
-		cli_error("%s", err.message);
+		cli_error("%s", cli_errmsg(&err));
 		goto out;
 	}
 	rc = a->dry_run ? dry_run(a, "folder", p) : run_burn(a, NULL, mk, p);

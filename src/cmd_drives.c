@@ -116,12 +116,12 @@ cmd_drives(int argc, char **argv)
 			if (optimg_burner_inquire(argv[optind + (int)i],
 			    &list[i], &err) < 0) {
 				cli_error("'%s': %s", argv[optind + (int)i],
-				    err.message);
+				    cli_errmsg(&err));
 				free(list);
 				return 1;
 			}
 	} else if (optimg_burner_scan(&list, &n, &err) < 0) {
-		cli_error("%s", err.message);
+		cli_error("%s", cli_errmsg(&err));
 		return 1;
 	}
 	if (json) {
@@ -218,7 +218,7 @@ drive_cmd(int argc, char **argv, bool format)
 	    optimg_burner_blank(&o, fast, &err);
 	cli_burn_progress_done(&prog);
 	if (rc < 0) {
-		cli_error("%s", err.message);
+		cli_error("%s", cli_errmsg(&err));
 		return 1;
 	}
 	return 0;

@@ -122,7 +122,7 @@ extract(const char *image, const struct optimg_fs_opts *fsopts,
 	o->report_ctx = &rctx;
 	rc = optimg_fs_extract(fs, o, &res, &err);
 	if (rc < 0 && rc != OPTIMG_ECANCELED) {
-		cli_error("'%s': %s", image, err.message);
+		cli_error("'%s': %s", image, cli_errmsg(&err));
 		res.failures++;
 	}
 	if (cli_interrupted) {

@@ -250,7 +250,7 @@ print_boot_recipe(const char *path)
 	if (rc == 0)
 		fputs(text, stdout);
 	else
-		cli_error("'%s': %s", path, err.message);
+		cli_error("'%s': %s", path, cli_errmsg(&err));
 	free(text);
 	optimg_fs_free(fs);
 	optimg_image_free(img);

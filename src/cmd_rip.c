@@ -298,8 +298,7 @@ cmd_rip(int argc, char **argv)
 	if (res != NULL && !cli_quiet)
 		print_summary(&a, res);
 	if (rc < 0)
-		cli_error("%s", err.message);
+		cli_error("%s", cli_errmsg(&err));
 	optimg_rip_result_free(res);
-	return rc < 0 ? (rc == OPTIMG_EINVAL && err.message[0] == '-' ?
-	    EXIT_USAGE : 1) : 0;
+	return rc < 0 ? cli_fail_status(&err) : 0;
 }

@@ -268,7 +268,7 @@ cmd_verify(int argc, char **argv)
 	cli_progress_done(&prog);
 	if (rc < 0)
 		cli_error("%s", rc == OPTIMG_ECANCELED ? "interrupted" :
-		    err.message);
+		    cli_errmsg(&err));
 	else if (json)
 		print_json(img, res, opts.dat_path != NULL);
 	else

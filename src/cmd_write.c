@@ -161,7 +161,7 @@ cmd_write(int argc, char **argv)
 		return 1;
 	}
 	if (optimg_target_check(device, &o, &t, &err) < 0) {
-		cli_error("%s", err.message);
+		cli_error("%s", cli_errmsg(&err));
 		return 1;
 	}
 	check_bootable(image);
@@ -179,7 +179,7 @@ cmd_write(int argc, char **argv)
 	rc = optimg_rawwrite(image, device, &o, &bad, &err);
 	cli_progress_done(&wp);
 	if (rc < 0) {
-		cli_error("%s", err.message);
+		cli_error("%s", cli_errmsg(&err));
 		return 1;
 	}
 	if (!cli_quiet)

@@ -393,15 +393,25 @@ expect_media(const struct optimg_burn_plan *p,
 {
 	struct optimg_error err = { 0 };
 	int rc = oi_burn_check_media(p, o, &d, &err);
+	char got[OPTIMG_ERRMSG_MAX + 200];
 
 	if (want == NULL) {
 		CU_ASSERT_EQUAL(rc, 0);
 		return;
 	}
 	CU_ASSERT(rc < 0);
-	if (strcmp(err.message, want) != 0)
-		fprintf(stderr, "\n got: %s\nwant: %s\n", err.message, want);
-	CU_ASSERT_STRING_EQUAL(err.message, want);
+	/* The message, with what it is about and what would get past it. */
+	snprintf(got, sizeof(got), "%s%s%s", err.about ?
+	    optimg_option_meaning(err.about) : "", err.about ? ": " : "",
+	    err.message);
+	if (err.remedy[0])
+		snprintf(got + strlen(got), sizeof(got) - strlen(got),
+		    " [%s%s%s]", optimg_option_meaning(err.remedy[0]),
+		    err.remedy[1] ? ", or " : "",
+		    optimg_option_meaning(err.remedy[1]));
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "\n got: %s\nwant: %s\n", got, want);
+	CU_ASSERT_STRING_EQUAL(got, want);
 }
 
 static void
@@ -416,8 +426,8 @@ test_check_media(void)
 	expect_media(p, &o, drive(0, "", OPTIMG_MEDIA_NONE, false),
 	    "no writable media in '/dev/sr0' (media, none)");
 	expect_media(p, &o, drive(0x0a, "CD-RW", OPTIMG_MEDIA_APPENDABLE,
-	    true), "the CD-RW in '/dev/sr0' is not blank (appendable); use "
-	    "--blank to erase it first, or --append");
+	    true), "the CD-RW in '/dev/sr0' is not blank (appendable) [blank "
+	    "the medium first, or add a session]");
 	expect_media(p, &blank, drive(0x0a, "CD-RW", OPTIMG_MEDIA_CLOSED,
 	    true), NULL);
 	expect_media(p, &blank, drive(0x09, "CD-R", OPTIMG_MEDIA_CLOSED,
@@ -428,11 +438,11 @@ test_check_media(void)
 	expect_media(p, &append, drive(0x1b, "DVD+R", OPTIMG_MEDIA_APPENDABLE,
 	    false), NULL);
 	expect_media(p, &append, drive(0x1b, "DVD+R", OPTIMG_MEDIA_CLOSED,
-	    false), "--append: the DVD+R in '/dev/sr0' is closed, not "
+	    false), "add a session: the DVD+R in '/dev/sr0' is closed, not "
 	    "appendable");
 	expect_media(p, &append, drive(0x43, "BD-RE", OPTIMG_MEDIA_BLANK,
-	    true), "--append: the BD-RE in '/dev/sr0' has no sessions to "
-	    "add to");
+	    true), "add a session: the BD-RE in '/dev/sr0' has no sessions "
+	    "to add to");
 	optimg_burn_plan_free(p);
 }
 

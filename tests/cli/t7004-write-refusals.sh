@@ -98,7 +98,7 @@ sed -i '/ \/home /d' "$R/proc/self/mountinfo"
 refuse sdy "'$TMP/sdy' is in use: sdy1 is held by dm-0" --force
 # A fixed disk, a partition, something sysfs does not know.
 refuse sdx "'$TMP/sdx' (ACME Stick sdx, 1.0 GB) is not a removable disk; use --force if you are sure"
-refuse sdz1 "'$TMP/sdz1' is a partition of sdz: write the image to the whole disk, or use --force"
+refuse sdz1 "'$TMP/sdz1' is a partition of sdz: write the image to the whole disk; use --force if you are sure"
 refuse nosys "'$TMP/nosys': device 240:230 is not in sysfs; cannot tell what it is"
 # Past every check, the exclusive open is the last gate (nothing is bound
 # to these numbers, so it cannot open).

@@ -73,7 +73,7 @@ grep -q '^optimg: rip: warning: libcdio: [0-9]* more like the last$' "$TMP/err" 
 	fail "repeats counted: $(cat "$TMP/err")"
 # Images have no speed: a warning, not a failure.
 expect_exit 0 "$OPTIMG" rip -q --speed 4 "$TESTDATA/cdda.cue" -o "$TMP/speed.cue"
-grep -q "warning: --speed: '.*cdda.cue' is an image; it has no speed to set" "$TMP/err" ||
+grep -q "warning: cannot set the speed: '.*cdda.cue' is an image; it has no speed to set" "$TMP/err" ||
 	fail "speed: $(cat "$TMP/err")"
 
 # An ISO: the user data, as convert makes it.
