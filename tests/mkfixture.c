@@ -10,6 +10,9 @@
  *	ISO, EDC/ECC from the codec), two AUDIO tracks of seeded noise with
  *	stored 2-second INDEX 00 pregaps, and NAME.cue with CATALOG, CD-TEXT,
  *	FLAGS, ISRC, INDEX 02 and REM lines
+ *   mkfixture random OUT SIZE SEED
+ *	SIZE bytes of seeded noise (git's test-genrandom), so a failing
+ *	test can be run again on the same bytes
  */
 #include "config.h"
 
@@ -324,13 +327,36 @@ cmd_redump(int argc, char **argv)
 	return fclose(cue) != 0;
 }
 
+static int
+cmd_random(int argc, char **argv)
+{
+	unsigned long long size, i;
+	FILE *out;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: mkfixture random OUT SIZE SEED\n");
+		return 2;
+	}
+	size = strtoull(argv[3], NULL, 10);
+	rng_state = (uint32_t)strtoul(argv[4], NULL, 10);
+	if ((out = fopen(argv[2], "wb")) == NULL) {
+		perror(argv[2]);
+		return 1;
+	}
+	for (i = 0; i < size; i++)
+		putc(rng_byte(), out);
+	return fclose(out) != 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "random") == 0)
+		return cmd_random(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "iso") == 0)
 		return cmd_iso(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "redump") == 0)
 		return cmd_redump(argc, argv);
-	fprintf(stderr, "usage: mkfixture iso|redump ...\n");
+	fprintf(stderr, "usage: mkfixture iso|redump|random ...\n");
 	return 2;
 }

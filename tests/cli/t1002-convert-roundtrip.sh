@@ -6,7 +6,9 @@ set -eu
 
 # A fixture ISO built from spec constants.
 printf 'hello from optimg\n' >"$TMP/hello.txt"
-head -c 300000 /dev/urandom >"$TMP/noise.bin"
+SEED=${OPTIMG_TEST_SEED:-1002}
+echo "seed $SEED"
+"$MKFIXTURE" random "$TMP/noise.bin" 300000 "$SEED"
 "$MKFIXTURE" iso "$TMP/a.iso" OPTIMG_TEST "$TMP/hello.txt" "$TMP/noise.bin"
 
 "$OPTIMG" convert -q "$TMP/a.iso" "$TMP/a.cue"
@@ -46,6 +48,7 @@ if [ -d "$TESTDATA" ]; then
 			grep -qi 'data' "$TMP/cdinfo" || fail "cd-info: $(cat "$TMP/cdinfo")"
 	fi
 else
-	echo "SKIP part: libcdio test data not found at $TESTDATA" >&2
+	# The rest passed; automake must still see what was not run.
+	skip "libcdio test data not found at $TESTDATA (the rest passed)"
 fi
 echo ok

@@ -13,12 +13,13 @@ set -eu
 
 mkdir "$TMP/src"
 # data.bin: 1 MiB of data, 2 MiB of zeros, 1 MiB of data.
-head -c 1048576 /dev/urandom >"$TMP/src/data.bin"
-dd if=/dev/urandom of="$TMP/src/data.bin" bs=1048576 seek=3 count=1 \
+"$MKFIXTURE" random "$TMP/src/data.bin" 1048576 2005
+"$MKFIXTURE" random "$TMP/more.bin" 1048576 2006
+dd if="$TMP/more.bin" of="$TMP/src/data.bin" bs=1048576 seek=3 count=1 \
     conv=notrunc 2>/dev/null
 printf 'small\n' >"$TMP/src/small.txt"
 : >"$TMP/src/empty"
-head -c 4096 /dev/urandom >"$TMP/src/boot.img"
+"$MKFIXTURE" random "$TMP/src/boot.img" 4096 2007
 "$OPTIMG" mkiso -q "$TMP/src" -b boot.img -o "$TMP/t.iso" ||
 	fail "mkiso failed"
 "$OPTIMG" convert -q "$TMP/t.iso" "$TMP/t.cue" || fail "convert failed"

@@ -18,8 +18,8 @@ ISOLINUX=/usr/lib/ISOLINUX
 need_tool grub-mkimage
 
 # A stand-in kernel and initrd: the recipe is about the boot setup only.
-head -c 300000 /dev/urandom >"$TMP/vmlinuz"
-head -c 200000 /dev/urandom >"$TMP/initrd"
+"$MKFIXTURE" random "$TMP/vmlinuz" 300000 6004
+"$MKFIXTURE" random "$TMP/initrd" 200000 6005
 SOURCE_DATE_EPOCH=1700000000 "$OPTIMG" mklive -q --kernel "$TMP/vmlinuz" \
 	--initrd "$TMP/initrd" --label RECIPE -o "$TMP/live.iso" || fail "mklive"
 

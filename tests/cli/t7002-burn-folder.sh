@@ -8,8 +8,10 @@ need_tool xorriso
 
 mkdir -p "$TMP/tree/docs/deep/er" "$TMP/tree/empty"
 echo "first file" >"$TMP/tree/a.txt"
-head -c 1234567 /dev/urandom >"$TMP/tree/docs/random.bin"
-head -c 2048 /dev/urandom >"$TMP/tree/docs/deep/er/one-sector"
+SEED=${OPTIMG_TEST_SEED:-7002}
+echo "seed $SEED"
+"$MKFIXTURE" random "$TMP/tree/docs/random.bin" 1234567 "$SEED"
+"$MKFIXTURE" random "$TMP/tree/docs/deep/er/one-sector" 2048 $((SEED + 1))
 printf '' >"$TMP/tree/docs/zero-length"
 ln -s a.txt "$TMP/tree/link"
 

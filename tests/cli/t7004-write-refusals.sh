@@ -119,7 +119,7 @@ grep -q "no terminal to confirm on; add --yes" "$TMP/err" || fail "confirm"
 [ ! -e "$TMP/out.img" ] || fail "written without confirmation"
 
 # Written, flushed and verified; an existing longer file is replaced.
-head -c 3000000 /dev/urandom >"$TMP/out.img"
+"$MKFIXTURE" random "$TMP/out.img" 3000000 7004
 expect_exit 0 "$OPTIMG" write --yes "$TMP/x.iso" "$TMP/out.img"
 grep -q "^wrote '.*' to .*out.img, verified$" "$TMP/out" || fail "$(cat "$TMP/out")"
 same_file "$TMP/x.iso" "$TMP/out.img"

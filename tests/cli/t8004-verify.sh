@@ -97,7 +97,7 @@ grep -q " sha1 $(sha1sum <"$TMP/a.iso" | cut -d' ' -f1)\$" "$TMP/out" || fail "i
 # Hostile DATs: refused with the file and line, never crash.
 printf '<datafile>\n<game name="a">\n<rom name="x" sha1="12"/>\n</game>\n' >"$TMP/h1.dat"
 printf '<!DOCTYPE x [<!ENTITY a "aaaa">]>\n<game name="&a;"></game>\n' >"$TMP/h2.dat"
-head -c 100000 /dev/urandom >"$TMP/h3.dat"
+"$MKFIXTURE" random "$TMP/h3.dat" 100000 8004
 for h in h1 h2 h3; do
 	expect_exit 1 "$OPTIMG" verify --dat "$TMP/$h.dat" "$TMP/Mixed Disc.cue"
 	grep -q "^optimg: verify: '.*$h.dat' " "$TMP/err" || fail "$h: $(cat "$TMP/err")"
