@@ -18,6 +18,7 @@
 #define PROBE_BYTES (64u * 1024)
 
 static const struct oi_format *const formats[] = {
+	&oi_format_chd,
 	&oi_format_cue,
 	&oi_format_iso,
 	&oi_format_rawbin,

@@ -20,6 +20,8 @@ optimg_image_free(struct optimg_image *img)
 {
 	if (img == NULL)
 		return;
+	if (img->reader.close != NULL)
+		img->reader.close(img->reader.ctx);
 	for (unsigned i = 0; i < img->nstreams; i++)
 		oi_stream_close(&img->streams[i]);
 	free(img->streams);
@@ -28,7 +30,20 @@ optimg_image_free(struct optimg_image *img)
 	oi_worker_stop(&img->encoder);
 	free(img->scratch);
 	free(img->path);
+	free(img->chd_parent);
 	free(img);
+}
+
+int
+optimg_image_set_parent(struct optimg_image *img, const char *path)
+{
+	char *p = oi_strdup(path);
+
+	if (path != NULL && p == NULL)
+		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
+	free(img->chd_parent);
+	img->chd_parent = p;
+	return OPTIMG_OK;
 }
 
 void

@@ -99,6 +99,9 @@ struct oi_reader {
 	int	(*read)(void *ctx, int32_t lba, uint32_t count,
 		    unsigned sector_size, void *buf, struct optimg_error *err);
 	void	*ctx;
+	/* Frees ctx when the image is freed; NULL when someone else owns
+	   it (a drive owns its image). */
+	void	(*close)(void *ctx);
 };
 
 /* ---- images and formats ------------------------------------------------ */
@@ -113,6 +116,7 @@ struct oi_format {
 extern const struct oi_format oi_format_cue;
 extern const struct oi_format oi_format_iso;
 extern const struct oi_format oi_format_rawbin;
+extern const struct oi_format oi_format_chd;
 
 struct optimg_image {
 	const struct oi_format	*format;
@@ -130,6 +134,7 @@ struct optimg_image {
 	size_t			 scratch_size;
 	struct oi_worker	 encoder;	/* shares cooked-to-raw work */
 	struct oi_reader	 reader;	/* for OI_FILL_CALLBACK */
+	char			*chd_parent;	/* a CHD's parent, if named */
 };
 
 void oi_image_warn(struct optimg_image *img, const char *fmt, ...)

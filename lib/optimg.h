@@ -272,6 +272,13 @@ void optimg_image_free(struct optimg_image *img);
 void optimg_image_set_warning_cb(struct optimg_image *img,
     optimg_warning_fn fn, void *ctx);
 
+/*
+ * Names the parent of a CHD made as a difference to another CHD (before
+ * optimg_image_open()); without it the parent is looked for by SHA-1
+ * among the .chd files beside the image.  NULL forgets the name.
+ */
+int optimg_image_set_parent(struct optimg_image *img, const char *path);
+
 /* Opens an image; its format is found from its content. */
 int optimg_image_open(struct optimg_image *img, const char *path);
 

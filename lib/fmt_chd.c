@@ -1,0 +1,292 @@
+/*
+ * fmt_chd.c - MAME CHD v5 images as a disc: a CD (CHT2/CHTR/CHCD/CHGD
+ * track metadata) or a DVD (the "DVD " tag, or a raw CHD of 2048-byte
+ * units, which is what chdman 0.251's createraw makes of an ISO).
+ *
+ * Every track's sectors are read through one byte view, the "bin": the
+ * tracks' stored frames one after the other, each frame cut to the
+ * track's data size and audio turned little-endian, which is exactly the
+ * single bin chdman extractcd writes.  Fragments point into that view by
+ * offset (OI_FILL_CALLBACK), and a read finds the CHD frame behind an
+ * offset, so only the hunks asked for are decompressed.
+ *
+ * When the CHD carries our lossless tag (chd_meta.c, doc/chd.md), the
+ * original cue sheet is laid out over the same view instead, so split
+ * bins, INDEX 00/02+, CD-TEXT, ISRC, catalog and REM lines come back.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "chd.h"
+
+struct chd_img {
+	struct optimg_image	*img;
+	struct oi_chd		*chd;
+	struct chd_cd		 cd;
+	bool			 dvd;
+	uint64_t		*bin_start;	/* per track, + the end */
+	uint8_t			 frame[CHD_CD_FRAME];
+};
+
+static int
+chd_probe(const uint8_t *head, size_t len)
+{
+	return len >= 16 && memcmp(head, CHD_MAGIC, 8) == 0 ? 100 : 0;
+}
+
+static void
+chd_img_close(void *ctx)
+{
+	struct chd_img *c = ctx;
+
+	if (c == NULL)
+		return;
+	oi_chd_cd_release(&c->cd);
+	oi_chd_close(c->chd);
+	free(c->bin_start);
+	free(c);
+}
+
+static const struct oi_fragment *
+frag_at(const struct optimg_image *img, int32_t lba)
+{
+	unsigned lo = 0, hi = img->nfrags;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		const struct oi_fragment *f = &img->frags[mid];
+		if (lba < f->lba)
+			hi = mid;
+		else if (lba - f->lba >= (int64_t)f->count)
+			lo = mid + 1;
+		else
+			return f;
+	}
+	return NULL;
+}
+
+/* Bin offset off: which track, and the byte in which CHD frame. */
+static int
+bin_to_frame(struct chd_img *c, uint64_t off, unsigned *track,
+    uint64_t *frame, unsigned *in)
+{
+	for (unsigned t = 0; t < c->cd.ntracks; t++) {
+		if (off >= c->bin_start[t + 1])
+			continue;
+		const struct chd_cd_track *ct = &c->cd.tracks[t];
+		uint64_t rel = off - c->bin_start[t];
+		*track = t;
+		*frame = ct->chd_frame + rel / ct->datasize;
+		*in = (unsigned)(rel % ct->datasize);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+read_error(struct chd_img *c, int32_t lba, struct optimg_error *err)
+{
+	*err = c->chd->err;
+	size_t n = strlen(err->message);
+	snprintf(err->message + n, sizeof(err->message) - n,
+	    " (holds LBA %ld and its neighbours)", (long)lba);
+	return err->code < 0 ? err->code : OPTIMG_EIO;
+}
+
+/* One sector of a CD fragment: size bytes from the bin view at off. */
+static int
+cd_sector(struct chd_img *c, const struct oi_fragment *f, int32_t lba,
+    uint64_t off, unsigned size, uint8_t *dst, struct optimg_error *err)
+{
+	unsigned done = 0;
+
+	while (done < size) {
+		unsigned t, in;
+		uint64_t frame;
+		if (bin_to_frame(c, off + done, &t, &frame, &in) < 0)
+			return oi_set_error(err, OPTIMG_EFORMAT,
+			    "'%s': LBA %ld lies past the CHD's tracks",
+			    c->img->path, (long)lba);
+		const struct chd_cd_track *ct = &c->cd.tracks[t];
+		if (oi_chd_read(c->chd, frame * CHD_CD_FRAME, c->frame,
+		    CHD_CD_FRAME) < 0)
+			return read_error(c, lba, err);
+		unsigned n = OI_MIN(size - done, ct->datasize - in);
+		/* CHD keeps audio big-endian; a MOTOROLA file did too. */
+		if (ct->mode == OPTIMG_TRACK_AUDIO && !f->swap16)
+			for (unsigned i = 0; i < n; i++)
+				dst[done + i] = c->frame[(in + i) ^ 1];
+		else
+			memcpy(dst + done, c->frame + in, n);
+		done += n;
+	}
+	return OPTIMG_OK;
+}
+
+static int
+chd_read(void *ctx, int32_t lba, uint32_t count, unsigned size, void *buf,
+    struct optimg_error *err)
+{
+	struct chd_img *c = ctx;
+	uint8_t *dst = buf;
+
+	for (uint32_t i = 0; i < count; i++, lba++, dst += size) {
+		const struct oi_fragment *f = frag_at(c->img, lba);
+		if (f == NULL)
+			return oi_set_error(err, OPTIMG_ERANGE,
+			    "'%s': LBA %ld is in no track", c->img->path,
+			    (long)lba);
+		uint64_t off = f->offset + (uint64_t)(lba - f->lba) * size;
+		if (c->dvd) {
+			if (oi_chd_read(c->chd, off, dst, size) < 0)
+				return read_error(c, lba, err);
+			continue;
+		}
+		OI_TRY(cd_sector(c, f, lba, off, size, dst, err));
+	}
+	return OPTIMG_OK;
+}
+
+/* ---- layout ----------------------------------------------------------- */
+
+static int
+add_frag(struct optimg_image *img, int32_t lba, uint32_t count,
+    enum oi_fill fill, uint64_t off, unsigned size,
+    enum optimg_track_mode mode)
+{
+	struct oi_fragment f = {
+		.lba = lba, .count = count, .fill = fill, .offset = off,
+		.sector_size = size, .mode = mode,
+	};
+
+	return oi_image_add_fragment(img, &f);
+}
+
+static int
+add_cd_track(struct chd_img *c, unsigned i, int32_t *lba)
+{
+	const struct chd_cd_track *ct = &c->cd.tracks[i];
+	struct optimg_track *t;
+	uint32_t stored = ct->frames;
+
+	OI_TRY(oi_image_add_track(c->img, &t));
+	t->number = ct->number;
+	t->session = 1;
+	t->mode = ct->mode;
+	t->sector_size = ct->datasize;
+	t->flags = ct->mode != OPTIMG_TRACK_AUDIO ? OPTIMG_FLAG_DATA : 0;
+	if (ct->pregap_stored) {
+		t->index[0] = ct->pregap > 0 ? *lba : OPTIMG_NO_INDEX;
+		t->start = *lba + (int32_t)ct->pregap;
+	} else {
+		t->pregap_unstored = ct->pregap;
+		OI_TRY(add_frag(c->img, *lba, ct->pregap, OI_FILL_ZERO, 0,
+		    ct->datasize, ct->mode));
+		*lba += (int32_t)ct->pregap;
+		t->start = *lba;
+	}
+	OI_TRY(add_frag(c->img, *lba, stored, OI_FILL_CALLBACK,
+	    c->bin_start[i], ct->datasize, ct->mode));
+	*lba += (int32_t)stored;
+	t->postgap_unstored = ct->postgap;
+	OI_TRY(add_frag(c->img, *lba, ct->postgap, OI_FILL_ZERO, 0,
+	    ct->datasize, ct->mode));
+	*lba += (int32_t)ct->postgap;
+	return OPTIMG_OK;
+}
+
+static int
+open_cd(struct chd_img *c)
+{
+	struct optimg_image *img = c->img;
+	int32_t lba = 0;
+
+	OI_TRY(oi_chd_cd_parse(c->chd, &c->cd, &img->err));
+	c->bin_start = calloc(c->cd.ntracks + 1, sizeof(*c->bin_start));
+	if (c->bin_start == NULL)
+		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < c->cd.ntracks; i++)
+		c->bin_start[i + 1] = c->bin_start[i] +
+		    (uint64_t)c->cd.tracks[i].frames * c->cd.tracks[i].datasize;
+	if (oi_chd_lossless_layout(c->chd, img, c->bin_start[c->cd.ntracks])
+	    == OPTIMG_OK)
+		return OPTIMG_OK;
+	for (unsigned i = 0; i < c->cd.ntracks; i++)
+		OI_TRY(add_cd_track(c, i, &lba));
+	return oi_image_finish_layout(img);
+}
+
+static int
+open_dvd(struct chd_img *c)
+{
+	struct optimg_image *img = c->img;
+	struct optimg_track *t;
+	uint64_t sectors = c->chd->logical_bytes / 2048;
+
+	if (c->chd->logical_bytes % 2048 != 0 || sectors == 0 ||
+	    sectors > INT32_MAX)
+		return oi_set_error(&img->err, OPTIMG_EFORMAT,
+		    "'%s': a DVD CHD of %llu bytes is not whole sectors",
+		    img->path, (unsigned long long)c->chd->logical_bytes);
+	c->dvd = true;
+	OI_TRY(oi_image_add_track(img, &t));
+	t->number = 1;
+	t->session = 1;
+	t->mode = OPTIMG_TRACK_MODE1;
+	t->sector_size = 2048;
+	t->start = 0;
+	t->flags = OPTIMG_FLAG_DATA;
+	OI_TRY(add_frag(img, 0, (uint32_t)sectors, OI_FILL_CALLBACK, 0, 2048,
+	    OPTIMG_TRACK_MODE1));
+	return oi_image_finish_layout(img);
+}
+
+static bool
+is_cd(const struct oi_chd *chd)
+{
+	return oi_chd_meta(chd, CHD_META_CHT2, 0) != NULL ||
+	    oi_chd_meta(chd, CHD_META_CHTR, 0) != NULL ||
+	    oi_chd_meta(chd, CHD_META_CHCD, 0) != NULL ||
+	    oi_chd_meta(chd, CHD_META_CHGD, 0) != NULL;
+}
+
+static int
+chd_open(struct optimg_image *img, const char *path)
+{
+	struct chd_img *c = calloc(1, sizeof(*c));
+	unsigned idx;
+
+	if (c == NULL)
+		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
+	c->img = img;
+	img->reader.read = chd_read;
+	img->reader.ctx = c;
+	img->reader.close = chd_img_close;
+	OI_TRY(oi_chd_open(path, img->chd_parent, &c->chd, &img->err));
+	OI_TRY(oi_image_add_stream(img, path, &idx));
+	if (is_cd(c->chd))
+		return open_cd(c);
+	if (oi_chd_meta(c->chd, CHD_META_DVD, 0) != NULL ||
+	    c->chd->unit_bytes == 2048)
+		return open_dvd(c);
+	return oi_set_error(&img->err, OPTIMG_EUNSUPP,
+	    "'%s': a CHD of neither a CD nor a DVD (hard disk or laserdisc)",
+	    path);
+}
+
+/* The CHD behind an image opened by this format, or NULL. */
+struct oi_chd *
+oi_chd_of_image(const struct optimg_image *img)
+{
+	if (img->format != &oi_format_chd || img->reader.ctx == NULL)
+		return NULL;
+	return ((struct chd_img *)img->reader.ctx)->chd;
+}
+
+const struct oi_format oi_format_chd = {
+	.name = "chd",
+	.probe = chd_probe,
+	.open = chd_open,
+};

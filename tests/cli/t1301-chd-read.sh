@@ -1,0 +1,54 @@
+#!/bin/sh
+# CHD reading with chdman as the oracle: chdman createcd of every cue
+# fixture, read back by optimg, gives the bin chdman extractcd gives and
+# the same tracks; a raw CHD of an ISO (what chdman 0.251 makes of a DVD)
+# gives the ISO back.  (#13)
+set -eu
+. "$SRCDIR/tests/cli/lib.sh"
+need_tool chdman
+need_tool python3
+need_testdata
+
+# chdman wants the FILE names as written; libcdio's are upper case.
+cp "$TESTDATA/cdda.cue" "$TESTDATA/isofs-m1.cue" "$TESTDATA/p1.cue" "$TMP/"
+cp "$TESTDATA/cdda.bin" "$TMP/CDDA.BIN"
+cp "$TESTDATA/isofs-m1.bin" "$TMP/ISOFS-M1.BIN"
+cp "$TESTDATA/p1.bin" "$TMP/BOING.BIN"
+# An unstored PREGAP between a data and an audio track.
+printf 'FILE "ISOFS-M1.BIN" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    PREGAP 00:02:00\n    INDEX 01 00:02:00\n' >"$TMP/gap.cue"
+# A Redump split set: mixed mode, INDEX 00 in each track's own file.
+mkdir "$TMP/rd"
+"$MKFIXTURE" redump "$TMP/rd" Game 13
+cp "$TMP"/rd/* "$TMP/"
+mv "$TMP/Game.cue" "$TMP/redump.cue"
+
+n=0
+for cue in cdda isofs-m1 p1 gap redump; do
+	chdman createcd -f -i "$TMP/$cue.cue" -o "$TMP/$cue.chd" >/dev/null 2>&1 ||
+		fail "chdman createcd $cue.cue"
+	chdman extractcd -f -i "$TMP/$cue.chd" -o "$TMP/x-$cue.cue" \
+		-ob "$TMP/x-$cue.bin" >/dev/null 2>&1 || fail "chdman extractcd $cue"
+	mkdir "$TMP/o-$cue"
+	expect_exit 0 "$OPTIMG" convert "$TMP/$cue.chd" "$TMP/o-$cue/y.cue"
+	same_file "$TMP/o-$cue/y.bin" "$TMP/x-$cue.bin"
+	"$OPTIMG" info --json "$TMP/$cue.chd" >"$TMP/a.json"
+	"$OPTIMG" info --json "$TMP/x-$cue.cue" >"$TMP/b.json"
+	python3 "$SRCDIR/tests/cli/chd_tracks.py" "$TMP/a.json" "$TMP/b.json" ||
+		fail "$cue.chd: tracks differ from chdman's cue"
+	n=$((n + 1))
+done
+
+# DVD: createraw with 2048-byte units (chdman 0.251 has no createdvd).
+for iso in joliet.iso udf102.iso; do
+	chdman createraw -f -i "$TESTDATA/$iso" -o "$TMP/$iso.chd" -hs 4096 \
+		-us 2048 >/dev/null 2>&1 || fail "chdman createraw $iso"
+	expect_exit 0 "$OPTIMG" convert "$TMP/$iso.chd" "$TMP/o-$iso"
+	same_file "$TMP/o-$iso" "$TESTDATA/$iso"
+	n=$((n + 1))
+done
+
+# ls and extract go through the same sectors.
+"$OPTIMG" ls -R "$TMP/joliet.iso.chd" >"$TMP/ls-chd"
+"$OPTIMG" ls -R "$TESTDATA/joliet.iso" >"$TMP/ls-iso"
+cmp -s "$TMP/ls-chd" "$TMP/ls-iso" || fail "ls of the CHD differs from the ISO's"
+echo "$n CHDs read as chdman extracts them"
