@@ -121,6 +121,8 @@ optimg_option_meaning(enum optimg_option opt)
 		[OPTIMG_OPTION_SPLIT] = "one bin per track",
 		[OPTIMG_OPTION_OFFSET] = "the drive's read offset",
 		[OPTIMG_OPTION_ROOT_DIR] = "a root directory to squash",
+		[OPTIMG_OPTION_RECONSTRUCT] =
+		    "rebuild raw sectors from their user data",
 	};
 
 	if ((unsigned)opt >= sizeof(meaning) / sizeof(meaning[0]))

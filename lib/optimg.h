@@ -65,6 +65,8 @@ enum optimg_option {
 	OPTIMG_OPTION_SPLIT,		/* one bin per track */
 	OPTIMG_OPTION_OFFSET,		/* the drive's read offset */
 	OPTIMG_OPTION_ROOT_DIR,		/* a root directory to squash */
+	OPTIMG_OPTION_RECONSTRUCT,	/* rebuild raw sectors from user
+					   data (rip's reconstruct) */
 };
 
 struct optimg_error {
@@ -914,6 +916,9 @@ struct optimg_rip_result {
 	 * cooked read worked, of them those whose raw user data differed
 	 * from the cooked, and sectors the drive would not read raw. */
 	uint32_t		 raw_corrupt, cooked_differ, raw_unreadable;
+	/* Sectors an earlier run's map called read whose part-file bytes
+	 * did not match its CRC32 (or had none): read again. */
+	uint32_t		 reread;
 	uint64_t		 reads;		/* read calls to the drive */
 	uint64_t		 sectors_read;	/* sectors those calls asked for */
 	struct optimg_rip_file	*files;		/* bins (or the ISO), in order */

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "rip.h"
 
 #define MAP_VERSION	1
@@ -58,7 +60,7 @@ oi_map_init(struct oi_rescue_map *m, int32_t first, int32_t end)
 	if (m->ext == NULL)
 		return OPTIMG_ENOMEM;
 	m->ext[0] = (struct oi_map_extent){ first, (uint32_t)(end - first),
-	    OI_MAP_UNTRIED };
+	    OI_MAP_UNTRIED, false, 0 };
 	m->n = 1;
 	return OPTIMG_OK;
 }
@@ -93,24 +95,47 @@ find(const struct oi_rescue_map *m, int32_t lba)
 	return lo;
 }
 
-/* Appends e to out, merging it into the last extent of the same status. */
+/*
+ * Appends e to out, merging it into the last extent of the same status;
+ * the merged CRC is known when both were and the sector size is.
+ */
 static void
-push(struct oi_map_extent *out, unsigned *n, struct oi_map_extent e)
+push(struct oi_map_extent *out, unsigned *n, struct oi_map_extent e,
+    unsigned unit)
 {
+	struct oi_map_extent *last = *n > 0 ? &out[*n - 1] : NULL;
+
 	if (e.count == 0)
 		return;
-	if (*n > 0 && out[*n - 1].status == e.status &&
-	    ext_end(&out[*n - 1]) == e.start) {
-		out[*n - 1].count += e.count;
+	if (last != NULL && last->status == e.status &&
+	    ext_end(last) == e.start) {
+		last->hashed = last->hashed && e.hashed && unit > 0;
+		if (last->hashed)
+			last->crc = (uint32_t)crc32_combine(last->crc, e.crc,
+			    (z_off_t)e.count * unit);
+		last->count += e.count;
 		return;
 	}
 	out[(*n)++] = e;
 }
 
-int
-oi_map_set(struct oi_rescue_map *m, int32_t start, uint32_t count,
-    enum oi_map_status st)
+/* The part of e from start for count sectors: a piece loses its CRC. */
+static struct oi_map_extent
+piece(const struct oi_map_extent *e, int64_t start, int64_t count)
 {
+	struct oi_map_extent p = *e;
+
+	p.hashed = e->hashed && start == e->start && count == e->count;
+	p.start = (int32_t)start;
+	p.count = count > 0 ? (uint32_t)count : 0;
+	return p;
+}
+
+static int
+set_extent(struct oi_rescue_map *m, struct oi_map_extent e)
+{
+	int32_t start = e.start;
+	uint32_t count = e.count;
 	int64_t end = (int64_t)start + count;
 	struct oi_map_extent *out;
 	unsigned lo, hi, n = 0;
@@ -126,18 +151,34 @@ oi_map_set(struct oi_rescue_map *m, int32_t start, uint32_t count,
 	if (out == NULL)
 		return OPTIMG_ENOMEM;
 	for (unsigned i = 0; i < lo; i++)
-		push(out, &n, m->ext[i]);
-	push(out, &n, (struct oi_map_extent){ m->ext[lo].start,
-	    (uint32_t)(start - m->ext[lo].start), m->ext[lo].status });
-	push(out, &n, (struct oi_map_extent){ start, count, st });
-	push(out, &n, (struct oi_map_extent){ (int32_t)end,
-	    (uint32_t)(ext_end(&m->ext[hi]) - end), m->ext[hi].status });
+		push(out, &n, m->ext[i], m->unit);
+	push(out, &n, piece(&m->ext[lo], m->ext[lo].start,
+	    start - m->ext[lo].start), m->unit);
+	push(out, &n, e, m->unit);
+	push(out, &n, piece(&m->ext[hi], end, ext_end(&m->ext[hi]) - end),
+	    m->unit);
 	for (unsigned i = hi + 1; i < m->n; i++)
-		push(out, &n, m->ext[i]);
+		push(out, &n, m->ext[i], m->unit);
 	free(m->ext);
 	m->ext = out;
 	m->n = n;
 	return OPTIMG_OK;
+}
+
+int
+oi_map_set(struct oi_rescue_map *m, int32_t start, uint32_t count,
+    enum oi_map_status st)
+{
+	return set_extent(m, (struct oi_map_extent){ start, count, st,
+	    false, 0 });
+}
+
+int
+oi_map_set_hashed(struct oi_rescue_map *m, int32_t start, uint32_t count,
+    enum oi_map_status st, uint32_t crc)
+{
+	return set_extent(m, (struct oi_map_extent){ start, count, st,
+	    true, crc });
 }
 
 enum oi_map_status
@@ -212,14 +253,20 @@ oi_map_format(const struct oi_rescue_map *m, char **text, size_t *len)
 	    "optimg-map %d\n"
 	    "disc %s\n"
 	    "output %s\n"
-	    "offset %d\n"
-	    "range %ld %ld\n"
-	    "# first count status\n", MAP_VERSION, m->disc, m->output,
-	    m->offset, (long)m->first, (long)m->end);
-	for (unsigned i = 0; i < m->n; i++)
-		fprintf(f, "%ld %lu %s\n", (long)m->ext[i].start,
-		    (unsigned long)m->ext[i].count,
-		    oi_map_status_name(m->ext[i].status));
+	    "offset %d\n", MAP_VERSION, m->disc, m->output, m->offset);
+	if (m->unit > 0)
+		fprintf(f, "unit %u\n", m->unit);
+	fprintf(f, "range %ld %ld\n"
+	    "# first count status [crc32 of the extent's bytes]\n",
+	    (long)m->first, (long)m->end);
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct oi_map_extent *e = &m->ext[i];
+		fprintf(f, "%ld %lu %s", (long)e->start,
+		    (unsigned long)e->count, oi_map_status_name(e->status));
+		if (e->hashed && oi_map_done(e->status))
+			fprintf(f, " %08lx", (unsigned long)e->crc);
+		fputc('\n', f);
+	}
 	if (fclose(f) != 0) {
 		free(*text);
 		*text = NULL;
@@ -293,6 +340,27 @@ word_num(const struct line *l, unsigned i, int64_t min, int64_t max,
 	return true;
 }
 
+/* Exactly 8 hex digits. */
+static bool
+word_hex32(const struct line *l, unsigned i, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (l->wlen[i] != 8)
+		return false;
+	for (size_t k = 0; k < 8; k++) {
+		char c = l->word[i][k];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') :
+		    c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) :
+		    c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16;
+		if (d == 16)
+			return false;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return true;
+}
+
 struct parser {
 	struct oi_rescue_map	*m;
 	struct optimg_error	*err;
@@ -330,6 +398,11 @@ header_line(struct parser *ps, const struct line *l)
 			return bad(ps, l, "expected one short word");
 		memcpy(dst, l->word[1], l->wlen[1]);
 		dst[l->wlen[1]] = '\0';
+	} else if (word_is(l, 0, "unit")) {
+		if (l->nwords != 2 || !word_num(l, 1, 1, 4096, &a) ||
+		    ps->have_range)
+			return bad(ps, l, "expected 'unit BYTES' before 'range'");
+		m->unit = (unsigned)a;
 	} else if (word_is(l, 0, "offset")) {
 		if (l->nwords != 2 || !word_num(l, 1, -1000000, 1000000, &a))
 			return bad(ps, l, "expected 'offset SAMPLES'");
@@ -353,18 +426,24 @@ extent_line(struct parser *ps, const struct line *l)
 {
 	struct oi_rescue_map *m = ps->m;
 	int64_t start, count;
+	uint32_t crc = 0;
 	int st = -1;
 
 	if (!ps->have_version)
 		return bad(ps, l, "not an optimg rescue map");
 	if (!ps->have_range)
 		return bad(ps, l, "extent before the 'range' line");
-	if (l->nwords != 3 || !word_num(l, 0, -450150, INT32_MAX, &start) ||
+	if (l->nwords < 3 || l->nwords > 4 ||
+	    !word_num(l, 0, -450150, INT32_MAX, &start) ||
 	    !word_num(l, 1, 1, INT32_MAX, &count))
-		return bad(ps, l, "expected 'FIRST COUNT STATUS'");
+		return bad(ps, l, "expected 'FIRST COUNT STATUS [CRC32]'");
 	for (unsigned i = 0; i < OI_ARRAY_SIZE(status_names); i++)
 		if (word_is(l, 2, status_names[i]))
 			st = (int)i;
+	if (l->nwords == 4 && (st < 0 || !oi_map_done(st) ||
+	    !word_hex32(l, 3, &crc)))
+		return bad(ps, l, "expected 'FIRST COUNT STATUS [CRC32]' with "
+		    "8 hex digits of CRC32 after a done status");
 	if (st < 0)
 		return bad(ps, l, "status is not good, kept, cooked, "
 		    "rebuilt, rawfail, bad or untried");
@@ -384,7 +463,8 @@ extent_line(struct parser *ps, const struct line *l)
 	}
 	/* Neighbours of one status are merged, as oi_map_set keeps them. */
 	push(m->ext, &m->n, (struct oi_map_extent){ (int32_t)start,
-	    (uint32_t)count, (enum oi_map_status)st });
+	    (uint32_t)count, (enum oi_map_status)st, l->nwords == 4, crc },
+	    m->unit);
 	ps->next = start + count;
 	return OPTIMG_OK;
 }
@@ -470,7 +550,12 @@ oi_map_save(const struct oi_rescue_map *m, const char *path,
 		rc = oi_set_errno(err, OPTIMG_EIO, "cannot create '%s'", tmp);
 	else {
 		(void)fchmod(fd, 0644);
-		if (write_all(fd, text, len) != 0 || close(fd) != 0)
+		/* Flushed before the rename: after a crash the map is the
+		 * old one or this one, and each CRC says whether the part
+		 * files caught up. */
+		bool failed = write_all(fd, text, len) != 0 || fsync(fd) != 0;
+
+		if (close(fd) != 0 || failed)
 			rc = oi_set_errno(err, OPTIMG_EIO, "cannot write '%s'",
 			    tmp);
 		else if (rename(tmp, path) != 0)

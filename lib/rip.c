@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,6 +77,8 @@ struct rip {
 	enum optimg_output		 to;
 	char				*dir, *base;
 	char				*map_path, *hash_path;
+	char				*lock_path;
+	int				 lock_fd;
 	const char			*out_path;
 	struct rip_file			*files;
 	unsigned			 nfiles;
@@ -421,6 +424,20 @@ mark(struct rip *r, int32_t lba, uint32_t n, enum oi_map_status st)
 	return OPTIMG_OK;
 }
 
+/* Writes sectors and marks them st with the CRC32 of their bytes. */
+static int
+write_hashed(struct rip *r, const struct rip_file *f, int32_t lba,
+    uint32_t n, const uint8_t *data, enum oi_map_status st)
+{
+	uLong crc = crc32(0L, Z_NULL, 0);
+
+	OI_TRY(write_sectors(r, f, lba, n, data));
+	crc = crc32_z(crc, data, (size_t)n * f->size);
+	if (oi_map_set_hashed(&r->map, lba, n, st, (uint32_t)crc) < 0)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	return OPTIMG_OK;
+}
+
 /* Writes and marks the sectors of a batch that read_sectors() settled. */
 static int
 commit(struct rip *r, const struct rip_file *f, int32_t lba, uint32_t n)
@@ -432,12 +449,11 @@ commit(struct rip *r, const struct rip_file *f, int32_t lba, uint32_t n)
 
 		while (i + k < n && r->sst[i + k] == r->sst[i])
 			k++;
-		if (r->sst[i] != OI_MAP_BAD) {
-			if (r->sst[i] != OI_MAP_RAWFAIL)
-				OI_TRY(write_sectors(r, f, lba + (int32_t)i, k,
-				    r->out + (size_t)i * f->size));
+		if (r->sst[i] == OI_MAP_RAWFAIL)
 			OI_TRY(mark(r, lba + (int32_t)i, k, r->sst[i]));
-		}
+		else if (r->sst[i] != OI_MAP_BAD)
+			OI_TRY(write_hashed(r, f, lba + (int32_t)i, k,
+			    r->out + (size_t)i * f->size, r->sst[i]));
 		i += k;
 	}
 	return OPTIMG_OK;
@@ -759,12 +775,17 @@ load_map(struct rip *r, char disc[OI_MAP_DISC_MAX])
 		snprintf(m->disc, sizeof(m->disc), "%s", disc);
 		snprintf(m->output, sizeof(m->output), "%s", output);
 		m->offset = r->opts->offset;
+		m->unit = r->files[0].size;
 		return OPTIMG_OK;
 	}
 	OI_TRY(rc);
 	r->res->resumed = true;
+	/* A map without a unit predates CRCs: its extents get re-read. */
+	if (m->unit == 0)
+		m->unit = r->files[0].size;
 	if (strcmp(m->disc, disc) != 0 || strcmp(m->output, output) != 0 ||
-	    m->offset != r->opts->offset || m->first != first || m->end != end) {
+	    m->offset != r->opts->offset || m->first != first || m->end != end ||
+	    m->unit != r->files[0].size) {
 		oi_set_error(r->err, OPTIMG_EINVAL, "rescue map '%s' belongs "
 		    "to another disc or other options (disc %s, output %s, "
 		    "read offset %d; this rip: %s, %s, %d); remove it",
@@ -808,6 +829,135 @@ open_part(struct rip *r, struct rip_file *f)
 		return oi_set_errno(r->err, OPTIMG_EIO, "cannot size '%s'",
 		    f->part);
 	return OPTIMG_OK;
+}
+
+/*
+ * CRC32 of the part-file bytes of sectors [lba, lba + n), which may span
+ * files.
+ */
+static int
+part_crc(struct rip *r, int32_t lba, uint32_t n, uint32_t *out)
+{
+	uLong crc = crc32(0L, Z_NULL, 0);
+	size_t cap = (size_t)BATCH * OPTIMG_RAW_SECTOR;
+
+	while (n > 0) {
+		const struct rip_file *f = file_at(r, lba);
+		uint32_t k;
+		size_t len;
+		ssize_t got;
+
+		assert(f != NULL);
+		k = OI_MIN(n, (uint32_t)(f->first + (int64_t)f->count - lba));
+		k = OI_MIN(k, (uint32_t)(cap / f->size));
+		len = (size_t)k * f->size;
+		got = pread(f->fd, r->out, len,
+		    (off_t)(lba - f->first) * f->size);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return oi_set_errno(r->err, OPTIMG_EIO,
+			    "cannot read '%s'", f->part);
+		if ((size_t)got < len)	/* cut short: cannot match */
+			memset(r->out + got, 0, len - (size_t)got);
+		crc = crc32_z(crc, r->out, len);
+		lba += (int32_t)k;
+		n -= k;
+	}
+	*out = (uint32_t)crc;
+	return OPTIMG_OK;
+}
+
+/*
+ * A resumed rip trusts the part files only where they hold what the map
+ * says: each done extent's bytes must have its CRC32.  Extents that do
+ * not (a .part cut short, changed, or written after the map was saved
+ * and lost in a crash), or that carry no CRC, are read again.
+ */
+static int
+check_parts(struct rip *r)
+{
+	struct oi_rescue_map *m = &r->map;
+	struct oi_map_extent *ext;
+	unsigned n = m->n;
+	uint32_t redo = 0;
+	int rc = OPTIMG_OK;
+
+	/* A copy: marking extents untried reshapes the map. */
+	if ((ext = oi_reallocarray(NULL, n, sizeof(*ext))) == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	memcpy(ext, m->ext, n * sizeof(*ext));
+	for (unsigned i = 0; i < n && rc == OPTIMG_OK; i++) {
+		uint32_t crc = 0;
+
+		if (!oi_map_done(ext[i].status))
+			continue;
+		if (ext[i].hashed)
+			rc = part_crc(r, ext[i].start, ext[i].count, &crc);
+		if (rc < 0 || (ext[i].hashed && crc == ext[i].crc))
+			continue;
+		redo += ext[i].count;
+		rc = mark(r, ext[i].start, ext[i].count, OI_MAP_UNTRIED);
+	}
+	free(ext);
+	OI_TRY(rc);
+	r->res->reread = redo;
+	if (redo > 0)
+		oi_image_warn(r->img, "%lu sectors that '%s' says are read do "
+		    "not match the CRC kept for them in the part files (cut "
+		    "short or changed); reading them again",
+		    (unsigned long)redo, r->map_path);
+	return OPTIMG_OK;
+}
+
+/*
+ * One rip at a time for an output: a second one on the same name would
+ * write the same part files and map.  The lock file is removed at the
+ * end; a run that locked a file someone removed meanwhile tries again.
+ */
+static int
+lock_output(struct rip *r)
+{
+	size_t n = strlen(r->dir) + strlen(r->base) + 16;
+	struct stat a, b;
+
+	if ((r->lock_path = malloc(n)) == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	snprintf(r->lock_path, n, "%s/.%s.rip-lock", r->dir, r->base);
+	for (int tries = 0; tries < 10; tries++) {
+		r->lock_fd = open(r->lock_path, O_RDWR | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0666 & ~current_umask());
+		if (r->lock_fd < 0)
+			return oi_set_errno(r->err, OPTIMG_EIO,
+			    "cannot create '%s'", r->lock_path);
+		if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+			close(r->lock_fd);
+			r->lock_fd = -1;
+			return errno == EWOULDBLOCK ?
+			    oi_set_error(r->err, OPTIMG_EEXIST, "another rip is "
+			    "writing '%s' (it holds '%s')", r->out_path,
+			    r->lock_path) :
+			    oi_set_errno(r->err, OPTIMG_EIO, "cannot lock '%s'",
+			    r->lock_path);
+		}
+		if (fstat(r->lock_fd, &a) == 0 && lstat(r->lock_path, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return OPTIMG_OK;
+		close(r->lock_fd);
+		r->lock_fd = -1;
+	}
+	return oi_set_error(r->err, OPTIMG_EIO, "cannot lock '%s': it keeps "
+	    "being replaced", r->lock_path);
+}
+
+static void
+unlock_output(struct rip *r)
+{
+	if (r->lock_fd < 0)
+		return;
+	(void)unlink(r->lock_path);
+	close(r->lock_fd);
+	r->lock_fd = -1;
 }
 
 /* ---- a complete dump: hashes, cue sheet, final names ------------------ */
@@ -1096,6 +1246,7 @@ setup(struct rip *r, const char *device)
 		    serr.message);
 	OI_TRY(plan_files(r));
 	OI_TRY(check_placement(r, device));
+	OI_TRY(lock_output(r));
 	OI_TRY(check_outputs(r));
 	fingerprint(r, disc);
 	OI_TRY(load_map(r, disc));
@@ -1108,6 +1259,8 @@ setup(struct rip *r, const char *device)
 	if (r->raw == NULL || r->out == NULL || r->cooked == NULL ||
 	    r->prev == NULL)
 		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	if (r->res->resumed)
+		OI_TRY(check_parts(r));
 	return oi_map_save(&r->map, r->map_path, r->err);
 }
 
@@ -1129,6 +1282,8 @@ release(struct rip *r)
 	free(r->base);
 	free(r->map_path);
 	free(r->hash_path);
+	unlock_output(r);
+	free(r->lock_path);
 	free(r->raw);
 	free(r->out);
 	free(r->cooked);
@@ -1146,14 +1301,16 @@ outcome(struct rip *r)
 		return oi_set_error(r->err, OPTIMG_ECANCELED, "interrupted; "
 		    "'%s' says what is read: run the same command again to go "
 		    "on", r->map_path);
-	if (res->rawfail > 0 && res->bad + res->untried == 0)
-		return oi_set_error(r->err, OPTIMG_EIO, "%lu of %lu sectors "
-		    "cannot be dumped raw: the drive %s, while their user "
-		    "data reads cooked; rip to an .iso, or ask for a bin "
-		    "reconstructed from user data ('%s' lists them)",
+	if (res->rawfail > 0 && res->bad + res->untried == 0) {
+		oi_set_error(r->err, OPTIMG_EIO, "%lu of %lu sectors cannot "
+		    "be dumped raw: the drive %s, while their user data reads "
+		    "cooked; rip to an .iso ('%s' lists them)",
 		    (unsigned long)res->rawfail, (unsigned long)res->sectors,
 		    r->no_raw ? "cannot read raw sectors" :
 		    "returns corrupt raw sectors", r->map_path);
+		return oi_error_remedy(r->err, OPTIMG_OPTION_RECONSTRUCT,
+		    OPTIMG_OPTION_NONE);
+	}
 	return oi_set_error(r->err, OPTIMG_EIO, "%lu of %lu sectors could "
 	    "not be read; '%s' lists them: run the same command again to "
 	    "retry them", (unsigned long)(res->bad + res->untried),
@@ -1169,6 +1326,7 @@ optimg_rip(const char *device, const char *out_path,
 	int rc;
 
 	memset(&r, 0, sizeof(r));
+	r.lock_fd = -1;
 	oi_error_clear(err);
 	*res = NULL;
 	r.opts = opts;

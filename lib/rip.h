@@ -39,10 +39,16 @@ int oi_hash_file(const char *path, struct optimg_hashes *out,
  *	disc 1a2b3c4d		fingerprint of the TOC the rip was made from
  *	output cue		cue or iso
  *	offset 0		read offset correction, samples
+ *	unit 2352		bytes a sector takes in the part files
  *	range 0 302		first sector and end (exclusive)
- *	0 200 good		first sector, count, status
+ *	0 200 good 9a3c01fe	first sector, count, status[, CRC32]
  *	200 10 bad
  *	210 92 untried
+ *
+ * A done extent carries the CRC32 of its bytes in the part files, so a
+ * resumed rip can tell a .part that was cut short or changed from one
+ * that holds what the map says; merged extents combine their CRCs
+ * (crc32_combine), and a piece split off an extent loses its CRC.
  *
  * What each status says of a sector:
  *	untried	not read yet
@@ -72,6 +78,8 @@ struct oi_map_extent {
 	int32_t			start;
 	uint32_t		count;
 	enum oi_map_status	status;
+	bool			hashed;		/* crc is that of its bytes */
+	uint32_t		crc;
 };
 
 #define OI_MAP_DISC_MAX 64
@@ -81,6 +89,7 @@ struct oi_rescue_map {
 	char			 disc[OI_MAP_DISC_MAX];
 	char			 output[8];
 	int			 offset;
+	unsigned		 unit;		/* bytes a sector; 0 unknown */
 	struct oi_map_extent	*ext;
 	unsigned		 n;
 };
@@ -94,6 +103,9 @@ void oi_map_release(struct oi_rescue_map *m);
 /* Gives [start, start + count) status st; it must lie inside the range. */
 int oi_map_set(struct oi_rescue_map *m, int32_t start, uint32_t count,
     enum oi_map_status st);
+/* The same for sectors whose bytes (m->unit a sector) have CRC32 crc. */
+int oi_map_set_hashed(struct oi_rescue_map *m, int32_t start,
+    uint32_t count, enum oi_map_status st, uint32_t crc);
 enum oi_map_status oi_map_status_at(const struct oi_rescue_map *m,
     int32_t lba);
 uint32_t oi_map_count(const struct oi_rescue_map *m, enum oi_map_status st);
@@ -107,7 +119,8 @@ int oi_map_format(const struct oi_rescue_map *m, char **text, size_t *len);
 /* Parses hostile text; on failure err says "line N: problem". */
 int oi_map_parse(const char *text, size_t len, struct oi_rescue_map *m,
     struct optimg_error *err);
-/* Writes a temporary file beside path and renames it over path. */
+/* Writes a temporary file beside path, flushes it to the disk and
+ * renames it over path. */
 int oi_map_save(const struct oi_rescue_map *m, const char *path,
     struct optimg_error *err);
 int oi_map_load(const char *path, struct oi_rescue_map *m,

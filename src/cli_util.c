@@ -135,6 +135,8 @@ hint_of(const struct optimg_error *err)
 	case OPTIMG_OPTION_DATA_TRACK:
 		return "; say --data-track N to keep only track N, or convert "
 		    "to .cue to keep them all";
+	case OPTIMG_OPTION_RECONSTRUCT:
+		return " (--reconstruct rebuilds them, marked as such)";
 	default:
 		return "";
 	}

@@ -24,9 +24,10 @@ static const char usage[] =
     "  NAME.iso  the 2048-byte user data of the (first) data track\n"
     "\n"
     "Sectors go into hidden '.NAME (Track N).bin.part' files and the rescue\n"
-    "map NAME.map records which are good, bad or untried.  Run the same\n"
-    "command again, on this drive or another, to read only what is\n"
-    "missing; Ctrl-C stops after the current batch and keeps everything\n"
+    "map NAME.map records which are good, bad or untried, with a CRC32 of\n"
+    "each read extent.  Run the same command again, on this drive or\n"
+    "another, to read only what is missing (and what no longer matches\n"
+    "its CRC32); Ctrl-C stops after the current batch and keeps everything\n"
     "read.  A complete dump gets its final names and NAME.hash (size,\n"
     "CRC32, MD5, SHA-1 of each file).\n"
     "\n"
@@ -245,6 +246,10 @@ print_summary(const struct rip_args *a, const struct optimg_rip_result *res)
 		    "corrupt or refused, their user data reads cooked "
 		    "(--reconstruct rebuilds them)\n",
 		    (unsigned long)res->rawfail);
+	if (res->reread > 0)
+		printf("reread:   %lu sectors the map called read did not match "
+		    "their CRC32 in the part files\n",
+		    (unsigned long)res->reread);
 	print_drive_faults(res);
 	if (a->verbose)
 		printf("reads:    %llu calls for %llu sectors\n",

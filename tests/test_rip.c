@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "cunit_main.h"
 #include "testdata.h"
 #include "rip.h"
@@ -189,8 +191,9 @@ static const char good_map[] =
     "disc 1a2b3c4d-2t-302s\n"
     "output cue\n"
     "offset -6\n"
+    "unit 2352\n"
     "range 0 302\n"
-    "0 200 good\n"
+    "0 200 good 0123abcd\n"
     "200 10 bad\n"
     "210 92 untried\n";
 
@@ -211,9 +214,18 @@ test_map_text_roundtrip(void)
 	CU_ASSERT_EQUAL(oi_map_format(&m, &text, &len), OPTIMG_OK);
 	CU_ASSERT_EQUAL_FATAL(oi_map_parse(text, len, &again, &err),
 	    OPTIMG_OK);
-	CU_ASSERT_EQUAL(again.n, m.n);
-	CU_ASSERT_EQUAL(memcmp(again.ext, m.ext, m.n * sizeof(*m.ext)), 0);
+	CU_ASSERT_EQUAL_FATAL(again.n, m.n);
+	for (unsigned i = 0; i < m.n; i++) {
+		CU_ASSERT_EQUAL(again.ext[i].start, m.ext[i].start);
+		CU_ASSERT_EQUAL(again.ext[i].count, m.ext[i].count);
+		CU_ASSERT_EQUAL(again.ext[i].status, m.ext[i].status);
+		CU_ASSERT_EQUAL(again.ext[i].hashed, m.ext[i].hashed);
+		CU_ASSERT_EQUAL(again.ext[i].crc, m.ext[i].crc);
+	}
+	CU_ASSERT(m.ext[0].hashed && m.ext[0].crc == 0x0123abcd);
+	CU_ASSERT_EQUAL(again.unit, 2352);
 	CU_ASSERT_STRING_EQUAL(again.disc, m.disc);
+	CU_ASSERT(strstr(text, "\n0 200 good 0123abcd\n") != NULL);
 	CU_ASSERT(strstr(text, "\n200 10 bad\n") != NULL);
 	free(text);
 	oi_map_release(&m);
@@ -237,6 +249,33 @@ test_map_text_lenient(void)
 	CU_ASSERT_EQUAL_FATAL(oi_map_parse(text, strlen(text), &m, &err),
 	    OPTIMG_OK);
 	expect_extents(&m, "-150+250:g");
+	oi_map_release(&m);
+}
+
+/* Merged extents combine their CRCs; a piece split off loses its CRC. */
+static void
+test_map_crc(void)
+{
+	static uint8_t data[30 * 4];
+	struct oi_rescue_map m;
+
+	for (unsigned i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 37 + 1);
+	CU_ASSERT_EQUAL_FATAL(oi_map_init(&m, 0, 30), OPTIMG_OK);
+	m.unit = 4;
+	CU_ASSERT_EQUAL(oi_map_set_hashed(&m, 10, 10, OI_MAP_GOOD,
+	    (uint32_t)crc32(0, data + 40, 40)), OPTIMG_OK);
+	CU_ASSERT_EQUAL(oi_map_set_hashed(&m, 0, 10, OI_MAP_GOOD,
+	    (uint32_t)crc32(0, data, 40)), OPTIMG_OK);
+	CU_ASSERT_EQUAL(oi_map_set_hashed(&m, 20, 10, OI_MAP_GOOD,
+	    (uint32_t)crc32(0, data + 80, 40)), OPTIMG_OK);
+	expect_extents(&m, "0+30:g");
+	CU_ASSERT(m.ext[0].hashed);
+	CU_ASSERT_EQUAL(m.ext[0].crc, (uint32_t)crc32(0, data, sizeof(data)));
+	/* Unhashed good next to hashed good: the merge has no CRC. */
+	CU_ASSERT_EQUAL(oi_map_set(&m, 5, 1, OI_MAP_BAD), OPTIMG_OK);
+	expect_extents(&m, "0+5:g 5+1:b 6+24:g");
+	CU_ASSERT(!m.ext[0].hashed && !m.ext[2].hashed);
 	oi_map_release(&m);
 }
 
@@ -824,6 +863,7 @@ static CU_TestInfo map_tests[] = {
 	{ "text round trip", test_map_text_roundtrip },
 	{ "CRLF, blanks, comments", test_map_text_lenient },
 	{ "every status", test_map_statuses },
+	{ "CRC32 of extents", test_map_crc },
 	{ "hostile maps", test_map_hostile },
 	{ "mutated maps", test_map_fuzz },
 	{ "save and load", test_map_save_load },
