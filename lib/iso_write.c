@@ -169,14 +169,43 @@ pad_block(struct writer *w)
 }
 
 static int
-open_input(struct optimg_mkiso *mk, const char *path)
+changed(struct optimg_mkiso *mk, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
+	mk->changed = true;
+	return oi_set_error(&mk->err, OPTIMG_EIO, "'%s' changed after it "
+	    "was scanned (replaced, removed or resized); none of its bytes "
+	    "were copied", path);
+}
+
+/*
+ * O_NOFOLLOW and the device, inode and size check make sure the bytes
+ * copied are those of the file scanned: one replaced meanwhile by a link
+ * to /etc/shadow, say, is an error, never another file's content.
+ * O_NONBLOCK: a FIFO swapped in must not block the open.
+ */
+int
+oi_iso_open_source(struct optimg_mkiso *mk, const char *path, bool follow,
+    uint64_t dev, uint64_t ino, uint64_t size)
+{
+	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    (follow ? 0 : O_NOFOLLOW);
+	struct stat st;
+	int fd = open(path, flags | O_NOATIME);
 
 	if (fd < 0 && errno == EPERM)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, flags);
+	if (fd < 0 && (errno == ELOOP || errno == ENOENT))
+		return changed(mk, path);
 	if (fd < 0)
-		oi_set_errno(&mk->err, OPTIMG_EIO, "cannot open '%s'", path);
+		return oi_set_errno(&mk->err, OPTIMG_EIO, "cannot open '%s'",
+		    path);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_dev != dev || (uint64_t)st.st_ino != ino ||
+	    (uint64_t)st.st_size != size) {
+		close(fd);
+		return changed(mk, path);
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;
 }
 
@@ -191,9 +220,11 @@ read_emit(struct writer *w, int fd, const char *path, size_t len)
 	if (n < 0)
 		return oi_set_errno(&w->mk->err, OPTIMG_EIO, "cannot read '%s'",
 		    path);
-	if (n == 0)
+	if (n == 0) {
+		w->mk->changed = true;
 		return oi_set_error(&w->mk->err, OPTIMG_EIO,
 		    "'%s' shrank while the image was written", path);
+	}
 	OI_TRY(emit(w, w->buf, (size_t)n));
 	return (int)n;
 }
@@ -233,24 +264,26 @@ copy_fast(struct writer *w, int fd, const char *path, uint64_t *left)
 			return OPTIMG_OK;	/* the read path does it */
 		if (rc < 0)
 			return rc;
-		if (n == 0)
+		if (n == 0) {
+			w->mk->changed = true;
 			return oi_set_error(&w->mk->err, OPTIMG_EIO,
 			    "'%s' shrank while the image was written", path);
+		}
 		*left -= (uint64_t)n;
 		OI_TRY(advance(w, (uint64_t)n));
 	}
 	return OPTIMG_OK;
 }
 
-/* Copies size bytes of a host file; fails if it has become shorter. */
+/* Copies size bytes of the host file fd; fails if it has become shorter. */
 static int
-copy_file(struct writer *w, const char *path, uint64_t size)
+copy_file(struct writer *w, int fd, const char *path, uint64_t size)
 {
 	uint64_t left = size;
-	int fd = open_input(w->mk, path), rc = OPTIMG_OK;
+	int rc = OPTIMG_OK;
 
 	if (fd < 0)
-		return OPTIMG_EIO;
+		return fd;
 #ifdef POSIX_FADV_SEQUENTIAL
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
@@ -354,7 +387,9 @@ write_data(struct writer *w)
 		if (f->mem != NULL)
 			OI_TRY(emit(w, f->mem, f->size));
 		else
-			OI_TRY(copy_file(w, f->src, f->size));
+			OI_TRY(copy_file(w, oi_iso_open_source(mk, f->src,
+			    false, f->src_dev, f->src_ino, f->size), f->src,
+			    f->size));
 	}
 	return pad_to(w, (uint64_t)mk->iso_blocks * ISO_BLOCK);
 }
@@ -366,8 +401,10 @@ write_tail(struct writer *w)
 	unsigned i;
 
 	for (i = 0; i < mk->nparts; i++) {
-		OI_TRY(pad_to(w, (uint64_t)mk->parts[i].lba * ISO_BLOCK));
-		OI_TRY(copy_file(w, mk->parts[i].path, mk->parts[i].size));
+		const struct oi_iso_part *p = &mk->parts[i];
+		OI_TRY(pad_to(w, (uint64_t)p->lba * ISO_BLOCK));
+		OI_TRY(copy_file(w, oi_iso_open_source(mk, p->path, true,
+		    p->dev, p->ino, p->size), p->path, p->size));
 	}
 	if (mk->o.gpt) {
 		uint8_t *area = w->buf, *tail = w->buf + ISO_SYSTEM_AREA *
@@ -449,6 +486,29 @@ check_inputs(const struct optimg_mkiso_opts *opts, const char *out_path,
 	return rc;
 }
 
+/* Scans before giving up on sources that keep changing. */
+#define MAX_TRIES	3
+
+static int
+write_to(struct optimg_mkiso *mk, const char *out_path, struct file_sink *fs)
+{
+	int rc;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->of.fd = -1;
+	fs->mk = mk;
+	rc = oi_outfile_open(&fs->of, out_path, mk->o.force, &mk->err);
+	if (rc == 0)
+		rc = write_image(mk, file_sink, fs, &fs->of, NULL);
+	if (rc == 0)
+		rc = oi_outfile_finish(&fs->of, &mk->err);
+	if (rc == 0)
+		rc = oi_outfile_commit(&fs->of, &mk->err);
+	if (rc < 0)
+		oi_outfile_abort(&fs->of);
+	return rc;
+}
+
 int
 optimg_mkiso(const struct optimg_mkiso_opts *opts, const char *out_path,
     struct optimg_error *err)
@@ -468,22 +528,22 @@ optimg_mkiso(const struct optimg_mkiso_opts *opts, const char *out_path,
 		return oi_error_remedy(err, OPTIMG_OPTION_REPLACE,
 		    OPTIMG_OPTION_NONE);
 	}
-	OI_TRY(create(opts, exists ? &st : NULL, &mk, err));
-	memset(&fs, 0, sizeof(fs));
-	fs.of.fd = -1;
-	fs.mk = mk;
-	rc = oi_outfile_open(&fs.of, out_path, opts->force, &mk->err);
-	if (rc == 0)
-		rc = write_image(mk, file_sink, &fs, &fs.of, NULL);
-	if (rc == 0)
-		rc = oi_outfile_finish(&fs.of, &mk->err);
-	if (rc == 0)
-		rc = oi_outfile_commit(&fs.of, &mk->err);
-	if (rc < 0) {
-		oi_outfile_abort(&fs.of);
-		if (err != NULL)
+	for (unsigned tries = 1;; tries++) {
+		char why[sizeof(mk->err.message) + 40];
+		bool again;
+
+		OI_TRY(create(opts, exists ? &st : NULL, &mk, err));
+		rc = write_to(mk, out_path, &fs);
+		again = rc < 0 && mk->changed && opts->allow_changing &&
+		    tries < MAX_TRIES;
+		if (rc < 0 && !again && err != NULL)
 			*err = mk->err;
+		snprintf(why, sizeof(why), "%s; scanning the sources again",
+		    mk->err.message);
+		optimg_mkiso_free(mk);
+		if (!again)
+			return rc;
+		if (opts->warning != NULL)
+			opts->warning(opts->warning_ctx, why);
 	}
-	optimg_mkiso_free(mk);
-	return rc;
 }

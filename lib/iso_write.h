@@ -97,6 +97,7 @@ struct oi_iso_part {
 	uint8_t		 type;
 	char		*path;
 	uint64_t	 size;
+	uint64_t	 dev, ino;	/* as when laid out */
 	uint32_t	 lba;		/* 2048-byte block in the image */
 };
 
@@ -126,6 +127,7 @@ struct optimg_mkiso {
 	size_t				 mbr_len;
 	bool				 mbr_grub2;	/* wants LBA + 4 */
 	bool				 have_out;	/* output to leave out */
+	bool				 changed;	/* a source changed */
 	uint64_t			 out_dev, out_ino;
 
 	/* Layout results (blocks of 2048). */
@@ -139,6 +141,16 @@ struct optimg_mkiso {
 	uint64_t	 data_bytes;	/* file bytes to copy, for progress */
 	unsigned	 iso_level;
 };
+
+/* ---- iso_write.c ---- */
+/*
+ * Opens a host file for its data, or fails (setting mk->changed) when it
+ * is no longer the file scanned: same device, inode and size, never
+ * through a symbolic link unless follow (partition files named on the
+ * command line).  Returns the descriptor or a negative status.
+ */
+int oi_iso_open_source(struct optimg_mkiso *mk, const char *path,
+    bool follow, uint64_t dev, uint64_t ino, uint64_t size);
 
 /* ---- iso_write_tree.c ---- */
 int oi_iso_tree_build(struct optimg_mkiso *mk);

@@ -123,15 +123,16 @@ oi_iso_boot_prepare(struct optimg_mkiso *mk)
 }
 
 static int
-read_all(struct optimg_mkiso *mk, const char *path, uint8_t *buf,
-    uint64_t size)
+read_all(struct optimg_mkiso *mk, const struct oi_iso_node *node,
+    uint8_t *buf, uint64_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *path = node->src;
+	int fd = oi_iso_open_source(mk, path, false, node->src_dev,
+	    node->src_ino, node->size);
 	uint64_t got = 0;
 
 	if (fd < 0)
-		return oi_set_errno(&mk->err, OPTIMG_EIO, "cannot open '%s'",
-		    path);
+		return fd;
 	while (got < size) {
 		ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
 		if (n < 0 && errno == EINTR)
@@ -174,7 +175,7 @@ patch_one(struct optimg_mkiso *mk, struct oi_iso_boot *b, const char *path)
 		if ((n->mem = malloc(n->size)) == NULL)
 			return oi_set_error(&mk->err, OPTIMG_ENOMEM,
 			    "out of memory");
-		OI_TRY(read_all(mk, n->src, n->mem, n->size));
+		OI_TRY(read_all(mk, n, n->mem, n->size));
 	}
 	m = n->mem;
 	if (b->media == 4) {

@@ -102,6 +102,8 @@ oi_iso_hybrid_prepare(struct optimg_mkiso *mk)
 		mk->parts[i].type = op->type;
 		mk->parts[i].path = (char *)op->path;
 		mk->parts[i].size = (uint64_t)st.st_size;
+		mk->parts[i].dev = st.st_dev;
+		mk->parts[i].ino = st.st_ino;
 	}
 	mk->nparts = mk->o.npartitions;
 	return OPTIMG_OK;

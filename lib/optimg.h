@@ -742,6 +742,10 @@ struct optimg_mkiso_opts {
 	unsigned		 npartitions;
 
 	bool			 force;		/* replace an existing output */
+	/* A source that changes between the scan and its copy: false fails,
+	   true scans every source again and starts over (into a file
+	   only, up to a few times). */
+	bool			 allow_changing;
 	optimg_progress_fn	 progress;
 	void			*progress_ctx;
 	optimg_warning_fn	 warning;

@@ -29,6 +29,8 @@ usage(FILE *out)
 "                         DEST/NAME when DEST ends with '/')\n"
 "  -o, --output FILE      the image to write (required)\n"
 "  -f, --force            replace FILE if it exists\n"
+"      --allow-changing   scan the sources again when one changes while\n"
+"                         the image is written (default: fail naming it)\n"
 "  -V, --volid ID         volume id (32 characters; default CDROM)\n"
 "      --publisher TEXT   --preparer TEXT   --application TEXT\n"
 "      --system-id TEXT   --volset TEXT     volume descriptor fields\n"
@@ -80,12 +82,13 @@ enum {
 	OPT_NO_ROCK, OPT_NO_JOLIET, OPT_JOLIET_LONG, OPT_DATE, OPT_LOAD_SIZE,
 	OPT_INFO_TABLE, OPT_FLOPPY, OPT_HDD, OPT_NOEMUL, OPT_EFI,
 	OPT_CATALOG, OPT_HIDE_CATALOG, OPT_MBR, OPT_GPT, OPT_APPEND,
-	OPT_FORCE_BOOTABLE, OPT_GRUB2_INFO, OPT_HELP,
+	OPT_FORCE_BOOTABLE, OPT_GRUB2_INFO, OPT_HELP, OPT_ALLOW_CHANGING,
 };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, 'f' },
+	{ "allow-changing", no_argument, NULL, OPT_ALLOW_CHANGING },
 	{ "volid", required_argument, NULL, 'V' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "publisher", required_argument, NULL, OPT_PUBLISHER },
@@ -208,6 +211,7 @@ parse_option(struct args *a, int c, char *arg)
 	switch (c) {
 	case 'o': a->out = arg; return 0;
 	case 'f': o->force = true; return 0;
+	case OPT_ALLOW_CHANGING: o->allow_changing = true; return 0;
 	case 'V': o->volume_id = arg; return 0;
 	case 'q': cli_quiet = true; return 0;
 	case OPT_PUBLISHER: o->publisher = arg; return 0;
