@@ -268,4 +268,11 @@ struct oi_chd *oi_chd_of_image(const struct optimg_image *img);
 int oi_chd_lossless_layout(struct oi_chd *chd, struct optimg_image *img,
     uint64_t bin_size);
 
+/*
+ * Appends our lossless tag for img to meta when img is a cue sheet whose
+ * files a CHD can give back byte for byte; nothing otherwise.
+ */
+int oi_chd_lossless_meta(struct optimg_image *img, struct chd_meta **meta,
+    unsigned *nmeta, struct optimg_error *err);
+
 #endif /* OI_CHD_H */

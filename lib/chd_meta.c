@@ -15,3 +15,14 @@ oi_chd_lossless_layout(struct oi_chd *chd, struct optimg_image *img,
 		return OPTIMG_ENOENT;
 	return OPTIMG_ENOENT;
 }
+
+int
+oi_chd_lossless_meta(struct optimg_image *img, struct chd_meta **meta,
+    unsigned *nmeta, struct optimg_error *err)
+{
+	(void)img;
+	(void)meta;
+	(void)nmeta;
+	(void)err;
+	return OPTIMG_OK;
+}

@@ -88,6 +88,8 @@ output_from_name(const char *path)
 		return OPTIMG_OUTPUT_ISO;
 	if (strcasecmp(dot, ".cue") == 0)
 		return OPTIMG_OUTPUT_CUE;
+	if (strcasecmp(dot, ".chd") == 0)
+		return OPTIMG_OUTPUT_CHD;
 	return OPTIMG_OUTPUT_AUTO;
 }
 
@@ -112,6 +114,8 @@ optimg_convert(struct optimg_image *img, const char *out,
 		return oi_write_iso(img, out, opts, err);
 	case OPTIMG_OUTPUT_CUE:
 		return oi_write_cue(img, out, opts, err);
+	case OPTIMG_OUTPUT_CHD:
+		return oi_write_chd(img, out, opts, err);
 	default:
 		oi_set_error(err, OPTIMG_EINVAL, "cannot tell the output "
 		    "format from '%s'; name it .iso or .cue", out);

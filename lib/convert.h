@@ -60,5 +60,7 @@ int oi_write_iso(struct optimg_image *img, const char *out,
     const struct optimg_convert_opts *opts, struct optimg_error *err);
 int oi_write_cue(struct optimg_image *img, const char *out,
     const struct optimg_convert_opts *opts, struct optimg_error *err);
+int oi_write_chd(struct optimg_image *img, const char *out,
+    const struct optimg_convert_opts *opts, struct optimg_error *err);
 
 #endif

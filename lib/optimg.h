@@ -315,6 +315,7 @@ enum optimg_output {
 	OPTIMG_OUTPUT_AUTO,	/* from the output name's extension */
 	OPTIMG_OUTPUT_ISO,
 	OPTIMG_OUTPUT_CUE,
+	OPTIMG_OUTPUT_CHD,	/* MAME CHD v5: CD, or DVD from an ISO */
 };
 
 struct optimg_convert_opts {

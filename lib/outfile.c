@@ -315,6 +315,28 @@ oi_outfile_copy_from_fd(struct oi_outfile *of, int in_fd, size_t len,
 	return OPTIMG_OK;
 }
 
+int
+oi_outfile_pwrite(struct oi_outfile *of, const void *data, size_t len,
+    uint64_t off, struct optimg_error *err)
+{
+	const uint8_t *p = data;
+
+	OI_TRY(wait_async(of, err));
+	OI_TRY(flush_buf(of, err));
+	while (len > 0) {
+		ssize_t n = pwrite(of->fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return oi_set_errno(err, OPTIMG_EIO, "cannot write '%s'",
+			    of->path);
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return OPTIMG_OK;
+}
+
 uint64_t
 oi_outfile_size(const struct oi_outfile *of)
 {

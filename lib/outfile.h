@@ -65,6 +65,12 @@ size_t oi_outfile_room(const struct oi_outfile *of);
  */
 int oi_outfile_copy_from_fd(struct oi_outfile *of, int in_fd, size_t len,
     size_t *copied, struct optimg_error *err);
+/*
+ * Writes len bytes at off over what was written before (a header whose
+ * fields are known only at the end); off + len must not pass the size.
+ */
+int oi_outfile_pwrite(struct oi_outfile *of, const void *data, size_t len,
+    uint64_t off, struct optimg_error *err);
 /* Bytes written so far (the file's future size). */
 uint64_t oi_outfile_size(const struct oi_outfile *of);
 int oi_outfile_finish(struct oi_outfile *of, struct optimg_error *err);

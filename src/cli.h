@@ -52,6 +52,8 @@ int cli_fail_status(const struct optimg_error *err);
 void cli_warning_cb(void *ctx, const char *message);
 
 /* Opens an image or prints why not; NULL on failure. */
+/* A CHD's parent named by --parent, for cli_open_image(); NULL: none. */
+extern const char *cli_chd_parent;
 struct optimg_image *cli_open_image(const char *path);
 
 /* SIGINT/SIGTERM set this; long work polls it through the progress hook. */

@@ -166,6 +166,8 @@ cli_warning_cb(void *ctx, const char *message)
 	cli_warning("%s", message);
 }
 
+const char *cli_chd_parent;
+
 struct optimg_image *
 cli_open_image(const char *path)
 {
@@ -176,7 +178,9 @@ cli_open_image(const char *path)
 		return NULL;
 	}
 	optimg_image_set_warning_cb(img, cli_warning_cb, NULL);
-	if (optimg_image_open(img, path) < 0) {
+	if ((cli_chd_parent != NULL &&
+	    optimg_image_set_parent(img, cli_chd_parent) < 0) ||
+	    optimg_image_open(img, path) < 0) {
 		cli_error("%s", cli_errmsg(optimg_image_error(img)));
 		optimg_image_free(img);
 		return NULL;

@@ -15,7 +15,8 @@ static const char usage[] =
     "usage: optimg convert [options] INPUT OUTPUT\n"
     "\n"
     "Converts a disc image.  The input format is recognised from its\n"
-    "content; the output format from OUTPUT's extension (.iso or .cue) or\n"
+    "content; the output format from OUTPUT's extension (.iso, .cue or\n"
+    ".chd) or\n"
     "--to.  Every conversion streams: images of any size use little memory.\n"
     "\n"
     "  ISO -> BIN/CUE    one MODE1/2352 track, sync/header/EDC/ECC made anew\n"
@@ -23,13 +24,21 @@ static const char usage[] =
     "  BIN/CUE -> BIN/CUE  merge split bins into one, or --split them;\n"
     "                    every INDEX, gap, FLAGS, ISRC, CATALOG, CD-TEXT and\n"
     "                    REM line is kept\n"
+    "  BIN/CUE -> CHD    MAME CHD v5 that chdman reads and verifies (cdlz,\n"
+    "                    cdzl, cdfl on both cores), plus a tag that gives\n"
+    "                    the cue and bins back byte for byte\n"
+    "  ISO -> CHD        a DVD CHD (lzma, zlib)\n"
+    "  CHD -> BIN/CUE, ISO  the bins chdman extractcd writes, or the\n"
+    "                    original set when the CHD has our tag\n"
     "\n"
     "A conversion that would lose data (audio tracks, Form 2 sectors,\n"
     "several tracks into one ISO) is refused and names the tracks; say\n"
     "--data-track N to keep only track N in an ISO.\n"
     "\n"
     "Options:\n"
-    "  --to iso|cue        output format, when OUTPUT's name does not say\n"
+    "  --to iso|cue|chd    output format, when OUTPUT's name does not say\n"
+    "  --parent FILE       the parent of a CHD stored as a difference (by\n"
+    "                      default found by SHA-1 beside the input)\n"
     "  --split             one bin per track, named 'NAME (Track N).bin'\n"
     "  --data-track N      the data track to write into an ISO\n"
     "  -f, --force         replace OUTPUT (and its bins) if they exist\n"
@@ -43,7 +52,8 @@ static const char usage[] =
     "Examples:\n"
     "  optimg convert game.cue game.iso\n"
     "  optimg convert debian.iso debian.cue\n"
-    "  optimg convert --split game.cue split/game.cue\n";
+    "  optimg convert --split game.cue split/game.cue\n"
+    "  optimg convert game.cue game.chd\n";
 
 static int
 parse_to(const char *arg, enum optimg_output *to)
@@ -52,8 +62,11 @@ parse_to(const char *arg, enum optimg_output *to)
 		*to = OPTIMG_OUTPUT_ISO;
 	else if (strcmp(arg, "cue") == 0 || strcmp(arg, "bin") == 0)
 		*to = OPTIMG_OUTPUT_CUE;
+	else if (strcmp(arg, "chd") == 0)
+		*to = OPTIMG_OUTPUT_CHD;
 	else
-		return cli_usage_error("--to takes iso or cue, not '%s'", arg);
+		return cli_usage_error("--to takes iso, cue or chd, not '%s'",
+		    arg);
 	return 0;
 }
 
@@ -87,6 +100,15 @@ check_combination(const struct optimg_convert_opts *opts, const char *out)
 	bool cue = opts->to == OPTIMG_OUTPUT_CUE ||
 	    (opts->to == OPTIMG_OUTPUT_AUTO && has_suffix(out, ".cue"));
 
+	bool chd = opts->to == OPTIMG_OUTPUT_CHD ||
+	    (opts->to == OPTIMG_OUTPUT_AUTO && has_suffix(out, ".chd"));
+
+	if (opts->split && chd)
+		return cli_usage_error("--split applies to BIN/CUE output, "
+		    "not CHD");
+	if (opts->data_track != 0 && chd)
+		return cli_usage_error("--data-track applies to ISO output; "
+		    "a CHD keeps every track");
 	if (opts->split && iso)
 		return cli_usage_error("--split applies to BIN/CUE output, "
 		    "not ISO");
@@ -103,6 +125,7 @@ parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 		{ "to", required_argument, NULL, 't' },
 		{ "split", no_argument, NULL, 's' },
 		{ "data-track", required_argument, NULL, 'd' },
+		{ "parent", required_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -125,6 +148,9 @@ parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 			break;
 		case 'f':
 			opts->force = true;
+			break;
+		case 'p':
+			cli_chd_parent = optarg;
 			break;
 		case 'q':
 			cli_quiet = true;

@@ -38,6 +38,23 @@ for cue in cdda isofs-m1 p1 gap redump; do
 	n=$((n + 1))
 done
 
+# A CHD stored as a difference to a parent: the parent is found beside it
+# by SHA-1, or named with --parent; without it, one line says what is
+# missing.
+chdman createcd -f -i "$TMP/gap.cue" -o "$TMP/child.chd" \
+	-op "$TMP/isofs-m1.chd" >/dev/null 2>&1 || fail "chdman createcd -op"
+mkdir "$TMP/o-child" "$TMP/sub"
+expect_exit 0 "$OPTIMG" convert "$TMP/child.chd" "$TMP/o-child/y.cue"
+same_file "$TMP/o-child/y.bin" "$TMP/x-gap.bin"
+mv "$TMP/child.chd" "$TMP/sub/"
+expect_exit 1 "$OPTIMG" info "$TMP/sub/child.chd"
+grep -q "needs its parent CHD (SHA-1 [0-9a-f]*)" "$TMP/err" ||
+	fail "missing parent not named: $(cat "$TMP/err")"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "more than one line for a missing parent"
+expect_exit 0 "$OPTIMG" convert --parent "$TMP/isofs-m1.chd" \
+	"$TMP/sub/child.chd" "$TMP/o-child/z.cue"
+same_file "$TMP/o-child/z.bin" "$TMP/x-gap.bin"
+
 # DVD: createraw with 2048-byte units (chdman 0.251 has no createdvd).
 for iso in joliet.iso udf102.iso; do
 	chdman createraw -f -i "$TESTDATA/$iso" -o "$TMP/$iso.chd" -hs 4096 \

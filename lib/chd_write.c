@@ -1,0 +1,666 @@
+/*
+ * chd_write.c - writing a CHD v5 as chdman does: a CD (8 frames of 2448
+ * bytes a hunk; codecs cdlz, cdzl, cdfl; CHT2 track metadata) or, from an
+ * ISO, a DVD (4096-byte hunks of 2048-byte units; lzma, zlib; "DVD " tag).
+ *
+ * File layout: header (rewritten at the end, when the map offset and the
+ * SHA-1s are known), the metadata chain, the hunks in order, the map.
+ * Hunks equal to an earlier one (same SHA-1) are stored as a reference;
+ * the others are compressed by every codec that suits them on both cores
+ * and the smallest result kept, or stored plainly when none is smaller.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "chd.h"
+#include "convert.h"
+
+#define BATCH_HUNKS	64
+#define HASH_BITS	20
+
+struct wtrack {
+	struct chd_cd_track	 meta;
+	int32_t			 first;		/* first stored LBA */
+	uint32_t		 padded;	/* frames incl. padding */
+};
+
+struct hunk_out {
+	uint8_t		*data;		/* compressed, hunk_bytes capacity */
+	long		 len;
+	unsigned	 type;
+	uint32_t	 self;		/* CHD_MAP_SELF: the earlier hunk */
+	uint16_t	 crc;
+};
+
+struct cjob {
+	struct chd_write	*w;
+	unsigned		 from, to;	/* hunks of the batch */
+	struct chd_codec	*codec[4];
+};
+
+struct chd_write {
+	struct optimg_image	*img;
+	struct oi_outfile	 of;
+	struct oi_progress	 prog;
+	struct optimg_error	*err;
+	bool			 dvd;
+	uint32_t		 codecs[4];
+	unsigned		 ncodecs;
+	uint32_t		 hunk_bytes, unit_bytes, hunk_count;
+	uint64_t		 logical_bytes;
+	struct wtrack		*tracks;
+	unsigned		 ntracks;
+	struct chd_meta		*meta;
+	unsigned		 nmeta;
+	/* fill cursor */
+	unsigned		 cur_track;
+	uint32_t		 cur_frame;	/* in the track's padded frames */
+	uint8_t			*sectors;	/* read buffer */
+	uint8_t			*batch;		/* BATCH_HUNKS hunks */
+	bool			 audio[BATCH_HUNKS];
+	struct hunk_out		 out[BATCH_HUNKS];
+	struct cjob		 job[2];
+	struct oi_worker	 worker;
+	EVP_MD_CTX		*raw_sha1;
+	uint64_t		 raw_left;
+	/* dedupe: SHA-1 prefix -> hunk + 1 */
+	uint64_t		*hash_key;
+	uint32_t		*hash_val;
+	/* the map */
+	uint8_t			*map_type;
+	uint32_t		*map_len;
+	uint64_t		*map_off;
+	uint16_t		*map_crc;
+	uint32_t		 done;
+};
+
+/* ---- plan ------------------------------------------------------------- */
+
+static int
+add_meta(struct chd_write *w, uint32_t tag, uint8_t flags, const void *data,
+    size_t len)
+{
+	struct chd_meta *m = oi_reallocarray(w->meta, w->nmeta + 1,
+	    sizeof(*m));
+
+	if (m == NULL)
+		return oi_set_error(w->err, OPTIMG_ENOMEM, "out of memory");
+	w->meta = m;
+	m = &w->meta[w->nmeta];
+	m->data = malloc(len + 1);
+	if (m->data == NULL)
+		return oi_set_error(w->err, OPTIMG_ENOMEM, "out of memory");
+	memcpy(m->data, data, len);
+	m->tag = tag;
+	m->flags = flags;
+	m->len = (uint32_t)len;
+	w->nmeta++;
+	return OPTIMG_OK;
+}
+
+static int
+plan_track(struct chd_write *w, const struct optimg_track *t, unsigned i)
+{
+	struct wtrack *wt = &w->tracks[i];
+	struct chd_cd_track *m = &wt->meta;
+	uint32_t stored_pregap;
+	char text[160];
+
+	if (t->sector_size != 2048 && t->sector_size != 2336 &&
+	    t->sector_size != 2352)
+		return oi_set_error(w->err, OPTIMG_EUNSUPP,
+		    "track %u: %u-byte sectors have no CHD track type",
+		    t->number, t->sector_size);
+	m->number = i + 1;
+	m->mode = t->mode;
+	m->datasize = t->mode == OPTIMG_TRACK_AUDIO ? 2352 : t->sector_size;
+	m->type = oi_chd_cd_type(t->mode, m->datasize);
+	wt->first = oi_track_stored_first(t);
+	m->frames = oi_track_stored_count(t);
+	stored_pregap = (uint32_t)(t->start - wt->first);
+	m->pregap_stored = stored_pregap > 0;
+	m->pregap = stored_pregap > 0 ? stored_pregap : t->pregap_unstored;
+	m->postgap = t->postgap_unstored;
+	wt->padded = (m->frames + CHD_CD_PAD - 1) / CHD_CD_PAD * CHD_CD_PAD;
+	w->logical_bytes += (uint64_t)wt->padded * CHD_CD_FRAME;
+	int n = oi_chd_cd_format(m, text, sizeof(text));
+	return add_meta(w, CHD_META_CHT2, CHD_MDFLAGS_CHECKSUM, text,
+	    (size_t)n + 1);
+}
+
+static int
+plan(struct chd_write *w)
+{
+	const struct optimg_disc *d = &w->img->disc;
+
+	if (w->dvd) {
+		const struct optimg_track *t = &d->tracks[0];
+		w->hunk_bytes = 4096;
+		w->unit_bytes = 2048;
+		w->codecs[0] = CHD_CODEC_LZMA;
+		w->codecs[1] = CHD_CODEC_ZLIB;
+		w->ncodecs = 2;
+		w->logical_bytes = (uint64_t)oi_track_stored_count(t) * 2048;
+		OI_TRY(add_meta(w, CHD_META_DVD, CHD_MDFLAGS_CHECKSUM, "", 1));
+	} else {
+		w->hunk_bytes = CHD_CD_FRAME * CHD_CD_HUNK_FRAMES;
+		w->unit_bytes = CHD_CD_FRAME;
+		w->codecs[0] = CHD_CODEC_CDLZ;
+		w->codecs[1] = CHD_CODEC_CDZL;
+		w->codecs[2] = CHD_CODEC_CDFL;
+		w->ncodecs = 3;
+		if (d->ntracks > 99)
+			return oi_set_error(w->err, OPTIMG_EUNSUPP,
+			    "%u tracks: a CD holds 99", d->ntracks);
+		w->tracks = calloc(d->ntracks, sizeof(*w->tracks));
+		if (w->tracks == NULL)
+			return oi_set_error(w->err, OPTIMG_ENOMEM,
+			    "out of memory");
+		w->ntracks = d->ntracks;
+		for (unsigned i = 0; i < d->ntracks; i++)
+			OI_TRY(plan_track(w, &d->tracks[i], i));
+		OI_TRY(oi_chd_lossless_meta(w->img, &w->meta, &w->nmeta,
+		    w->err));
+	}
+	if (w->logical_bytes == 0)
+		return oi_set_error(w->err, OPTIMG_EFORMAT,
+		    "the image holds no sectors");
+	w->hunk_count = (uint32_t)((w->logical_bytes + w->hunk_bytes - 1) /
+	    w->hunk_bytes);
+	w->raw_left = w->logical_bytes;
+	return OPTIMG_OK;
+}
+
+/* ---- filling hunks ---------------------------------------------------- */
+
+static int
+read_sectors(struct chd_write *w, int32_t lba, uint32_t n, unsigned size)
+{
+	if (optimg_image_read(w->img, lba, n, size, w->sectors) < 0) {
+		*w->err = w->img->err;
+		return w->err->code;
+	}
+	return oi_progress_add(&w->prog, (uint64_t)n * size, w->err);
+}
+
+/* Fills nframes CD frames at dst from the cursor; *audio when any is. */
+static int
+fill_cd(struct chd_write *w, uint8_t *dst, uint32_t nframes, bool *audio)
+{
+	memset(dst, 0, (size_t)nframes * CHD_CD_FRAME);
+	*audio = false;
+	while (nframes > 0 && w->cur_track < w->ntracks) {
+		struct wtrack *wt = &w->tracks[w->cur_track];
+		const struct chd_cd_track *m = &wt->meta;
+		if (w->cur_frame >= wt->padded) {
+			w->cur_track++;
+			w->cur_frame = 0;
+			continue;
+		}
+		uint32_t n = OI_MIN(nframes, wt->padded - w->cur_frame);
+		if (w->cur_frame < m->frames) {
+			n = OI_MIN(n, m->frames - w->cur_frame);
+			OI_TRY(read_sectors(w, wt->first +
+			    (int32_t)w->cur_frame, n, m->datasize));
+			for (uint32_t i = 0; i < n; i++) {
+				uint8_t *f = dst + (size_t)i * CHD_CD_FRAME;
+				const uint8_t *s = w->sectors +
+				    (size_t)i * m->datasize;
+				if (m->mode != OPTIMG_TRACK_AUDIO) {
+					memcpy(f, s, m->datasize);
+					continue;
+				}
+				for (unsigned k = 0; k < 2352; k++)
+					f[k] = s[k ^ 1];
+			}
+			*audio |= m->mode == OPTIMG_TRACK_AUDIO;
+		}
+		w->cur_frame += n;
+		dst += (size_t)n * CHD_CD_FRAME;
+		nframes -= n;
+	}
+	return OPTIMG_OK;
+}
+
+static int
+fill_batch(struct chd_write *w, unsigned nh)
+{
+	if (!w->dvd) {
+		for (unsigned h = 0; h < nh; h++)
+			OI_TRY(fill_cd(w, w->batch + (size_t)h * w->hunk_bytes,
+			    CHD_CD_HUNK_FRAMES, &w->audio[h]));
+		return OPTIMG_OK;
+	}
+	uint64_t off = (uint64_t)w->done * w->hunk_bytes;
+	uint64_t n = OI_MIN((uint64_t)nh * w->hunk_bytes,
+	    w->logical_bytes - off);
+	memset(w->batch, 0, (size_t)nh * w->hunk_bytes);
+	OI_TRY(read_sectors(w, (int32_t)(off / 2048), (uint32_t)(n / 2048),
+	    2048));
+	memcpy(w->batch, w->sectors, (size_t)n);
+	return OPTIMG_OK;
+}
+
+/* ---- dedupe and compression ------------------------------------------- */
+
+static bool
+find_or_add(struct chd_write *w, const uint8_t *sha1, uint32_t hunk,
+    uint32_t *same)
+{
+	uint64_t key;
+	size_t mask = ((size_t)1 << HASH_BITS) - 1, i;
+
+	memcpy(&key, sha1, sizeof(key));
+	key |= 1;			/* 0 marks a free slot */
+	for (i = (size_t)(key >> 7) & mask; w->hash_key[i] != 0;
+	    i = (i + 1) & mask)
+		if (w->hash_key[i] == key) {
+			*same = w->hash_val[i];
+			return true;
+		}
+	if (hunk < mask / 2) {		/* keep the table at most half full */
+		w->hash_key[i] = key;
+		w->hash_val[i] = hunk;
+	}
+	return false;
+}
+
+static void
+compress_one(struct cjob *j, unsigned h)
+{
+	struct chd_write *w = j->w;
+	struct hunk_out *o = &w->out[h];
+	const uint8_t *src = w->batch + (size_t)h * w->hunk_bytes;
+	uint8_t *tmp = o->data + w->hunk_bytes;
+	long best = (long)w->hunk_bytes;
+
+	o->type = CHD_MAP_NONE;
+	o->len = (long)w->hunk_bytes;
+	for (unsigned c = 0; c < w->ncodecs; c++) {
+		/* FLAC is for sound: on data it never wins. */
+		if (w->codecs[c] == CHD_CODEC_CDFL && !w->audio[h])
+			continue;
+		long n = chd_codec_compress(j->codec[c], src, tmp,
+		    w->hunk_bytes);
+		if (n < 0 || n >= best)
+			continue;
+		best = n;
+		o->type = c;
+		o->len = n;
+		memcpy(o->data, tmp, (size_t)n);
+	}
+	if (o->type == CHD_MAP_NONE)
+		memcpy(o->data, src, w->hunk_bytes);
+}
+
+static void
+compress_run(void *arg)
+{
+	struct cjob *j = arg;
+
+	for (unsigned h = j->from; h < j->to; h++)
+		if (j->w->out[h].type != CHD_MAP_SELF)
+			compress_one(j, h);
+}
+
+static int
+write_batch(struct chd_write *w, unsigned nh)
+{
+	for (unsigned h = 0; h < nh; h++) {
+		struct hunk_out *o = &w->out[h];
+		uint32_t hunk = w->done + h;
+		w->map_type[hunk] = (uint8_t)o->type;
+		w->map_crc[hunk] = o->crc;
+		if (o->type == CHD_MAP_SELF) {
+			w->map_off[hunk] = o->self;
+			continue;
+		}
+		w->map_len[hunk] = (uint32_t)o->len;
+		w->map_off[hunk] = oi_outfile_size(&w->of);
+		OI_TRY(oi_outfile_write(&w->of, o->data, (size_t)o->len,
+		    w->err));
+	}
+	return OPTIMG_OK;
+}
+
+static int
+do_batch(struct chd_write *w, unsigned nh)
+{
+	OI_TRY(fill_batch(w, nh));
+	for (unsigned h = 0; h < nh; h++) {
+		const uint8_t *src = w->batch + (size_t)h * w->hunk_bytes;
+		uint8_t sha1[CHD_SHA1_SIZE];
+		size_t raw = (size_t)OI_MIN((uint64_t)w->hunk_bytes,
+		    w->raw_left);
+		EVP_DigestUpdate(w->raw_sha1, src, raw);
+		w->raw_left -= raw;
+		EVP_Digest(src, w->hunk_bytes, sha1, NULL, EVP_sha1(), NULL);
+		w->out[h].crc = chd_crc16(src, w->hunk_bytes);
+		w->out[h].type = find_or_add(w, sha1, w->done + h,
+		    &w->out[h].self) ? CHD_MAP_SELF : CHD_MAP_NONE;
+	}
+	w->job[0].from = 0;
+	w->job[0].to = w->job[1].from = nh / 2;
+	w->job[1].to = nh;
+	if (!oi_worker_submit(&w->worker, compress_run, &w->job[1]))
+		compress_run(&w->job[1]);
+	compress_run(&w->job[0]);
+	oi_worker_wait(&w->worker);
+	OI_TRY(write_batch(w, nh));
+	w->done += nh;
+	return OPTIMG_OK;
+}
+
+/* ---- map, metadata, header -------------------------------------------- */
+
+static unsigned
+bits_for(uint64_t v)
+{
+	unsigned b = 0;
+
+	while (b < 64 && (v >> b) != 0)
+		b++;
+	return b;
+}
+
+/* Hunk types with runs folded into RLE codes, as the reader expects. */
+static size_t
+type_symbols(const struct chd_write *w, uint8_t *sym)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < w->hunk_count;) {
+		uint32_t run = 1;
+		while (i + run < w->hunk_count &&
+		    w->map_type[i + run] == w->map_type[i])
+			run++;
+		sym[n++] = w->map_type[i];
+		uint32_t left = run - 1;
+		while (left >= 3) {
+			if (left >= 19) {
+				uint32_t k = OI_MIN(left - 19, 255u);
+				sym[n++] = CHD_MAP_RLE_LARGE;
+				sym[n++] = (uint8_t)(k >> 4);
+				sym[n++] = (uint8_t)(k & 15);
+				left -= 19 + k;
+			} else {
+				sym[n++] = CHD_MAP_RLE_SMALL;
+				sym[n++] = (uint8_t)(left - 3);
+				left = 0;
+			}
+		}
+		while (left-- > 0)
+			sym[n++] = w->map_type[i];
+		i += run;
+	}
+	return n;
+}
+
+static void
+raw_entry(const struct chd_write *w, uint32_t i, uint8_t *e)
+{
+	unsigned t = w->map_type[i];
+	uint32_t len = t == CHD_MAP_SELF ? 0 : w->map_len[i];
+	uint16_t crc = t == CHD_MAP_SELF ? 0 : w->map_crc[i];
+	uint64_t off = w->map_off[i];
+
+	e[0] = (uint8_t)t;
+	e[1] = (uint8_t)(len >> 16);
+	e[2] = (uint8_t)(len >> 8);
+	e[3] = (uint8_t)len;
+	for (int k = 0; k < 6; k++)
+		e[4 + k] = (uint8_t)(off >> (40 - 8 * k));
+	e[10] = (uint8_t)(crc >> 8);
+	e[11] = (uint8_t)crc;
+}
+
+static int
+write_map(struct chd_write *w, uint64_t first_offset, uint64_t *map_offset)
+{
+	size_t cap = (size_t)w->hunk_count * 12 + 1024, n;
+	uint8_t *sym = malloc((size_t)w->hunk_count * 3 + 16);
+	uint8_t *buf = malloc(cap + 16), *raw = malloc(
+	    (size_t)w->hunk_count * 12);
+	uint32_t counts[16] = { 0 }, maxlen = 0, maxself = 0;
+	struct chd_huff h;
+	struct chd_bitw bw;
+	int rc = OPTIMG_OK;
+
+	if (sym == NULL || buf == NULL || raw == NULL ||
+	    chd_huff_init(&h, 16, 8) < 0) {
+		free(sym);
+		free(buf);
+		free(raw);
+		return oi_set_error(w->err, OPTIMG_ENOMEM, "out of memory");
+	}
+	n = type_symbols(w, sym);
+	for (size_t i = 0; i < n; i++)
+		counts[sym[i]]++;
+	for (uint32_t i = 0; i < w->hunk_count; i++) {
+		if (w->map_type[i] < 4)
+			maxlen = OI_MAX(maxlen, w->map_len[i]);
+		if (w->map_type[i] == CHD_MAP_SELF)
+			maxself = OI_MAX(maxself, (uint32_t)w->map_off[i]);
+		raw_entry(w, i, raw + (size_t)i * 12);
+	}
+	unsigned lbits = bits_for(maxlen), sbits = bits_for(maxself);
+	chd_huff_build(&h, counts);
+	chd_bitw_init(&bw, buf + 16, cap);
+	chd_huff_export_rle(&h, &bw);
+	for (size_t i = 0; i < n; i++)
+		chd_huff_encode(&h, &bw, sym[i]);
+	for (uint32_t i = 0; i < w->hunk_count; i++) {
+		unsigned t = w->map_type[i];
+		if (t < 4)
+			chd_bitw_put(&bw, w->map_len[i], (int)lbits);
+		if (t < 4 || t == CHD_MAP_NONE)
+			chd_bitw_put(&bw, w->map_crc[i], 16);
+		else if (t == CHD_MAP_SELF)
+			chd_bitw_put(&bw, (uint32_t)w->map_off[i], (int)sbits);
+	}
+	size_t len = chd_bitw_flush(&bw);
+	uint16_t crc = chd_crc16(raw, (size_t)w->hunk_count * 12);
+	memset(buf, 0, 16);
+	buf[0] = (uint8_t)(len >> 24);
+	buf[1] = (uint8_t)(len >> 16);
+	buf[2] = (uint8_t)(len >> 8);
+	buf[3] = (uint8_t)len;
+	for (int k = 0; k < 6; k++)
+		buf[4 + k] = (uint8_t)(first_offset >> (40 - 8 * k));
+	buf[10] = (uint8_t)(crc >> 8);
+	buf[11] = (uint8_t)crc;
+	buf[12] = (uint8_t)lbits;
+	buf[13] = (uint8_t)sbits;
+	buf[14] = 0;			/* parent bits: no parent */
+	*map_offset = oi_outfile_size(&w->of);
+	if (bw.full)
+		rc = oi_set_error(w->err, OPTIMG_EFORMAT,
+		    "the hunk map does not fit its buffer");
+	else
+		rc = oi_outfile_write(&w->of, buf, len + 16, w->err);
+	chd_huff_release(&h);
+	free(sym);
+	free(buf);
+	free(raw);
+	return rc;
+}
+
+static void
+be32enc(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void
+be64enc(uint8_t *p, uint64_t v)
+{
+	be32enc(p, (uint32_t)(v >> 32));
+	be32enc(p + 4, (uint32_t)v);
+}
+
+static int
+write_meta(struct chd_write *w)
+{
+	uint64_t off = CHD_V5_HEADER_SIZE;
+
+	for (unsigned i = 0; i < w->nmeta; i++) {
+		const struct chd_meta *m = &w->meta[i];
+		uint8_t h[16];
+		uint64_t next = off + 16 + m->len;
+		be32enc(h, m->tag);
+		be32enc(h + 4, (uint32_t)m->flags << 24 | m->len);
+		be64enc(h + 8, i + 1 < w->nmeta ? next : 0);
+		OI_TRY(oi_outfile_write(&w->of, h, 16, w->err));
+		OI_TRY(oi_outfile_write(&w->of, m->data, m->len, w->err));
+		off = next;
+	}
+	return OPTIMG_OK;
+}
+
+static void
+make_header(const struct chd_write *w, uint8_t *h, uint64_t map_offset,
+    const uint8_t *raw, const uint8_t *overall)
+{
+	memset(h, 0, CHD_V5_HEADER_SIZE);
+	memcpy(h, CHD_MAGIC, 8);
+	be32enc(h + 8, CHD_V5_HEADER_SIZE);
+	be32enc(h + 12, 5);
+	for (int i = 0; i < 4; i++)
+		be32enc(h + 16 + 4 * i, w->codecs[i]);
+	be64enc(h + 32, w->logical_bytes);
+	be64enc(h + 40, map_offset);
+	be64enc(h + 48, w->nmeta > 0 ? CHD_V5_HEADER_SIZE : 0);
+	be32enc(h + 56, w->hunk_bytes);
+	be32enc(h + 60, w->unit_bytes);
+	memcpy(h + 64, raw, CHD_SHA1_SIZE);
+	memcpy(h + 84, overall, CHD_SHA1_SIZE);
+}
+
+/* ---- the whole ---------------------------------------------------------- */
+
+static int
+setup(struct chd_write *w)
+{
+	size_t hb = w->hunk_bytes, n = w->hunk_count;
+
+	w->sectors = malloc((size_t)BATCH_HUNKS * hb + 2352 * 8);
+	w->batch = malloc((size_t)BATCH_HUNKS * hb);
+	w->hash_key = calloc((size_t)1 << HASH_BITS, sizeof(*w->hash_key));
+	w->hash_val = calloc((size_t)1 << HASH_BITS, sizeof(*w->hash_val));
+	w->map_type = calloc(n, 1);
+	w->map_len = calloc(n, sizeof(*w->map_len));
+	w->map_off = calloc(n, sizeof(*w->map_off));
+	w->map_crc = calloc(n, sizeof(*w->map_crc));
+	w->raw_sha1 = EVP_MD_CTX_new();
+	if (w->sectors == NULL || w->batch == NULL || w->hash_key == NULL ||
+	    w->hash_val == NULL || w->map_type == NULL || w->map_len == NULL ||
+	    w->map_off == NULL || w->map_crc == NULL || w->raw_sha1 == NULL ||
+	    EVP_DigestInit_ex(w->raw_sha1, EVP_sha1(), NULL) != 1)
+		return oi_set_error(w->err, OPTIMG_ENOMEM, "out of memory");
+	for (unsigned h = 0; h < BATCH_HUNKS; h++)
+		if ((w->out[h].data = malloc(hb * 2)) == NULL)
+			return oi_set_error(w->err, OPTIMG_ENOMEM,
+			    "out of memory");
+	for (int j = 0; j < 2; j++) {
+		w->job[j].w = w;
+		for (unsigned c = 0; c < w->ncodecs; c++)
+			if (chd_codec_new(w->codecs[c], w->hunk_bytes,
+			    &w->job[j].codec[c]) < 0)
+				return oi_set_error(w->err, OPTIMG_ENOMEM,
+				    "cannot set up the CHD codecs");
+	}
+	return OPTIMG_OK;
+}
+
+static void
+release(struct chd_write *w)
+{
+	oi_worker_stop(&w->worker);
+	for (int j = 0; j < 2; j++)
+		for (unsigned c = 0; c < 4; c++)
+			chd_codec_free(w->job[j].codec[c]);
+	for (unsigned h = 0; h < BATCH_HUNKS; h++)
+		free(w->out[h].data);
+	for (unsigned i = 0; i < w->nmeta; i++)
+		free(w->meta[i].data);
+	free(w->meta);
+	free(w->tracks);
+	free(w->sectors);
+	free(w->batch);
+	free(w->hash_key);
+	free(w->hash_val);
+	free(w->map_type);
+	free(w->map_len);
+	free(w->map_off);
+	free(w->map_crc);
+	EVP_MD_CTX_free(w->raw_sha1);
+}
+
+static int
+write_all(struct chd_write *w)
+{
+	uint8_t h[CHD_V5_HEADER_SIZE], raw[CHD_SHA1_SIZE], all[CHD_SHA1_SIZE];
+	uint64_t first, map_offset;
+	unsigned olen;
+
+	memset(h, 0, sizeof(h));
+	OI_TRY(oi_outfile_write(&w->of, h, sizeof(h), w->err));
+	OI_TRY(write_meta(w));
+	first = oi_outfile_size(&w->of);
+	while (w->done < w->hunk_count)
+		OI_TRY(do_batch(w, OI_MIN(BATCH_HUNKS,
+		    w->hunk_count - w->done)));
+	OI_TRY(write_map(w, first, &map_offset));
+	EVP_DigestFinal_ex(w->raw_sha1, raw, &olen);
+	oi_chd_overall_sha1(w->meta, w->nmeta, raw, all);
+	make_header(w, h, map_offset, raw, all);
+	return oi_outfile_pwrite(&w->of, h, sizeof(h), 0, w->err);
+}
+
+int
+oi_write_chd(struct optimg_image *img, const char *out,
+    const struct optimg_convert_opts *opts, struct optimg_error *err)
+{
+	struct chd_write *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (w == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	w->img = img;
+	w->err = err;
+	w->of.fd = -1;
+	w->dvd = img->format == &oi_format_iso;
+	w->prog.fn = opts->progress;
+	w->prog.ctx = opts->progress_ctx;
+	rc = oi_check_not_input(img, out, err);
+	if (rc == 0)
+		rc = plan(w);
+	if (rc == 0) {
+		w->prog.total = w->dvd ? w->logical_bytes : 0;
+		for (unsigned i = 0; i < w->ntracks; i++)
+			w->prog.total += (uint64_t)w->tracks[i].meta.frames *
+			    w->tracks[i].meta.datasize;
+		rc = setup(w);
+	}
+	if (rc == 0)
+		rc = oi_outfile_open(&w->of, out, opts->force, err);
+	if (rc == 0) {
+		rc = write_all(w);
+		if (rc == 0)
+			rc = oi_outfile_finish(&w->of, err);
+		if (rc == 0)
+			rc = oi_outfile_commit(&w->of, err);
+		if (rc < 0)
+			oi_outfile_abort(&w->of);
+	}
+	release(w);
+	free(w);
+	return rc;
+}
