@@ -45,6 +45,8 @@ uint16_t oi_le16dec(const void *p);
 uint32_t oi_le32dec(const void *p);
 uint16_t oi_be16dec(const void *p);
 uint32_t oi_be32dec(const void *p);
+uint64_t oi_le64dec(const void *p);
+uint64_t oi_be64dec(const void *p);
 void oi_le32enc(void *p, uint32_t v);
 /* Reads a whole small file (text sheets); fails when larger than max. */
 /*
@@ -117,6 +119,7 @@ extern const struct oi_format oi_format_cue;
 extern const struct oi_format oi_format_iso;
 extern const struct oi_format oi_format_rawbin;
 extern const struct oi_format oi_format_chd;
+extern const struct oi_format oi_format_nrg;
 
 struct optimg_image {
 	const struct oi_format	*format;
@@ -171,6 +174,28 @@ int oi_image_plain_span(struct optimg_image *img, int32_t lba, uint32_t count,
 
 /* Sectors the image holds: the end of its last fragment. */
 int32_t oi_image_end_lba(const struct optimg_image *img);
+
+/* ---- Nero images (fmt_nrg.c) ------------------------------------------ */
+
+/*
+ * Builds img's disc from the end of an NRG file of size bytes: buf holds
+ * its last len bytes, which must take in the footer's chunk chain.  The
+ * sector data is stream's.  Errors name the file by name and the byte.
+ */
+int oi_nrg_parse(struct optimg_image *img, const char *name,
+    const uint8_t *buf, size_t len, uint64_t size, unsigned stream);
+/* 0..100: how sure the last len bytes of a file of size bytes are NRG's. */
+int oi_nrg_probe_tail(const uint8_t *tail, size_t len, uint64_t size);
+
+/* ---- CD-TEXT packs (cdtext_packs.c) ------------------------------------ */
+
+/*
+ * Decodes len bytes of 18-byte CD-TEXT packs (block 0) into the disc's
+ * and its tracks' CD-TEXT; tracks must already be in d.  Fails only for
+ * lack of memory.
+ */
+int oi_cdtext_from_packs(struct optimg_disc *d, const uint8_t *packs,
+    size_t len, struct optimg_error *err);
 
 /* ---- CUE sheets (cue_parse.c, cue_layout.c, cue_write.c) --------------- */
 

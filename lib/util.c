@@ -71,6 +71,20 @@ oi_be32dec(const void *p)
 	    (uint32_t)b[2] << 8 | (uint32_t)b[3];
 }
 
+uint64_t
+oi_le64dec(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint64_t)oi_le32dec(b) | (uint64_t)oi_le32dec(b + 4) << 32;
+}
+
+uint64_t
+oi_be64dec(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint64_t)oi_be32dec(b) << 32 | (uint64_t)oi_be32dec(b + 4);
+}
+
 void
 oi_le32enc(void *p, uint32_t v)
 {

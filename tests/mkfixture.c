@@ -13,6 +13,10 @@
  *   mkfixture random OUT SIZE SEED
  *	SIZE bytes of seeded noise (git's test-genrandom), so a failing
  *	test can be run again on the same bytes
+ *   mkfixture image KIND OUT
+ *	one of the reader fixtures of fx_images.c (nrg-dao1, nrg-dao2,
+ *	nrg-tao1, nrg-tao2, nrg-sessions, ...), as the suites build them;
+ *	"mkfixture image list" names them all
  */
 #include "config.h"
 
@@ -22,6 +26,7 @@
 #include <string.h>
 
 #include "oi_private.h"
+#include "fx_images.h"
 
 #define SECTOR 2048
 
@@ -348,15 +353,69 @@ cmd_random(int argc, char **argv)
 	return fclose(out) != 0;
 }
 
+static void
+nrg_dao1(struct bytes *b)
+{
+	fx_nrg_dao(b, 1);
+}
+
+static void
+nrg_dao2(struct bytes *b)
+{
+	fx_nrg_dao(b, 2);
+}
+
+static const struct {
+	const char	*kind;
+	void		(*build)(struct bytes *);
+} images[] = {
+	{ "nrg-dao1", nrg_dao1 },
+	{ "nrg-dao2", nrg_dao2 },
+	{ "nrg-tao1", fx_nrg_tao1 },
+	{ "nrg-tao2", fx_nrg_tao2 },
+	{ "nrg-sessions", fx_nrg_sessions },
+};
+
+static int
+cmd_image(int argc, char **argv)
+{
+	struct bytes b = { 0 };
+	FILE *f;
+
+	if (argc == 3 && strcmp(argv[2], "list") == 0) {
+		for (unsigned i = 0; i < OI_ARRAY_SIZE(images); i++)
+			printf("%s\n", images[i].kind);
+		return 0;
+	}
+	if (argc != 4)
+		return 2;
+	for (unsigned i = 0; i < OI_ARRAY_SIZE(images); i++) {
+		if (strcmp(argv[2], images[i].kind) != 0)
+			continue;
+		images[i].build(&b);
+		if ((f = fopen(argv[3], "wb")) == NULL ||
+		    fwrite(b.p, 1, b.len, f) != b.len || fclose(f) != 0) {
+			perror(argv[3]);
+			return 1;
+		}
+		b_free(&b);
+		return 0;
+	}
+	fprintf(stderr, "mkfixture: no image kind '%s'\n", argv[2]);
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "random") == 0)
 		return cmd_random(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "image") == 0)
+		return cmd_image(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "iso") == 0)
 		return cmd_iso(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "redump") == 0)
 		return cmd_redump(argc, argv);
-	fprintf(stderr, "usage: mkfixture iso|redump|random ...\n");
+	fprintf(stderr, "usage: mkfixture iso|redump|random|image ...\n");
 	return 2;
 }

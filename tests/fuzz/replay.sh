@@ -16,4 +16,13 @@ head -c 40000 "$seeds/small.iso" >"$seeds/truncated.iso"
 
 "$BUILDDIR/tests/fuzz/replay_cue" "$corpus/cue" "$seeds/redump/seed.cue"
 "$BUILDDIR/tests/fuzz/replay_probe" "$corpus/probe" "$seeds"
+
+# Reader seeds from the formats' constants (fx_images.c), whole and cut.
+mkdir "$seeds/nrg"
+for kind in nrg-dao1 nrg-dao2 nrg-tao1 nrg-tao2 nrg-sessions; do
+	"$MKFIXTURE" image "$kind" "$seeds/nrg/$kind.nrg"
+	head -c 3000 "$seeds/nrg/$kind.nrg" >"$seeds/nrg/$kind-head.nrg"
+	tail -c 300 "$seeds/nrg/$kind.nrg" >"$seeds/nrg/$kind-tail.nrg"
+done
+"$BUILDDIR/tests/fuzz/replay_nrg" "$seeds/nrg"
 echo "replayed fuzz corpora"

@@ -23,6 +23,16 @@ for target in $(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//'); do
 	mkdir -p "$out/corpus-$name"
 	seeds="$top/tests/fuzz/corpus/$name"
 	[ -d "$seeds" ] || seeds=
+	# Image readers: seeds built from the formats' constants.
+	mk="$build/tests/mkfixture"
+	if [ -z "$seeds" ] && [ -x "$mk" ] &&
+	    "$mk" image list | grep -q "^$name-"; then
+		seeds="$out/seeds-$name"
+		mkdir -p "$seeds"
+		for kind in $("$mk" image list | grep "^$name-"); do
+			"$mk" image "$kind" "$seeds/$kind"
+		done
+	fi
 	echo "fuzzing $name for ${secs}s"
 	"$out/$target" -max_total_time="$secs" -max_len=200000 -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 \

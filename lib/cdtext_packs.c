@@ -1,0 +1,169 @@
+/*
+ * cdtext_packs.c - CD-TEXT as the lead-in carries it: 18-byte packs, the
+ * form NRG's CDTX chunk (and a .cdt file) stores, into the disc model.
+ *
+ * A pack (MMC-3 Annex J, "CD-TEXT"; IEC 61866) is
+ *   byte 0   pack type: 0x80 TITLE, 0x81 PERFORMER, 0x82 SONGWRITER,
+ *            0x83 COMPOSER, 0x84 ARRANGER, 0x85 MESSAGE, 0x86 DISC_ID,
+ *            0x87 GENRE, 0x8E UPC/EAN (disc) or ISRC (tracks); 0x88,
+ *            0x89, 0x8D and 0x8F carry TOC, closed and size information
+ *   byte 1   track number of the first character in this pack (bit 7:
+ *            extension flag)
+ *   byte 2   sequence number
+ *   byte 3   bit 7 double-byte characters, bits 6-4 block (language)
+ *            number, bits 3-0 character position
+ *   4..15    12 bytes of text
+ *   16..17   CRC-16 (CCITT), stored inverted
+ * The texts of one type follow each other across packs, each ended by a
+ * NUL, one per track from the first pack's track number on (0 is the
+ * disc); a text of one TAB means "as the track before".  GENRE's text
+ * starts with a two-byte genre code.
+ *
+ * Only block 0 in single-byte characters is read, taken as ISO 8859-1
+ * and kept as UTF-8; the CRC is not checked, as tools that write packs
+ * disagree on it and a wrong CRC does not make the text wrong.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "oi_private.h"
+
+#define PACK	18
+#define TEXT	12
+
+static const struct {
+	uint8_t			type;
+	enum optimg_cdtext_field field;
+} pack_fields[] = {
+	{ 0x80, OPTIMG_CDTEXT_TITLE },
+	{ 0x81, OPTIMG_CDTEXT_PERFORMER },
+	{ 0x82, OPTIMG_CDTEXT_SONGWRITER },
+	{ 0x83, OPTIMG_CDTEXT_COMPOSER },
+	{ 0x84, OPTIMG_CDTEXT_ARRANGER },
+	{ 0x85, OPTIMG_CDTEXT_MESSAGE },
+	{ 0x86, OPTIMG_CDTEXT_DISC_ID },
+	{ 0x87, OPTIMG_CDTEXT_GENRE },
+	{ 0x8e, OPTIMG_CDTEXT_UPC_EAN },
+};
+
+/* The disc (number 0) or the track with that number, or NULL. */
+static struct optimg_cdtext *
+owner(struct optimg_disc *d, unsigned number, struct optimg_track **track)
+{
+	*track = NULL;
+	if (number == 0)
+		return &d->cdtext;
+	for (unsigned i = 0; i < d->ntracks; i++)
+		if (d->tracks[i].number == number) {
+			*track = &d->tracks[i];
+			return &d->tracks[i].cdtext;
+		}
+	return NULL;
+}
+
+/* ISO 8859-1 bytes to a new UTF-8 string. */
+static char *
+latin1_to_utf8(const uint8_t *s, size_t n)
+{
+	char *out = malloc(2 * n + 1), *p = out;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x80)
+			*p++ = (char)s[i];
+		else {
+			*p++ = (char)(0xc0 | s[i] >> 6);
+			*p++ = (char)(0x80 | (s[i] & 0x3f));
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+/* Stores text s (n bytes) of one type for track number. */
+static int
+store(struct optimg_disc *d, unsigned type, enum optimg_cdtext_field field,
+    unsigned number, const uint8_t *s, size_t n)
+{
+	struct optimg_track *t;
+	struct optimg_cdtext *ct = owner(d, number, &t);
+	char *text;
+
+	if (type == 0x87 && n >= 2) {	/* genre code first */
+		s += 2;
+		n -= 2;
+	}
+	if (ct == NULL || n == 0)
+		return OPTIMG_OK;
+	if (type == 0x8e && t != NULL) {
+		if (n == 12 && t->isrc[0] == '\0') {
+			memcpy(t->isrc, s, 12);
+			t->isrc[12] = '\0';
+		}
+		return OPTIMG_OK;
+	}
+	if ((text = latin1_to_utf8(s, n)) == NULL)
+		return OPTIMG_ENOMEM;
+	free(ct->field[field]);
+	ct->field[field] = text;
+	return OPTIMG_OK;
+}
+
+/* Gathers the text of one pack type (block 0) and hands it out. */
+static int
+decode_type(struct optimg_disc *d, const uint8_t *packs, size_t n,
+    unsigned type, enum optimg_cdtext_field field)
+{
+	uint8_t *text = malloc(n * TEXT + 1);
+	size_t len = 0, from = 0, prev_from = 0, prev_len = 0;
+	unsigned number = 0;
+	bool first = true;
+	int rc = OPTIMG_OK;
+
+	if (text == NULL)
+		return OPTIMG_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *p = packs + i * PACK;
+		if (p[0] != type || (p[3] & 0xf0) != 0)
+			continue;
+		if (first)
+			number = p[1] & 0x7f;
+		first = false;
+		memcpy(text + len, p + 4, TEXT);
+		len += TEXT;
+	}
+	for (size_t i = 0; i < len && number <= 99 && rc == 0; i++) {
+		if (text[i] != '\0')
+			continue;
+		if (i - from == 1 && text[from] == '\t')
+			rc = store(d, type, field, number, text + prev_from,
+			    prev_len);
+		else {
+			rc = store(d, type, field, number, text + from,
+			    i - from);
+			prev_from = from;
+			prev_len = i - from;
+		}
+		number++;
+		from = i + 1;
+	}
+	free(text);
+	return rc;
+}
+
+int
+oi_cdtext_from_packs(struct optimg_disc *d, const uint8_t *packs, size_t len,
+    struct optimg_error *err)
+{
+	size_t n = len / PACK;
+
+	for (unsigned k = 0; k < OI_ARRAY_SIZE(pack_fields); k++)
+		if (decode_type(d, packs, n, pack_fields[k].type,
+		    pack_fields[k].field) < 0)
+			return oi_set_error(err, OPTIMG_ENOMEM,
+			    "out of memory");
+	return OPTIMG_OK;
+}

@@ -1,0 +1,240 @@
+/*
+ * fx_images.c - disc images built from their formats' constants, for the
+ * reader suites (tests/test_nrg.c ...) and mkfixture (fuzz seeds).
+ *
+ * NRG (see fmt_nrg.c's overview for more):
+ *  - footer "NER5" + 64-bit offset in the last 12 bytes (v2), "NERO" +
+ *    32-bit offset in the last 8 (v1); chunks of id, 32-bit big-endian
+ *    length and payload up to "END!": libcdio nrg.h (_footer_t,
+ *    _chunk_t), libmirage image-nrg parser.c;
+ *  - CUEX/CUES 8-byte entries (control/ADR, BCD track, BCD index, 0,
+ *    LBA or MSF), track 0 the lead-in and 0xAA the lead-out: libcdio
+ *    _cuex_array_t, Aaru Nero Structs.cs CueEntryV1/V2, and p1.nrg's own
+ *    CUEX chunk (01 00 00 00 ffffff6a ... 01 aa 01 00 0000012e);
+ *  - DAOX/DAOI: 22-byte header (MCN at 4, first/last track at 20/21),
+ *    then 42/30-byte entries (ISRC, sector size at 12, mode at 14,
+ *    INDEX 00, INDEX 01 and end offsets at 18): libmirage NRG_DAO_Header
+ *    and NRG_DAO_Block, p1.nrg's DAOX (106 bytes = 22 + 2 x 42);
+ *  - ETNF 20-byte and ETN2 32-byte entries (offset, length, mode, start
+ *    LBA): libcdio _etnf_array_t/_etn2_array_t, videocd.nrg's ETNF;
+ *  - mode codes 0x00 Mode 1/2048, 0x03 Mode 2/2336, 0x05 Mode 1/2352,
+ *    0x07 audio: libmirage mirage_parser_nrg_decode_mode, Aaru DaoMode;
+ *  - CD-TEXT packs (type 0x80 TITLE, track number, sequence, block, 12
+ *    bytes, CRC): MMC-3 Annex J;
+ *  - the 150-sector TAO pregap and 6750 + 4500 sectors between the first
+ *    and second session: Orange Book part II, as issue #12 quotes it.
+ */
+#include "config.h"
+
+#include "fx_images.h"
+
+/* ---- NRG ----------------------------------------------------------------- */
+
+static void
+chunk_begin(struct bytes *b, const char *id, size_t *at)
+{
+	b_put(b, id, 4);
+	*at = b->len;
+	b_be(b, 0, 4);
+}
+
+static void
+chunk_end(struct bytes *b, size_t at)
+{
+	uint32_t n = (uint32_t)(b->len - at - 4);
+
+	b->p[at] = (uint8_t)(n >> 24);
+	b->p[at + 1] = (uint8_t)(n >> 16);
+	b->p[at + 2] = (uint8_t)(n >> 8);
+	b->p[at + 3] = (uint8_t)n;
+}
+
+static unsigned
+to_bcd(unsigned v)
+{
+	return (v / 10) << 4 | v % 10;
+}
+
+/* A CUEX entry (v2) or CUES entry (v1, MSF in BCD). */
+static void
+cue_entry(struct bytes *b, int v, unsigned ctl_adr, unsigned track,
+    unsigned index, int32_t lba)
+{
+	unsigned frames = (unsigned)(lba + 150);
+
+	b_u8(b, ctl_adr);
+	b_u8(b, track == 0xaa ? 0xaa : to_bcd(track));
+	b_u8(b, to_bcd(index));
+	b_u8(b, 0);
+	if (v == 2)
+		b_be(b, (uint32_t)lba, 4);
+	else {
+		b_u8(b, 0);
+		b_u8(b, to_bcd(frames / 4500));
+		b_u8(b, to_bcd(frames / 75 % 60));
+		b_u8(b, to_bcd(frames % 75));
+	}
+}
+
+static void
+dao_header(struct bytes *b, const char *mcn, unsigned first, unsigned last)
+{
+	uint8_t *h = b_grow(b, 22);
+
+	if (mcn != NULL)
+		memcpy(h + 4, mcn, 13);
+	h[20] = (uint8_t)first;
+	h[21] = (uint8_t)last;
+}
+
+static void
+dao_entry(struct bytes *b, int v, const char *isrc, unsigned size,
+    unsigned code, uint64_t i0, uint64_t i1, uint64_t end)
+{
+	uint8_t *e = b_grow(b, 18);
+
+	if (isrc != NULL)
+		memcpy(e, isrc, 12);
+	e[12] = (uint8_t)(size >> 8);
+	e[13] = (uint8_t)size;
+	e[14] = (uint8_t)code;
+	b_be(b, i0, v == 2 ? 8 : 4);
+	b_be(b, i1, v == 2 ? 8 : 4);
+	b_be(b, end, v == 2 ? 8 : 4);
+}
+
+static void
+etn_entry(struct bytes *b, int v, uint64_t off, uint64_t len, unsigned code,
+    uint32_t start)
+{
+	b_be(b, off, v == 2 ? 8 : 4);
+	b_be(b, len, v == 2 ? 8 : 4);
+	b_be(b, code, 4);
+	b_be(b, start, 4);
+	b_be(b, 0, v == 2 ? 8 : 4);
+}
+
+/* CD-TEXT packs of type 0x80 (TITLE): text runs from track 0 on. */
+static void
+cdtx_titles(struct bytes *b, const char *text, size_t len)
+{
+	for (size_t i = 0, seq = 0; i < len; i += 12, seq++) {
+		uint8_t *p = b_grow(b, 18);
+		p[0] = 0x80;
+		p[2] = (uint8_t)seq;
+		memcpy(p + 4, text + i, OI_MIN((size_t)12, len - i));
+	}
+}
+
+static void
+small_chunk(struct bytes *b, const char *id, uint32_t v)
+{
+	b_put(b, id, 4);
+	b_be(b, 4, 4);
+	b_be(b, v, 4);
+}
+
+static void
+finish(struct bytes *b, int v, size_t chain)
+{
+	b_put(b, "END!", 4);
+	b_be(b, 0, 4);
+	if (v == 2) {
+		b_put(b, "NER5", 4);
+		b_be(b, chain, 8);
+	} else {
+		b_put(b, "NERO", 4);
+		b_be(b, chain, 4);
+	}
+}
+
+/*
+ * v2 DAO: track 1 Mode 1/2352 from LBA -150 (INDEX 00) with INDEX 01 at
+ * 0, 20 sectors; track 2 audio, INDEX 00 at 20, 01 at 25, 02 at 28, DCP,
+ * an ISRC; lead-out at 32.  MCN and CD-TEXT titles.
+ */
+void
+fx_nrg_dao(struct bytes *b, int v)
+{
+	static const char titles[] = "DISC\0ONE\0TWO";
+	size_t at, chain;
+
+	b_sectors(b, -150, 170, 2352, OPTIMG_TRACK_MODE1);
+	b_sectors(b, 20, 12, 2352, OPTIMG_TRACK_AUDIO);
+	chain = b->len;
+	chunk_begin(b, v == 2 ? "CUEX" : "CUES", &at);
+	cue_entry(b, v, 0x41, 0, 0, -150);
+	cue_entry(b, v, 0x41, 1, 0, -150);
+	cue_entry(b, v, 0x41, 1, 1, 0);
+	cue_entry(b, v, 0x21, 2, 0, 20);
+	cue_entry(b, v, 0x21, 2, 1, 25);
+	cue_entry(b, v, 0x21, 2, 2, 28);
+	cue_entry(b, v, 0x01, 0xaa, 1, 32);
+	chunk_end(b, at);
+	chunk_begin(b, v == 2 ? "DAOX" : "DAOI", &at);
+	dao_header(b, "0123456789012", 1, 2);
+	dao_entry(b, v, NULL, 2352, 0x05, 0, 150 * 2352, 170 * 2352);
+	dao_entry(b, v, "USABC1234567", 2352, 0x07, 170 * 2352, 175 * 2352,
+	    182 * 2352);
+	chunk_end(b, at);
+	chunk_begin(b, "CDTX", &at);
+	cdtx_titles(b, titles, sizeof(titles));
+	chunk_end(b, at);
+	small_chunk(b, "SINF", 2);
+	small_chunk(b, "MTYP", 1);
+	finish(b, v, chain);
+}
+
+/* v1 TAO: Mode 2/2336 30 sectors, Mode 2/2336 10, audio 5; no gaps in
+ * the file, as in videocd.nrg. */
+void
+fx_nrg_tao1(struct bytes *b)
+{
+	size_t at, chain;
+
+	b_sectors(b, 0, 30, 2336, OPTIMG_TRACK_MODE2);
+	b_sectors(b, 180, 10, 2336, OPTIMG_TRACK_MODE2);
+	b_sectors(b, 340, 5, 2352, OPTIMG_TRACK_AUDIO);
+	chain = b->len;
+	chunk_begin(b, "ETNF", &at);
+	etn_entry(b, 1, 0, 30 * 2336, 3, 0);
+	etn_entry(b, 1, 30 * 2336, 10 * 2336, 3, 30);
+	etn_entry(b, 1, 40 * 2336, 5 * 2352, 7, 40);
+	chunk_end(b, at);
+	small_chunk(b, "SINF", 3);
+	finish(b, 1, chain);
+}
+
+/* v2 TAO whose file holds the 150-sector pregap before track 2. */
+void
+fx_nrg_tao2(struct bytes *b)
+{
+	size_t at, chain;
+
+	b_sectors(b, 0, 20, 2048, OPTIMG_TRACK_MODE1);
+	b_sectors(b, 20, 160, 2048, OPTIMG_TRACK_MODE1);
+	chain = b->len;
+	chunk_begin(b, "ETN2", &at);
+	etn_entry(b, 2, 0, 20 * 2048, 0, 0);
+	etn_entry(b, 2, 170 * 2048, 10 * 2048, 0, 170);
+	chunk_end(b, at);
+	finish(b, 2, chain);
+}
+
+/* Two TAO sessions of one Mode 1/2048 track each (SINF 1, SINF 1). */
+void
+fx_nrg_sessions(struct bytes *b)
+{
+	size_t at, chain;
+
+	b_sectors(b, 0, 10, 2048, OPTIMG_TRACK_MODE1);
+	b_sectors(b, 11410, 5, 2048, OPTIMG_TRACK_MODE1);
+	chain = b->len;
+	chunk_begin(b, "ETNF", &at);
+	etn_entry(b, 1, 0, 10 * 2048, 0, 0);
+	etn_entry(b, 1, 10 * 2048, 5 * 2048, 0, 10);
+	chunk_end(b, at);
+	small_chunk(b, "SINF", 1);
+	small_chunk(b, "SINF", 1);
+	finish(b, 1, chain);
+}

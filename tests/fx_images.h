@@ -1,0 +1,25 @@
+/*
+ * fx_images.h - disc images built from their formats' constants
+ * (fx_images.c says where each constant comes from).  Each builder
+ * appends a whole image file to b.
+ */
+#ifndef TEST_FX_IMAGES_H
+#define TEST_FX_IMAGES_H
+
+#include "bytes.h"
+
+/*
+ * NRG DAO, version 1 (CUES, DAOI) or 2 (CUEX, DAOX): track 1 Mode 1/2352
+ * from LBA -150 (INDEX 00), INDEX 01 at 0, 20 sectors; track 2 audio,
+ * INDEX 00 at 20, 01 at 25, 02 at 28, DCP, ISRC USABC1234567; lead-out
+ * at 32; MCN 0123456789012; CD-TEXT titles DISC, ONE, TWO.
+ */
+void fx_nrg_dao(struct bytes *b, int version);
+/* NRG v1 TAO: Mode 2/2336 x 30, Mode 2/2336 x 10, audio x 5. */
+void fx_nrg_tao1(struct bytes *b);
+/* NRG v2 TAO, the 150-sector pregap of track 2 stored: 20 + 10 sectors. */
+void fx_nrg_tao2(struct bytes *b);
+/* NRG v1 TAO, two sessions of 10 and 5 Mode 1/2048 sectors. */
+void fx_nrg_sessions(struct bytes *b);
+
+#endif
