@@ -203,6 +203,31 @@ disc_track(const struct layout *lay, const struct oi_cue_track *t)
 }
 
 /*
+ * Redump's GD-ROM sheets say "REM HIGH-DENSITY AREA" before the tracks of
+ * the area that starts at LBA 45000: what lies between the end of the
+ * single-density area and there is stored nowhere, and becomes the
+ * unstored postgap of the track before (as a .gdi's padding does).
+ */
+static int
+lay_high_density(struct layout *lay, const struct oi_cue_track *t)
+{
+	uint32_t gap;
+
+	if (lay->lba > OI_GDROM_HD_LBA)
+		return fail(lay, OPTIMG_EFORMAT, t->line,
+		    "the single-density area runs to LBA %lld, past the "
+		    "high-density area at %d", (long long)lay->lba,
+		    OI_GDROM_HD_LBA);
+	gap = (uint32_t)(OI_GDROM_HD_LBA - lay->lba);
+	if (lay->owner == NULL) {
+		lay->lba = OI_GDROM_HD_LBA;
+		return OPTIMG_OK;
+	}
+	disc_track(lay, lay->owner)->postgap_unstored += gap;
+	return lay_gap(lay, lay->owner, gap);
+}
+
+/*
  * Lays down the frames from the last index to INDEX k of track t, plus
  * the gaps before t when k is its first index, and records the index.
  */
@@ -241,6 +266,8 @@ lay_index(struct layout *lay, const struct oi_cue_track *t, unsigned k,
 	if (k == 0) {
 		if (lay->owner != NULL)
 			OI_TRY(lay_gap(lay, lay->owner, lay->owner->postgap));
+		if (lay->sheet->hd_track == (unsigned)(t - lay->sheet->tracks) + 1)
+			OI_TRY(lay_high_density(lay, t));
 		OI_TRY(lay_gap(lay, t, t->pregap));
 		lay->owner = t;
 	}

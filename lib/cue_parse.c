@@ -56,6 +56,7 @@ struct parser {
 	bool			 file_has_index;
 	bool			 seen_pregap;	/* of the current track */
 	bool			 seen_postgap;
+	bool			 high_density;	/* REM HIGH-DENSITY AREA seen */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -527,6 +528,8 @@ kw_track(struct parser *p, const struct line *l, int arg)
 	t->file = s->nfiles - 1;
 	t->line = p->line;
 	s->track_session[s->ntracks] = p->session;
+	if (p->high_density && s->hd_track == 0)
+		s->hd_track = s->ntracks + 1;
 	s->ntracks++;
 	p->notes_cap = 0;		/* notes now go to the new track */
 	p->seen_pregap = p->seen_postgap = false;
@@ -745,6 +748,11 @@ kw_rem(struct parser *p, const struct line *l, int arg)
 	(void)arg;
 	if (l->nargs > 0 && word_is(&l->arg[0], "SESSION"))
 		OI_TRY(rem_session(p, l));
+	/* Redump's GD-ROM sheets: the tracks after this line are in the
+	 * high-density area, which starts at LBA 45000 (cue_layout.c). */
+	if (l->nargs == 2 && word_is(&l->arg[0], "HIGH-DENSITY") &&
+	    word_is(&l->arg[1], "AREA"))
+		p->high_density = true;
 	if (t != NULL)
 		return add_note(p, &t->notes, &t->nnotes, &l->rest);
 	return add_note(p, &p->sheet->notes, &p->sheet->nnotes, &l->rest);

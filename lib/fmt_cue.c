@@ -15,7 +15,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -86,87 +85,6 @@ cue_probe(const uint8_t *head, size_t len)
 
 /* ---- finding the files ------------------------------------------------- */
 
-static char *
-join(const char *dir, const char *name, size_t namelen)
-{
-	size_t dl = strlen(dir), sep = dl > 0 && dir[dl - 1] == '/' ? 0 : 1;
-	char *s = malloc(dl + sep + namelen + 1);
-
-	if (s != NULL) {
-		memcpy(s, dir, dl);
-		if (sep)
-			s[dl] = '/';
-		memcpy(s + dl + sep, name, namelen);
-		s[dl + sep + namelen] = '\0';
-	}
-	return s;
-}
-
-static bool
-exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/* dir/name, or dir/<entry spelt as name but for case>; NULL if neither. */
-static char *
-find_entry(const char *dir, const char *name, size_t len)
-{
-	char *path = join(dir, name, len), *hit = NULL;
-	struct dirent *de;
-	DIR *d;
-
-	if (path == NULL || exists(path) || (len == 1 && *name == '.') ||
-	    (len == 2 && memcmp(name, "..", 2) == 0))
-		return path;
-	free(path);
-	if ((d = opendir(dir)) == NULL)
-		return NULL;
-	while (hit == NULL && (de = readdir(d)) != NULL)
-		if (strlen(de->d_name) == len &&
-		    strncasecmp(de->d_name, name, len) == 0)
-			hit = join(dir, de->d_name, len);
-	closedir(d);
-	return hit;
-}
-
-/* name with / or \ between components, each matched ignoring case. */
-static char *
-find_loosely(const char *dir, const char *name)
-{
-	char *cur = strdup(*name == '/' || *name == '\\' ? "" : dir);
-	const char *p = name;
-
-	while (cur != NULL && *p != '\0') {
-		size_t n = strcspn(p, "/\\");
-		if (n > 0) {
-			char *next = find_entry(*cur != '\0' ? cur : "/", p, n);
-			free(cur);
-			cur = next;
-		}
-		p += n + (p[n] != '\0');
-	}
-	if (cur != NULL && *cur == '\0') {
-		free(cur);
-		cur = NULL;
-	}
-	return cur;
-}
-
-static char *
-find_file(const char *dir, const char *name)
-{
-	char *path = *name == '/' ? strdup(name) : join(dir, name,
-	    strlen(name));
-
-	if (path == NULL || exists(path))
-		return path;
-	free(path);
-	return find_loosely(dir, name);
-}
-
 /* <cue without its extension>.bin, in any case. */
 static char *
 find_sibling_bin(const char *dir, const char *cue)
@@ -183,25 +101,13 @@ find_sibling_bin(const char *dir, const char *cue)
 		return NULL;
 	memcpy(name, base, n);
 	memcpy(name + n, ".bin", 5);
-	hit = find_entry(dir, name, n + 4);
+	hit = oi_find_entry(dir, name, n + 4);
 	free(name);
-	if (hit != NULL && !exists(hit)) {
+	if (hit != NULL && !oi_path_exists(hit)) {
 		free(hit);
 		hit = NULL;
 	}
 	return hit;
-}
-
-static char *
-dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
 }
 
 /* ---- WAVE -------------------------------------------------------------- */
@@ -315,11 +221,11 @@ resolve(struct cue_open *c, unsigned f, char **path)
 	const struct oi_cue_file *cf = &c->sheet->files[f];
 	const char *base = last_component(cf->name);
 
-	if ((*path = find_file(c->dir, cf->name)) != NULL)
+	if ((*path = oi_find_file(c->dir, cf->name)) != NULL)
 		return OPTIMG_OK;
 	if (base != cf->name && *base != '\0')
-		*path = find_entry(c->dir, base, strlen(base));
-	if (*path != NULL && !exists(*path)) {
+		*path = oi_find_entry(c->dir, base, strlen(base));
+	if (*path != NULL && !oi_path_exists(*path)) {
 		free(*path);
 		*path = NULL;
 	}
@@ -383,7 +289,7 @@ cue_open(struct optimg_image *img, const char *path)
 	rc = oi_read_small_file(path, CUE_MAX_BYTES, &text, &len, &img->err);
 	if (rc == OPTIMG_OK)
 		rc = oi_cue_parse(text, len, &c.sheet, &img->err);
-	if (rc == OPTIMG_OK && (c.dir = dir_of(path)) == NULL)
+	if (rc == OPTIMG_OK && (c.dir = oi_dir_of(path)) == NULL)
 		rc = oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
 	if (rc == OPTIMG_OK)
 		rc = check_decodable(&c);

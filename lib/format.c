@@ -22,6 +22,7 @@ static const struct oi_format *const formats[] = {
 	&oi_format_cue,
 	&oi_format_iso,
 	&oi_format_rawbin,
+	&oi_format_gdi,
 };
 
 static int

@@ -120,6 +120,7 @@ extern const struct oi_format oi_format_iso;
 extern const struct oi_format oi_format_rawbin;
 extern const struct oi_format oi_format_chd;
 extern const struct oi_format oi_format_nrg;
+extern const struct oi_format oi_format_gdi;
 
 struct optimg_image {
 	const struct oi_format	*format;
@@ -175,6 +176,18 @@ int oi_image_plain_span(struct optimg_image *img, int32_t lba, uint32_t count,
 /* Sectors the image holds: the end of its last fragment. */
 int32_t oi_image_end_lba(const struct optimg_image *img);
 
+/* ---- files a sheet names (findfile.c) ---------------------------------- */
+
+bool oi_path_exists(const char *path);
+/* The directory part of path ("." when none). */
+char *oi_dir_of(const char *path);
+/* dir/name (len bytes), or dir/<entry spelt as name but for case>;
+   NULL if neither. */
+char *oi_find_entry(const char *dir, const char *name, size_t len);
+/* name under dir as written, else component by component ignoring case
+   and taking \ as /; NULL when not found.  Absolute names stay so. */
+char *oi_find_file(const char *dir, const char *name);
+
 /* ---- Nero images (fmt_nrg.c) ------------------------------------------ */
 
 /*
@@ -186,6 +199,34 @@ int oi_nrg_parse(struct optimg_image *img, const char *name,
     const uint8_t *buf, size_t len, uint64_t size, unsigned stream);
 /* 0..100: how sure the last len bytes of a file of size bytes are NRG's. */
 int oi_nrg_probe_tail(const uint8_t *tail, size_t len, uint64_t size);
+
+/* ---- Dreamcast track lists (fmt_gdi.c) -------------------------------- */
+
+struct oi_gdi_track {
+	unsigned	 number;
+	int32_t		 lba;		/* where the track starts */
+	bool		 audio;		/* type 0; else 4, data */
+	unsigned	 size;		/* 2352 or 2048 bytes a sector */
+	char		*name;		/* the file, as written */
+	unsigned	 line;
+};
+
+struct oi_gdi {
+	struct oi_gdi_track	*tracks;
+	unsigned		 ntracks;
+	unsigned		 want;		/* the first line's count */
+};
+
+/* Parses a .gdi held in memory (hostile); errors say "line N: ...". */
+int oi_gdi_parse(const char *text, size_t len, struct oi_gdi **out,
+    struct optimg_error *err);
+void oi_gdi_free(struct oi_gdi *g);
+/*
+ * Lays g out on img: track i's sectors are in streams[i], sizes[i] bytes.
+ * Errors name the .gdi by name.
+ */
+int oi_gdi_layout(struct optimg_image *img, const char *name,
+    const struct oi_gdi *g, const unsigned *streams, const uint64_t *sizes);
 
 /* ---- CD-TEXT packs (cdtext_packs.c) ------------------------------------ */
 
@@ -252,6 +293,9 @@ struct oi_cue_sheet {
 	unsigned		 nnotes;
 	/* REM SESSION nn before a track: session number per track */
 	unsigned		*track_session;
+	/* REM HIGH-DENSITY AREA (Redump's GD-ROM sheets): 1 + the index of
+	   the first track after it, 0 when there is none */
+	unsigned		 hd_track;
 };
 
 /*
@@ -261,6 +305,9 @@ struct oi_cue_sheet {
 int oi_cue_parse(const char *text, size_t len, struct oi_cue_sheet **out,
     struct optimg_error *err);
 void oi_cue_free(struct oi_cue_sheet *sheet);
+
+/* LBA where a GD-ROM's high-density area starts (MAME chdcd.cpp). */
+#define OI_GDROM_HD_LBA	45000
 
 /*
  * Lays the sheet out on an image: tracks with absolute LBAs and fragments.

@@ -238,3 +238,55 @@ fx_nrg_sessions(struct bytes *b)
 	small_chunk(b, "SINF", 1);
 	finish(b, 1, chain);
 }
+
+/* ---- GDI ----------------------------------------------------------------- */
+
+/*
+ * A .gdi as TOSEC writes it (MAME chdcd.cpp chdcd_parse_gdi reads the
+ * same): a count line, then "number LBA type size file 0" per track,
+ * type 4 data and 0 audio, the file in quotes when it holds a space; the
+ * high-density area starts at LBA 45000.  Track 1 holds 300 raw Mode 1
+ * sectors and track 2 starts at 450, so 150 sectors of padding follow
+ * track 1; track 2 holds 100 audio sectors, padded to 45000.
+ */
+static int
+write_file(const char *dir, const char *name, const struct bytes *b)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) == NULL)
+		return -1;
+	if (b->len > 0 && fwrite(b->p, 1, b->len, f) != b->len) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+int
+fx_gdi_dir(const char *dir, const char *gdi_name)
+{
+	static const char gdi[] =
+	    "3\r\n"
+	    "1 0 4 2352 track01.bin 0\r\n"
+	    "2 450 0 2352 track02.raw 0\r\n"
+	    "3 45000 4 2048 \"Track 03.bin\" 0\r\n";
+	struct bytes b = { 0 };
+	int rc = 0;
+
+	b_sectors(&b, 0, 300, 2352, OPTIMG_TRACK_MODE1);
+	rc |= write_file(dir, "track01.bin", &b);
+	b.len = 0;
+	b_sectors(&b, 450, 100, 2352, OPTIMG_TRACK_AUDIO);
+	rc |= write_file(dir, "track02.raw", &b);
+	b.len = 0;
+	b_sectors(&b, 45000, 50, 2048, OPTIMG_TRACK_MODE1);
+	rc |= write_file(dir, "Track 03.bin", &b);
+	b.len = 0;
+	b_put(&b, gdi, sizeof(gdi) - 1);
+	rc |= write_file(dir, gdi_name, &b);
+	b_free(&b);
+	return rc;
+}

@@ -22,4 +22,12 @@ void fx_nrg_tao2(struct bytes *b);
 /* NRG v1 TAO, two sessions of 10 and 5 Mode 1/2048 sectors. */
 void fx_nrg_sessions(struct bytes *b);
 
+/*
+ * Writes a .gdi named gdi_name and its three track files into dir: track
+ * 1 raw Mode 1 x 300 at LBA 0, track 2 audio x 100 at 450, track 3
+ * Mode 1/2048 x 50 at 45000 in "Track 03.bin".  0, or -1 when a write
+ * failed.
+ */
+int fx_gdi_dir(const char *dir, const char *gdi_name);
+
 #endif

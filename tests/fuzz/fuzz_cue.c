@@ -331,8 +331,10 @@ run(struct roundtrip *rt, const uint8_t *data, size_t size, bool split)
 	rc = layout_with(&rt->img[0], rt->sheet[0], sizes);
 	free(sizes);
 	if (rc == OPTIMG_EUNSUPP || rc == OPTIMG_ENOMEM ||
-	    strstr(rt->img[0].err.message, "longer than") != NULL)
-		return NULL;	/* MP3, AIFF; files past 2^31 sectors */
+	    strstr(rt->img[0].err.message, "longer than") != NULL ||
+	    strstr(rt->img[0].err.message, "high-density area") != NULL)
+		return NULL;	/* MP3, AIFF; files past 2^31 sectors; a
+				   single-density area past LBA 45000 */
 	if (rc < 0) {
 		snprintf(rt->why, sizeof(rt->why),
 		    "a sheet that parses does not lay out with sizes that "

@@ -25,4 +25,5 @@ for kind in nrg-dao1 nrg-dao2 nrg-tao1 nrg-tao2 nrg-sessions; do
 	tail -c 300 "$seeds/nrg/$kind.nrg" >"$seeds/nrg/$kind-tail.nrg"
 done
 "$BUILDDIR/tests/fuzz/replay_nrg" "$seeds/nrg"
+"$BUILDDIR/tests/fuzz/replay_gdi" "$corpus/gdi"
 echo "replayed fuzz corpora"
