@@ -275,4 +275,18 @@ int oi_chd_lossless_layout(struct oi_chd *chd, struct optimg_image *img,
 int oi_chd_lossless_meta(struct optimg_image *img, struct chd_meta **meta,
     unsigned *nmeta, struct optimg_error *err);
 
+/*
+ * len bytes of a CD CHD image's bin view from off: the tracks' stored
+ * frames cut to their data size, audio big-endian when be, else little.
+ */
+int oi_chd_bin_read(struct optimg_image *img, uint64_t off, void *buf,
+    size_t len, bool be, struct optimg_error *err);
+/*
+ * Writes the cue sheet and files our tag keeps (out is the cue's path,
+ * the files go beside it, named as the sheet names them); OPTIMG_ENOENT
+ * when img has no usable tag, and nothing is written.
+ */
+int oi_chd_write_original(struct optimg_image *img, const char *out,
+    const struct optimg_convert_opts *opts, struct optimg_error *err);
+
 #endif /* OI_CHD_H */

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "convert.h"
+#include "chd.h"
 #include "place.h"
 
 int
@@ -112,8 +113,13 @@ optimg_convert(struct optimg_image *img, const char *out,
 			return oi_error_about(err, OPTIMG_OPTION_SPLIT);
 		}
 		return oi_write_iso(img, out, opts, err);
-	case OPTIMG_OUTPUT_CUE:
+	case OPTIMG_OUTPUT_CUE: {
+		/* A CHD of ours gives back the very sheet and files. */
+		int rc = oi_chd_write_original(img, out, opts, err);
+		if (rc != OPTIMG_ENOENT)
+			return rc;
 		return oi_write_cue(img, out, opts, err);
+	}
 	case OPTIMG_OUTPUT_CHD:
 		return oi_write_chd(img, out, opts, err);
 	default:

@@ -90,8 +90,9 @@ read_error(struct chd_img *c, int32_t lba, struct optimg_error *err)
 {
 	*err = c->chd->err;
 	size_t n = strlen(err->message);
-	snprintf(err->message + n, sizeof(err->message) - n,
-	    " (holds LBA %ld and its neighbours)", (long)lba);
+	if (lba >= 0)
+		snprintf(err->message + n, sizeof(err->message) - n,
+		    " (reading LBA %ld)", (long)lba);
 	return err->code < 0 ? err->code : OPTIMG_EIO;
 }
 
@@ -121,6 +122,39 @@ cd_sector(struct chd_img *c, const struct oi_fragment *f, int32_t lba,
 		else
 			memcpy(dst + done, c->frame + in, n);
 		done += n;
+	}
+	return OPTIMG_OK;
+}
+
+int
+oi_chd_bin_read(struct optimg_image *img, uint64_t off, void *buf,
+    size_t len, bool be, struct optimg_error *err)
+{
+	struct chd_img *c = img->format == &oi_format_chd ? img->reader.ctx :
+	    NULL;
+	uint8_t *dst = buf;
+
+	if (c == NULL || c->dvd)
+		return oi_set_error(err, OPTIMG_EINVAL, "not a CD CHD");
+	while (len > 0) {
+		unsigned t, in;
+		uint64_t frame;
+		if (bin_to_frame(c, off, &t, &frame, &in) < 0)
+			return oi_set_error(err, OPTIMG_ERANGE,
+			    "'%s': read past the CHD's tracks", img->path);
+		const struct chd_cd_track *ct = &c->cd.tracks[t];
+		if (oi_chd_read(c->chd, frame * CHD_CD_FRAME, c->frame,
+		    CHD_CD_FRAME) < 0)
+			return read_error(c, -1, err);
+		size_t n = OI_MIN(len, (size_t)(ct->datasize - in));
+		if (ct->mode == OPTIMG_TRACK_AUDIO && !be)
+			for (size_t i = 0; i < n; i++)
+				dst[i] = c->frame[(in + i) ^ 1];
+		else
+			memcpy(dst, c->frame + in, n);
+		dst += n;
+		off += n;
+		len -= n;
 	}
 	return OPTIMG_OK;
 }
