@@ -1284,6 +1284,29 @@ int optimg_mklive(const struct optimg_mklive_opts *opts, const char *out_path,
 int optimg_boot_recipe(struct optimg_fs *fs, const char *image, char **out,
     struct optimg_error *err);
 
+/* ==== hostile text made safe to show (quote.c) ========================= */
+
+/*
+ * Names and strings from an image, a DAT, a rescue map or a cue sheet may
+ * hold terminal escapes, newlines, bidirectional controls or invalid
+ * UTF-8.  Safe text is valid UTF-8 without C0/C1 controls, DEL or bidi
+ * controls.  The functions below return malloc'd strings (NULL when out
+ * of memory) that the caller frees.
+ */
+bool optimg_text_is_safe(const char *s, size_t len);
+/*
+ * As coreutils ls shows a name on a terminal (shell-escape style):
+ * 'red'$'\033''[31m'.  Safe text comes back unchanged.
+ */
+char *optimg_quote_shell(const char *s, size_t len);
+/* Unsafe characters as C escapes (\033, \n, \377, \u202e) in place. */
+char *optimg_quote_c(const char *s, size_t len);
+/*
+ * Valid UTF-8 for JSON: each invalid byte (and NUL) becomes U+FFFD;
+ * *changed (may be NULL) says whether any did.
+ */
+char *optimg_utf8_repair(const char *s, size_t len, bool *changed);
+
 #ifdef __cplusplus
 }
 #endif

@@ -48,6 +48,17 @@ int cli_write_status(int rc, const struct optimg_error *err,
 const char *cli_errmsg(const struct optimg_error *err);
 /* Exit status for a failed library call: 2 when err is about a flag. */
 int cli_fail_status(const struct optimg_error *err);
+/*
+ * Text from an image, a DAT, a map or a cue (cli_text.c): cli_name()
+ * quotes it ls-style when it holds control characters or invalid UTF-8,
+ * unless --raw was given and standard output is not a terminal.  The
+ * result lives until eight more calls.  cli_json_print() prints a JSON
+ * tree after making every string valid UTF-8 (KEY_raw: the bytes in hex).
+ */
+extern bool cli_raw;
+const char *cli_name(const char *s);
+struct json_object;
+void cli_json_print(struct json_object *o);
 /* Warning callback for the library. */
 void cli_warning_cb(void *ctx, const char *message);
 

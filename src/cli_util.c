@@ -18,13 +18,22 @@ volatile int cli_interrupted;
 static void
 vreport(const char *kind, const char *fmt, va_list ap)
 {
+	char *msg = NULL, *safe = NULL;
+
 	fflush(stdout);
 	fprintf(stderr, "optimg: ");
 	if (cli_command_name != NULL)
 		fprintf(stderr, "%s: ", cli_command_name);
 	if (kind != NULL)
 		fprintf(stderr, "%s: ", kind);
-	vfprintf(stderr, fmt, ap);
+	/* Messages quote names from images: escape what they may hold. */
+	if (vasprintf(&msg, fmt, ap) >= 0 &&
+	    (safe = optimg_quote_c(msg, strlen(msg))) != NULL)
+		fputs(safe, stderr);
+	else if (msg != NULL)
+		fputs("(message lost: out of memory)", stderr);
+	free(safe);
+	free(msg);
 	fputc('\n', stderr);
 }
 

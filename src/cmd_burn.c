@@ -279,8 +279,7 @@ print_json(const struct burn_args *a, const char *format,
 	json_object_object_add(s, "tracks", tracks);
 	json_object_array_add(sessions, s);
 	json_object_object_add(root, "sessions", sessions);
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	cli_json_print(root);
 	json_object_put(root);
 	return 0;
 }

@@ -129,8 +129,7 @@ cmd_drives(int argc, char **argv)
 
 		for (unsigned i = 0; i < n; i++)
 			json_object_array_add(a, drive_json(&list[i]));
-		puts(json_object_to_json_string_ext(a,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		cli_json_print(a);
 		json_object_put(a);
 	} else if (n == 0) {
 		printf("no optical drive found\n");

@@ -67,7 +67,8 @@ print_cdtext(const char *indent, const struct optimg_cdtext *ct)
 	for (unsigned i = 0; i < OPTIMG_CDTEXT_NFIELDS; i++)
 		if (ct->field[i] != NULL)
 			printf("%s%-11s %s\n", indent,
-			    optimg_cdtext_field_name(i), ct->field[i]);
+			    optimg_cdtext_field_name(i),
+			    cli_name(ct->field[i]));
 }
 
 static uint32_t
@@ -90,7 +91,7 @@ print_track(struct optimg_image *img, unsigned i)
 	printf("  %7u %5u  %-10s %7ld  %s %7lu %6lu  %-9s %-12s %s\n",
 	    t->session, t->number, optimg_track_mode_name(t), (long)t->start,
 	    msf, (unsigned long)t->length, (unsigned long)t->pregap, flags,
-	    t->isrc[0] ? t->isrc : "-", volid);
+	    t->isrc[0] ? cli_name(t->isrc) : "-", cli_name(volid));
 	for (unsigned n = 0; n < OPTIMG_MAX_INDEX; n++) {
 		if (n == 1 || t->index[n] == OPTIMG_NO_INDEX)
 			continue;
@@ -114,7 +115,7 @@ print_text(struct optimg_image *img)
 	char len[16];
 
 	length_string(disc_sectors(d), len);
-	printf("image:    %s\n", optimg_image_path(img));
+	printf("image:    %s\n", cli_name(optimg_image_path(img)));
 	printf("format:   %s\n", optimg_image_format(img));
 	printf("size:     %llu bytes\n",
 	    (unsigned long long)optimg_image_size(img));
@@ -122,9 +123,9 @@ print_text(struct optimg_image *img)
 	printf("sessions: %u\n", d->nsessions);
 	printf("tracks:   %u\n", d->ntracks);
 	if (d->catalog[0])
-		printf("catalog:  %s\n", d->catalog);
+		printf("catalog:  %s\n", cli_name(d->catalog));
 	if (d->cdtextfile)
-		printf("cdtextfile: %s\n", d->cdtextfile);
+		printf("cdtextfile: %s\n", cli_name(d->cdtextfile));
 	print_cdtext("cdtext:   ", &d->cdtext);
 	printf("\n  session track  mode         start  msf       length "
 	    "pregap  flags     isrc         volume\n");
@@ -228,8 +229,7 @@ print_json(struct optimg_image *img)
 		json_object_array_add(tracks, json_track(img, i));
 	json_object_object_add(o, "tracks", tracks);
 	cli_fs_info(img, o);
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	cli_json_print(o);
 	json_object_put(o);
 }
 

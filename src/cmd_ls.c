@@ -106,7 +106,7 @@ print_entry(struct ls *ls, const char *shown, const char *path,
 		return;
 	}
 	if (!ls->longfmt) {
-		printf("%s\n", shown);
+		printf("%s\n", cli_name(shown));
 		return;
 	}
 	cli_fs_mode_string(st, mode);
@@ -120,9 +120,10 @@ print_entry(struct ls *ls, const char *shown, const char *path,
 		    (unsigned long long)st->size);
 	printf("%s %3lu %5lu %5lu %12s %s %8lu %s", mode,
 	    (unsigned long)st->nlink, (unsigned long)st->uid,
-	    (unsigned long)st->gid, size, when, (unsigned long)st->lba, shown);
+	    (unsigned long)st->gid, size, when, (unsigned long)st->lba,
+	    cli_name(shown));
 	if (st->symlink != NULL)
-		printf(" -> %s", st->symlink);
+		printf(" -> %s", cli_name(st->symlink));
 	putchar('\n');
 }
 
@@ -219,8 +220,7 @@ cmd_ls(int argc, char **argv)
 	else if ((rc = optimg_fs_lookup(ls.fs, path, &st)) == 0)
 		rc = list_one(&ls, path, st);
 	if (ls.json) {
-		printf("%s\n", json_object_to_json_string_ext(ls.arr,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		cli_json_print(ls.arr);
 		json_object_put(ls.arr);
 	}
 	if (rc < 0)

@@ -65,7 +65,8 @@ print_diff(const struct optimg_verify_track *t)
 
 	optimg_hashes_hex(&t->dat_hashes, crc, NULL, sha1);
 	printf("          the DAT's '%s' has size %llu crc32 %s sha1 %s\n",
-	    t->dat_rom, (unsigned long long)t->dat_hashes.size, crc, sha1);
+	    cli_name(t->dat_rom), (unsigned long long)t->dat_hashes.size, crc,
+	    sha1);
 }
 
 static void
@@ -77,7 +78,7 @@ print_text(struct optimg_image *img, const struct optimg_verify_result *r,
 	    r->dat_game : dat;
 	uint64_t checked = 0;
 
-	printf("image:    %s (%s)\n", optimg_image_path(img),
+	printf("image:    %s (%s)\n", cli_name(optimg_image_path(img)),
 	    optimg_image_format(img));
 	for (unsigned i = 0; i < r->ntracks; i++) {
 		const struct optimg_verify_track *t = &r->tracks[i];
@@ -85,7 +86,7 @@ print_text(struct optimg_image *img, const struct optimg_verify_result *r,
 
 		optimg_hashes_hex(&t->hashes, crc, md5, sha1);
 		checked += t->checked;
-		printf("track %-3u %s\n", t->number, t->name);
+		printf("track %-3u %s\n", t->number, cli_name(t->name));
 		printf("          size %llu  crc32 %s  md5 %s  sha1 %s\n",
 		    (unsigned long long)t->hashes.size, crc, md5, sha1);
 		if (t->checked > 0)
@@ -113,9 +114,9 @@ print_text(struct optimg_image *img, const struct optimg_verify_result *r,
 	if (dat && r->dat_game == NULL)
 		printf("dat:      no entry matches\n");
 	else if (dat && r->dat_match)
-		printf("dat:      matches '%s'\n", game);
+		printf("dat:      matches '%s'\n", cli_name(game));
 	else if (dat) {
-		printf("dat:      differs from '%s':", game);
+		printf("dat:      differs from '%s':", cli_name(game));
 		for (unsigned i = 0; i < r->ntracks; i++)
 			if (r->tracks[i].dat != OPTIMG_DAT_MATCH)
 				printf(" track %u %s;", r->tracks[i].number,
@@ -213,8 +214,7 @@ print_json(struct optimg_image *img, const struct optimg_verify_result *r,
 		json_object_object_add(o, "dat", d);
 	}
 	json_object_object_add(o, "ok", json_object_new_boolean(r->ok));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	cli_json_print(o);
 	json_object_put(o);
 }
 

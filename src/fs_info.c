@@ -43,25 +43,25 @@ text_vd(const struct optimg_fs_vd *v)
 	if (v->joliet_level)
 		printf(" (UCS-2 level %u)", v->joliet_level);
 	if (v->type == 0) {
-		printf(": %s\n", v->boot_system_id);
+		printf(": %s\n", cli_name(v->boot_system_id));
 		return;
 	}
 	if (v->type != 1 && v->type != 2) {
 		putchar('\n');
 		return;
 	}
-	printf(": volume '%s', %lu blocks of %u\n", v->volume_id,
+	printf(": volume '%s', %lu blocks of %u\n", cli_name(v->volume_id),
 	    (unsigned long)v->volume_blocks, v->block_size);
 	if (v->system_id[0])
-		printf("      system id     %s\n", v->system_id);
+		printf("      system id     %s\n", cli_name(v->system_id));
 	if (v->volume_set_id[0])
-		printf("      volume set    %s\n", v->volume_set_id);
+		printf("      volume set    %s\n", cli_name(v->volume_set_id));
 	if (v->publisher[0])
-		printf("      publisher     %s\n", v->publisher);
+		printf("      publisher     %s\n", cli_name(v->publisher));
 	if (v->preparer[0])
-		printf("      preparer      %s\n", v->preparer);
+		printf("      preparer      %s\n", cli_name(v->preparer));
 	if (v->application[0])
-		printf("      application   %s\n", v->application);
+		printf("      application   %s\n", cli_name(v->application));
 	utc_string(v->ctime, c);
 	utc_string(v->mtime, m);
 	if (v->has_ctime)
@@ -115,7 +115,7 @@ text_boot(const struct optimg_boot_catalog *c)
 
 	printf("  El Torito boot catalog at LBA %lu (%s, id '%s'):\n",
 	    (unsigned long)c->lba, optimg_boot_platform_name(c->platform, pb),
-	    c->id);
+	    cli_name(c->id));
 	for (i = 0; i < c->nentries; i++) {
 		const struct optimg_boot_entry *e = &c->entries[i];
 
@@ -206,7 +206,7 @@ text_sysarea(const struct optimg_sysarea *s)
 			printf("    %u  %s  %llu..%llu  type %s  '%s'\n",
 			    p->index, p->guid, (unsigned long long)p->first,
 			    (unsigned long long)p->last, p->type_guid,
-			    p->name);
+			    cli_name(p->name));
 		}
 	}
 	if (s->apm) {
@@ -217,7 +217,8 @@ text_sysarea(const struct optimg_sysarea *s)
 
 			printf("    %u  start %lu  blocks %lu  '%s'  %s\n",
 			    p->index, (unsigned long)p->start,
-			    (unsigned long)p->blocks, p->name, p->type);
+			    (unsigned long)p->blocks, cli_name(p->name),
+			    cli_name(p->type));
 		}
 	}
 }

@@ -50,7 +50,7 @@ print_help(FILE *out)
 	const struct cli_command *c;
 
 	fprintf(out,
-	    "usage: optimg [--version] [--help] COMMAND [ARGS]\n"
+	    "usage: optimg [--version] [--help] COMMAND [--raw] [ARGS]\n"
 	    "\n"
 	    "optimg reads, converts and writes optical disc images: ISO 9660\n"
 	    "images (.iso) and raw images with cue sheets (.bin + .cue).\n"
@@ -60,6 +60,10 @@ print_help(FILE *out)
 	for (c = cli_commands; c->name != NULL; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fprintf(out,
+	    "\n"
+	    "Names and strings read from images are shown quoted when they hold\n"
+	    "control characters or invalid UTF-8; --raw (any command, output\n"
+	    "not a terminal) prints them as stored.\n"
 	    "\n"
 	    "Run 'optimg COMMAND --help' for a command's options, or see\n"
 	    "optimg(1).  Exit status: 0 success, 1 failure, 2 usage error.\n");
@@ -74,6 +78,27 @@ find_command(const char *name)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
+}
+
+/* --raw applies to every command: it is taken out before they parse. */
+static void
+take_raw(int *argc, char **argv)
+{
+	int i, j;
+
+	for (i = j = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < *argc)
+				argv[j++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--raw") == 0)
+			cli_raw = true;
+		else
+			argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	*argc = j;
 }
 
 int
@@ -113,6 +138,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cli_command_name = cmd->name;
+	take_raw(&argc, argv);
 	cli_install_signal_handlers();
 	optind = 1;
 	opterr = 0;
