@@ -26,4 +26,28 @@ for kind in nrg-dao1 nrg-dao2 nrg-tao1 nrg-tao2 nrg-sessions; do
 done
 "$BUILDDIR/tests/fuzz/replay_nrg" "$seeds/nrg"
 "$BUILDDIR/tests/fuzz/replay_gdi" "$corpus/gdi"
+# CHD seeds: what optimg writes (CD with our tag, DVD), whole, cut short,
+# and with a byte flipped in the map and in a hunk; chdman's own when
+# chdman is here (huff and flac only come from it).
+mkdir "$seeds/chd"
+"$OPTIMG" convert -q "$seeds/redump/seed.cue" "$seeds/chd/cd.chd"
+"$OPTIMG" convert -q "$seeds/small.iso" "$seeds/chd/dvd.chd"
+if command -v chdman >/dev/null 2>&1; then
+	chdman createraw -i "$seeds/small.iso" -o "$seeds/chd/raw.chd" \
+		-hs 4096 -us 2048 >/dev/null 2>&1 || true
+	chdman createcd -i "$seeds/redump/seed.cue" -o "$seeds/chd/chdman.chd" \
+		>/dev/null 2>&1 || true
+fi
+for f in "$seeds"/chd/*.chd; do
+	size=$(stat -c %s "$f")
+	head -c 200 "$f" >"$f.head"
+	head -c $((size / 2)) "$f" >"$f.half"
+	head -c $((size - 10)) "$f" >"$f.short"
+	for at in 130 $((size / 2)) $((size - 20)); do
+		cp "$f" "$f.flip$at"
+		printf '\377' | dd of="$f.flip$at" bs=1 seek="$at" conv=notrunc \
+			status=none
+	done
+done
+"$BUILDDIR/tests/fuzz/replay_chd" "$seeds/chd"
 echo "replayed fuzz corpora"

@@ -13,7 +13,8 @@ if ! command -v clang >/dev/null 2>&1; then
 fi
 out="$build/fuzz-out"
 mkdir -p "$out"
-libs=$(pkg-config --cflags --libs libcdio libiso9660 libudf libburn-1 zlib libcrypto)
+libs=$(pkg-config --cflags --libs libcdio libiso9660 libudf libburn-1 zlib libcrypto \
+	liblzma libzstd flac liblz4)
 srcs=$(ls "$top"/lib/*.c)
 for target in $(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//'); do
 	name=${target#fuzz_}
