@@ -12,7 +12,8 @@ TEST="mame-tools xorriso genisoimage cdrdao bchunk p7zip-full libarchive-tools
  libcdio-utils python3 python3-pycdlib clang libclang-rt-14-dev
  isolinux syslinux-common grub-efi-amd64-bin grub-pc-bin grub-common
  mtools dosfstools qemu-system-x86 ovmf qemu-utils bc
- squashfs-tools busybox-static shim-signed grub-efi-amd64-signed"
+ squashfs-tools busybox-static shim-signed grub-efi-amd64-signed
+ bash-completion"
 
 pkgs=$BUILD
 [ "${1:-}" = "--test" ] && pkgs="$BUILD $TEST"

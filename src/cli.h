@@ -62,6 +62,30 @@ void cli_json_print(struct json_object *o);
 /* Warning callback for the library. */
 void cli_warning_cb(void *ctx, const char *message);
 
+/*
+ * --json (cli_json.c): cli_json_begin() opens the command's document
+ * (members "command", "ok", "exit", "error", "warnings"; add the
+ * command's own to the object it returns); while it is open cli_error()
+ * and cli_warning() are recorded in it too; cli_json_end(status) prints
+ * it and returns status.  Without --json nothing is opened and
+ * cli_json_end() just returns status.
+ */
+struct json_object;
+struct json_object *cli_json_begin(const char *command);
+bool cli_json_active(void);
+void cli_json_note(bool error, const char *message);
+/* Adds a library error's status, about and remedy to the error member. */
+void cli_json_error_detail(const struct optimg_error *err);
+int cli_json_end(int status);
+void cli_json_add_str(struct json_object *o, const char *key,
+    const char *value);
+void cli_json_add_u64(struct json_object *o, const char *key,
+    uint64_t value);
+struct json_object *cli_json_hashes(const struct optimg_hashes *h);
+/* rip_json.c: adds a rip's device, output and result to doc. */
+void cli_rip_json(struct json_object *doc, const char *device,
+    const char *out, const struct optimg_rip_result *res);
+
 /* Opens an image or prints why not; NULL on failure. */
 /* A CHD's parent named by --parent, for cli_open_image(); NULL: none. */
 extern const char *cli_chd_parent;

@@ -32,6 +32,8 @@ vreport(const char *kind, const char *fmt, va_list ap)
 		fputs(safe, stderr);
 	else if (msg != NULL)
 		fputs("(message lost: out of memory)", stderr);
+	if (safe != NULL)	/* --json: the document records it too */
+		cli_json_note(kind == NULL, safe);
 	free(safe);
 	free(msg);
 	fputc('\n', stderr);
@@ -104,8 +106,10 @@ cli_write_status(int rc, const struct optimg_error *err, const char *out)
 		return 0;
 	if (rc == OPTIMG_ECANCELED)
 		cli_error("interrupted; '%s' was not written", out);
-	else
+	else {
 		cli_error("%s", cli_errmsg(err));
+		cli_json_error_detail(err);
+	}
 	return 1;
 }
 

@@ -43,7 +43,8 @@ static const char usage[] =
     "                  SOURCE_DATE_EPOCH makes a folder's image reproducible\n"
     "                  (--verify-only of a folder needs the same value)\n"
     "  --dry-run       show the disc structure that would be written\n"
-    "  --json          with --dry-run: as JSON\n"
+    "  --json          print the plan (--dry-run) or what was written\n"
+    "                  as a JSON document\n"
     "  -q, --quiet     no progress display\n"
     "  -h, --help      show this help\n"
     "\n"
@@ -85,6 +86,8 @@ struct burn_args {
 };
 
 /* "8", "8x", "max": x of the media, 0 for the fastest. */
+static struct json_object *doc;	/* --json */
+
 static int
 parse_speed(const char *arg, unsigned *out)
 {
@@ -139,8 +142,6 @@ parse_args(int argc, char **argv, struct burn_args *a)
 		return cli_usage_error(optind == argc ? "no SOURCE given" :
 		    "one SOURCE only");
 	a->source = argv[optind];
-	if (a->json && !a->dry_run)
-		return cli_usage_error("--json goes with --dry-run");
 	if (a->o.append && a->o.blank)
 		return cli_usage_error("--append and --blank exclude each other");
 	if (a->o.verify_only && (a->o.dummy || a->o.append || a->o.blank))
@@ -255,7 +256,7 @@ static int
 print_json(const struct burn_args *a, const char *format,
     const struct optimg_burn_plan *p, const uint8_t *packs, unsigned npacks)
 {
-	struct json_object *root = json_object_new_object();
+	struct json_object *root = doc;
 	struct json_object *sessions = json_object_new_array();
 	struct json_object *s = json_object_new_object();
 	struct json_object *tracks = json_object_new_array();
@@ -279,8 +280,6 @@ print_json(const struct burn_args *a, const char *format,
 	json_object_object_add(s, "tracks", tracks);
 	json_object_array_add(sessions, s);
 	json_object_object_add(root, "sessions", sessions);
-	cli_json_print(root);
-	json_object_put(root);
 	return 0;
 }
 
@@ -363,6 +362,45 @@ report_verify(const struct optimg_burn_plan *p,
 	}
 }
 
+/* --json: what was written where, and what the read-back found. */
+static void
+json_result(const struct burn_args *a, const struct optimg_burn_plan *p,
+    const struct optimg_burn_result *res)
+{
+	struct json_object *tracks = json_object_new_array();
+
+	cli_json_add_str(doc, "source", a->source);
+	cli_json_add_str(doc, "drive", a->o.drive);
+	cli_json_add_str(doc, "media", res->media);
+	cli_json_add_str(doc, "action", a->o.verify_only ? "compared" :
+	    a->o.dummy ? "simulated" : "wrote");
+	cli_json_add_u64(doc, "bytes", p->bytes);
+	cli_json_add_u64(doc, "start_byte", res->start_byte);
+	json_object_object_add(doc, "written",
+	    json_object_new_boolean(res->written));
+	json_object_object_add(doc, "verified",
+	    json_object_new_boolean(res->verified));
+	cli_json_add_u64(doc, "bad_sectors", res->nbad);
+	for (unsigned i = 0; res->tracks != NULL && i < p->ntracks; i++) {
+		const struct optimg_burn_track_result *t = &res->tracks[i];
+		struct json_object *o = json_object_new_object();
+		struct json_object *bad = json_object_new_array();
+
+		cli_json_add_u64(o, "number", t->number);
+		json_object_object_add(o, "compared",
+		    json_object_new_boolean(t->compared));
+		cli_json_add_u64(o, "sectors", t->sectors);
+		cli_json_add_u64(o, "bad", t->nbad);
+		for (unsigned k = 0; k < t->nbad && k < OPTIMG_BURN_BAD_MAX;
+		    k++)
+			json_object_array_add(bad,
+			    json_object_new_int(t->bad[k]));
+		json_object_object_add(o, "first_bad", bad);
+		json_object_array_add(tracks, o);
+	}
+	json_object_object_add(doc, "tracks", tracks);
+}
+
 static int
 run_burn(const struct burn_args *a, struct optimg_image *img,
     struct optimg_mkiso *mk, const struct optimg_burn_plan *p)
@@ -387,7 +425,11 @@ run_burn(const struct burn_args *a, struct optimg_image *img,
 		report_verify(p, &res);
 	if (rc < 0) {
 		cli_error("%s", cli_errmsg(&err));
-	} else if (!cli_quiet) {
+		cli_json_error_detail(&err);
+	}
+	if (doc != NULL)
+		json_result(a, p, &res);
+	else if (rc == 0 && !cli_quiet) {
 		printf("%s %llu bytes to '%s'%s%s\n",
 		    o.verify_only ? "compared" : o.dummy ? "simulated" :
 		    "wrote", (unsigned long long)p->bytes,
@@ -485,7 +527,8 @@ cmd_burn(int argc, char **argv)
 
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
+	doc = a.json ? cli_json_begin("burn") : NULL;
 	if (stat(a.source, &st) == 0 && S_ISDIR(st.st_mode))
-		return burn_folder(&a);
-	return burn_image(&a);
+		return cli_json_end(burn_folder(&a));
+	return cli_json_end(burn_image(&a));
 }

@@ -9,7 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
+
+static bool json;
 
 static const char usage[] =
     "usage: optimg convert [options] INPUT OUTPUT\n"
@@ -42,6 +46,7 @@ static const char usage[] =
     "  --split             one bin per track, named 'NAME (Track N).bin'\n"
     "  --data-track N      the data track to write into an ISO\n"
     "  -f, --force         replace OUTPUT (and its bins) if they exist\n"
+    "      --json          print what was written as a JSON document\n"
     "  -q, --quiet         no progress bar\n"
     "  -h, --help          show this help\n"
     "\n"
@@ -127,6 +132,7 @@ parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 		{ "data-track", required_argument, NULL, 'd' },
 		{ "parent", required_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -152,6 +158,9 @@ parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 		case 'p':
 			cli_chd_parent = optarg;
 			break;
+		case 'j':
+			json = true;
+			break;
 		case 'q':
 			cli_quiet = true;
 			break;
@@ -168,6 +177,26 @@ parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 	return check_combination(opts, argv[optind + 1]);
 }
 
+/* --json: the input and what the output now holds, read back. */
+static void
+describe(struct json_object *doc, const char *in, const char *out)
+{
+	struct optimg_image *img = optimg_image_new();
+	struct json_object *o = json_object_new_object();
+
+	cli_json_add_str(doc, "input", in);
+	json_object_object_add(doc, "output", o);
+	cli_json_add_str(o, "path", out);
+	if (img == NULL || optimg_image_open(img, out) < 0) {
+		optimg_image_free(img);
+		return;
+	}
+	cli_json_add_str(o, "format", optimg_image_format(img));
+	cli_json_add_u64(o, "bytes", optimg_image_size(img));
+	cli_json_add_u64(o, "tracks", optimg_image_disc(img)->ntracks);
+	optimg_image_free(img);
+}
+
 int
 cmd_convert(int argc, char **argv)
 {
@@ -175,15 +204,17 @@ cmd_convert(int argc, char **argv)
 	struct optimg_error err;
 	struct cli_progress prog;
 	struct optimg_image *img;
+	struct json_object *doc;
 	int rc;
 
 	memset(&opts, 0, sizeof(opts));
 	rc = parse_args(argc, argv, &opts);
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
+	doc = json ? cli_json_begin("convert") : NULL;
 	img = cli_open_image(argv[optind]);
 	if (img == NULL)
-		return 1;
+		return cli_json_end(1);
 	cli_progress_init(&prog, "converting");
 	opts.progress = cli_progress_cb;
 	opts.progress_ctx = &prog;
@@ -191,5 +222,8 @@ cmd_convert(int argc, char **argv)
 	rc = optimg_convert(img, argv[optind + 1], &opts, &err);
 	cli_progress_done(&prog);
 	optimg_image_free(img);
-	return cli_write_status(rc, &err, argv[optind + 1]);
+	rc = cli_write_status(rc, &err, argv[optind + 1]);
+	if (doc != NULL && rc == 0)
+		describe(doc, argv[optind], argv[optind + 1]);
+	return cli_json_end(rc);
 }

@@ -144,7 +144,7 @@ cmd_drives(int argc, char **argv)
 /* ---- blank and format ---------------------------------------------------- */
 
 static const char blank_usage[] =
-    "usage: optimg blank [--fast|--full] [--drive ADDR] [--eject]\n"
+    "usage: optimg blank [--fast|--full] [--drive ADDR] [--eject] [--json]\n"
     "\n"
     "Blanks a CD-RW or DVD-RW so it can be written again from the start.\n"
     "--fast (the default) erases the table of contents only; --full\n"
@@ -156,11 +156,12 @@ static const char blank_usage[] =
     "  --full        erase the whole disc\n"
     "  --drive ADDR  the drive (default: the only drive)\n"
     "  --eject       eject the disc at the end\n"
+    "  --json        print the outcome as a JSON document\n"
     "  -q, --quiet   no progress display\n"
     "  -h, --help    show this help\n";
 
 static const char format_usage[] =
-    "usage: optimg format [--drive ADDR] [--eject]\n"
+    "usage: optimg format [--drive ADDR] [--eject] [--json]\n"
     "\n"
     "Formats a DVD-RW (to restricted overwrite), a DVD+RW, a DVD-RAM or a\n"
     "BD-RE, to the media's default size.\n"
@@ -168,6 +169,7 @@ static const char format_usage[] =
     "Options:\n"
     "  --drive ADDR  the drive (default: the only drive)\n"
     "  --eject       eject the disc at the end\n"
+    "  --json        print the outcome as a JSON document\n"
     "  -q, --quiet   no progress display\n"
     "  -h, --help    show this help\n";
 
@@ -177,9 +179,11 @@ drive_cmd(int argc, char **argv, bool format)
 	struct optimg_burn_opts o = { 0 };
 	struct optimg_error err = { 0 };
 	struct cli_burn_progress prog;
-	bool fast = true;
+	struct json_object *doc;
+	bool fast = true, json = false;
 	int c, rc;
 	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "fast", no_argument, NULL, 'F' },
 		{ "full", no_argument, NULL, 'L' },
 		{ "drive", required_argument, NULL, 'd' },
@@ -199,6 +203,7 @@ drive_cmd(int argc, char **argv, bool format)
 			break;
 		case 'd':	o.drive = optarg; break;
 		case 'e':	o.eject = true; break;
+		case 'j':	json = true; break;
 		case 'q':	cli_quiet = true; break;
 		case 'h':
 			fputs(format ? format_usage : blank_usage, stdout);
@@ -210,6 +215,12 @@ drive_cmd(int argc, char **argv, bool format)
 	if (optind != argc)
 		return cli_usage_error("unexpected argument '%s'",
 		    argv[optind]);
+	doc = json ? cli_json_begin(format ? "format" : "blank") : NULL;
+	if (doc != NULL) {
+		cli_json_add_str(doc, "drive", o.drive);
+		if (!format)
+			cli_json_add_str(doc, "mode", fast ? "fast" : "full");
+	}
 	cli_burn_progress_init(&prog);
 	o.progress = cli_burn_progress_cb;
 	o.progress_ctx = &prog;
@@ -218,9 +229,10 @@ drive_cmd(int argc, char **argv, bool format)
 	cli_burn_progress_done(&prog);
 	if (rc < 0) {
 		cli_error("%s", cli_errmsg(&err));
-		return 1;
+		cli_json_error_detail(&err);
+		return cli_json_end(1);
 	}
-	return 0;
+	return cli_json_end(0);
 }
 
 int

@@ -13,17 +13,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
 
 struct report_ctx {
-	const char	*image;
+	const char		*image;
+	struct json_object	*problems;	/* --json */
 };
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: optimg extract [-C DIR] [--force] [--boot-images]\n"
+	    "usage: optimg extract [-C DIR] [--force] [--boot-images] [--json]\n"
 	    "                      [--namespace NS] [--session N] IMAGE [PATH...]\n"
 	    "\n"
 	    "Copies files and directories out of the ISO 9660 (Rock Ridge,\n"
@@ -47,6 +50,7 @@ usage(FILE *out)
 	    "                       DIR/boot-N-PLATFORM.img\n"
 	    "      --namespace NS   rr, joliet, iso or udf (see 'optimg ls --help')\n"
 	    "      --session N      read session N (default: the last)\n"
+	    "      --json           print what was extracted as a JSON document\n"
 	    "  -q, --quiet          no progress bar\n"
 	    "  -h, --help           show this help\n"
 	    "\n"
@@ -60,6 +64,28 @@ report(void *ctx, const struct optimg_extract_report *r)
 {
 	const struct report_ctx *rc = ctx;
 	const char *p = r->path != NULL ? r->path : "";
+	static const char *const what[] = {
+		[OPTIMG_EXTRACT_REFUSED] = "refused",
+		[OPTIMG_EXTRACT_EXISTS] = "exists",
+		[OPTIMG_EXTRACT_NOT_DIR] = "not-a-directory",
+		[OPTIMG_EXTRACT_IS_DIR] = "is-a-directory",
+		[OPTIMG_EXTRACT_SYSTEM] = "system",
+		[OPTIMG_EXTRACT_READ] = "read",
+		[OPTIMG_EXTRACT_NOMEM] = "out-of-memory",
+		[OPTIMG_EXTRACT_DEVICE_SKIPPED] = "device-skipped",
+	};
+
+	if (rc->problems != NULL) {
+		struct json_object *o = json_object_new_object();
+
+		cli_json_add_str(o, "kind", what[r->what]);
+		cli_json_add_str(o, "path", p);
+		cli_json_add_str(o, "detail", r->errnum != 0 ?
+		    strerror(r->errnum) : r->detail);
+		json_object_object_add(o, "failure",
+		    json_object_new_boolean(r->failure));
+		json_object_array_add(rc->problems, o);
+	}
 
 	switch (r->what) {
 	case OPTIMG_EXTRACT_REFUSED:
@@ -100,11 +126,29 @@ want_threads(void)
 	return env != NULL && *env != '\0' ? (int)strtol(env, NULL, 10) : -1;
 }
 
+static void
+describe(struct json_object *doc, const char *image,
+    const struct optimg_extract_result *res, struct json_object *problems)
+{
+	struct json_object *o = json_object_new_object();
+
+	cli_json_add_str(doc, "image", image);
+	cli_json_add_u64(o, "files", res->files);
+	cli_json_add_u64(o, "hardlinks", res->hardlinks);
+	cli_json_add_u64(o, "directories", res->dirs);
+	cli_json_add_u64(o, "symlinks", res->symlinks);
+	cli_json_add_u64(o, "specials", res->specials);
+	cli_json_add_u64(o, "bytes", res->bytes);
+	cli_json_add_u64(o, "failures", res->failures);
+	json_object_object_add(doc, "extracted", o);
+	json_object_object_add(doc, "problems", problems);
+}
+
 static int
 extract(const char *image, const struct optimg_fs_opts *fsopts,
-    struct optimg_extract_opts *o, bool boot)
+    struct optimg_extract_opts *o, bool boot, struct json_object *doc)
 {
-	struct report_ctx rctx = { image };
+	struct report_ctx rctx = { image, NULL };
 	struct optimg_extract_result res;
 	struct optimg_error err;
 	struct optimg_image *img;
@@ -112,8 +156,11 @@ extract(const char *image, const struct optimg_fs_opts *fsopts,
 	struct cli_progress progress;
 	int rc;
 
+	memset(&res, 0, sizeof(res));
 	if (cli_fs_open(image, fsopts, &img, &fs) != 0)
 		return 1;
+	if (doc != NULL)
+		rctx.problems = json_object_new_array();
 	cli_progress_init(&progress, "extract");
 	o->count_total = progress.enabled;
 	o->progress = cli_progress_cb;
@@ -136,6 +183,8 @@ extract(const char *image, const struct optimg_fs_opts *fsopts,
 		    &res.failures);
 	optimg_fs_free(fs);
 	optimg_image_free(img);
+	if (doc != NULL)
+		describe(doc, image, &res, rctx.problems);
 	return rc < 0 || res.failures > 0 ? 1 : 0;
 }
 
@@ -148,6 +197,7 @@ cmd_extract(int argc, char **argv)
 		{ "boot-images", no_argument, NULL, 'b' },
 		{ "namespace", required_argument, NULL, 'N' },
 		{ "session", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -155,7 +205,8 @@ cmd_extract(int argc, char **argv)
 	struct optimg_fs_opts fsopts = { .ns = OPTIMG_NS_AUTO };
 	struct optimg_extract_opts o;
 	const char *dirname = ".";
-	bool boot = false, force = false;
+	struct json_object *doc;
+	bool boot = false, force = false, json = false;
 	int c, dirfd, rc;
 
 	while ((c = getopt_long(argc, argv, "C:fqh", longopts, NULL)) != -1) {
@@ -163,6 +214,7 @@ cmd_extract(int argc, char **argv)
 		case 'C': dirname = optarg; break;
 		case 'f': force = true; break;
 		case 'b': boot = true; break;
+		case 'j': json = true; break;
 		case 'q': cli_quiet = true; break;
 		case 'N':
 			if (cli_fs_parse_namespace(optarg, &fsopts) != 0)
@@ -178,18 +230,21 @@ cmd_extract(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("expected IMAGE [PATH...]");
+	doc = json ? cli_json_begin("extract") : NULL;
+	if (doc != NULL)
+		cli_json_add_str(doc, "directory", dirname);
 	dirfd = open(dirname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
 		cli_error("cannot open directory '%s': %s", dirname,
 		    strerror(errno));
-		return 1;
+		return cli_json_end(1);
 	}
 	optimg_extract_opts_init(&o, dirfd);
 	o.paths = (const char *const *)argv + optind + 1;
 	o.npaths = (unsigned)(argc - optind - 1);
 	o.overwrite = force;
 	o.threads = want_threads();
-	rc = extract(argv[optind], &fsopts, &o, boot);
+	rc = extract(argv[optind], &fsopts, &o, boot, doc);
 	close(dirfd);
-	return rc;
+	return cli_json_end(rc);
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
 
 static void
@@ -45,6 +47,7 @@ usage(FILE *out)
 "                         it for the volume: reproducible images (also\n"
 "                         taken from SOURCE_DATE_EPOCH)\n"
 "  -q, --quiet            no progress display\n"
+"      --json             print what was written as a JSON document\n"
 "\n"
 "Booting (paths of boot files are paths inside the image):\n"
 "  -b, --boot PATH        El Torito BIOS entry, no emulation\n"
@@ -83,6 +86,7 @@ enum {
 	OPT_INFO_TABLE, OPT_FLOPPY, OPT_HDD, OPT_NOEMUL, OPT_EFI,
 	OPT_CATALOG, OPT_HIDE_CATALOG, OPT_MBR, OPT_GPT, OPT_APPEND,
 	OPT_FORCE_BOOTABLE, OPT_GRUB2_INFO, OPT_HELP, OPT_ALLOW_CHANGING,
+	OPT_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -119,6 +123,7 @@ static const struct option long_opts[] = {
 	{ "append-partition", required_argument, NULL, OPT_APPEND },
 	{ "mbr-force-bootable", no_argument, NULL, OPT_FORCE_BOOTABLE },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -137,6 +142,7 @@ struct args {
 	struct optimg_mkiso_partition	 parts[MAX_PARTS];
 	unsigned			 nparts;
 	bool				 hide_catalog;
+	bool				 json;
 	struct optimg_mkiso_source	*src;
 	char				**src_buf;
 };
@@ -214,6 +220,7 @@ parse_option(struct args *a, int c, char *arg)
 	case OPT_ALLOW_CHANGING: o->allow_changing = true; return 0;
 	case 'V': o->volume_id = arg; return 0;
 	case 'q': cli_quiet = true; return 0;
+	case OPT_JSON: a->json = true; return 0;
 	case OPT_PUBLISHER: o->publisher = arg; return 0;
 	case OPT_PREPARER: o->preparer = arg; return 0;
 	case OPT_APPLICATION: o->application = arg; return 0;
@@ -316,9 +323,40 @@ check_args(struct args *a, int nsrc)
 	return 0;
 }
 
+/* --json: the output and what it holds, read back. */
+static void
+describe(struct json_object *doc, const struct args *a)
+{
+	struct optimg_image *img = optimg_image_new();
+	struct json_object *o = json_object_new_object(), *s;
+	char volid[33];
+	unsigned i;
+
+	s = json_object_new_array();
+	for (i = 0; i < a->o.nsources; i++)
+		json_object_array_add(s, json_object_new_string(
+		    a->o.sources[i].path));
+	json_object_object_add(doc, "sources", s);
+	json_object_object_add(doc, "output", o);
+	cli_json_add_str(o, "path", a->out);
+	if (img == NULL || optimg_image_open(img, a->out) < 0) {
+		optimg_image_free(img);
+		return;
+	}
+	cli_json_add_u64(o, "bytes", optimg_image_size(img));
+	if (optimg_image_volume_id(img, 0, volid) == 0)
+		cli_json_add_str(o, "volume_id", volid);
+	if (a->o.have_date)
+		json_object_object_add(o, "date",
+		    json_object_new_int64(a->o.date));
+	cli_json_add_u64(o, "boot_images", a->nboot);
+	optimg_image_free(img);
+}
+
 static int
 run(struct args *a)
 {
+	struct json_object *doc;
 	struct cli_progress prog;
 	struct optimg_error err;
 	int rc;
@@ -328,9 +366,13 @@ run(struct args *a)
 	a->o.progress = cli_progress_cb;
 	a->o.progress_ctx = &prog;
 	a->o.warning = cli_warning_cb;
+	doc = a->json ? cli_json_begin("mkiso") : NULL;
 	rc = optimg_mkiso(&a->o, a->out, &err);
 	cli_progress_done(&prog);
-	return cli_write_status(rc, &err, a->out);
+	rc = cli_write_status(rc, &err, a->out);
+	if (doc != NULL)
+		describe(doc, a);
+	return cli_json_end(rc);
 }
 
 int

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "cli.h"
 
 static void
@@ -55,6 +57,7 @@ usage(FILE *out)
 "  -o, --output FILE    the image to write (required)\n"
 "  -f, --force          replace FILE if it exists\n"
 "  -q, --quiet          no progress display\n"
+"      --json           print what was written as a JSON document\n"
 "\n"
 "Boot loaders come from the host: isolinux, syslinux-common,\n"
 "grub-efi-amd64-bin, grub-common (and shim-signed, grub-efi-amd64-signed\n"
@@ -72,7 +75,7 @@ usage(FILE *out)
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_ROOTFS, OPT_ROOTDIR, OPT_LAYOUT,
 	OPT_CMDLINE, OPT_LABEL, OPT_TITLE, OPT_TIMEOUT, OPT_ADD, OPT_REMOVE,
-	OPT_SECURE, OPT_FROM, OPT_DATE, OPT_HELP,
+	OPT_SECURE, OPT_FROM, OPT_DATE, OPT_HELP, OPT_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -94,6 +97,7 @@ static const struct option long_opts[] = {
 	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -104,6 +108,7 @@ struct args {
 	const char			*out;
 	const char			*add[MAX_LIST], *remove[MAX_LIST];
 	bool				 have_layout;
+	bool				 json;
 };
 
 static int
@@ -139,6 +144,7 @@ parse_option(struct args *a, int c, char *arg)
 	case 'o': a->out = arg; return 0;
 	case 'f': o->force = true; return 0;
 	case 'q': cli_quiet = true; return 0;
+	case OPT_JSON: a->json = true; return 0;
 	case OPT_LAYOUT:
 		if ((layout = optimg_live_layout_parse(arg)) < 0)
 			return cli_usage_error("--layout wants debian, arch or "
@@ -205,9 +211,12 @@ run(struct args *a)
 {
 	struct cli_progress prog;
 	struct optimg_error err;
+	struct json_object *doc;
+	struct stat st;
 	int rc;
 
 	memset(&err, 0, sizeof(err));
+	doc = a->json ? cli_json_begin("mklive") : NULL;
 	cli_progress_init(&prog, "mklive");
 	a->o.progress = cli_progress_cb;
 	a->o.progress_ctx = &prog;
@@ -216,7 +225,13 @@ run(struct args *a)
 	a->o.remove = a->remove;
 	rc = optimg_mklive(&a->o, a->out, &err);
 	cli_progress_done(&prog);
-	return cli_write_status(rc, &err, a->out);
+	rc = cli_write_status(rc, &err, a->out);
+	if (doc != NULL) {
+		cli_json_add_str(doc, "output", a->out);
+		if (rc == 0 && stat(a->out, &st) == 0)
+			cli_json_add_u64(doc, "bytes", (uint64_t)st.st_size);
+	}
+	return cli_json_end(rc);
 }
 
 int

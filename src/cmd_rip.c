@@ -51,6 +51,7 @@ static const char usage[] =
     "  -f, --force           start again: drop the map and partial files,\n"
     "                        replace existing outputs\n"
     "  -q, --quiet           no progress line and no summary\n"
+    "      --json            print the summary as a JSON document\n"
     "  -v, --verbose         also count the reads sent to the drive\n"
     "  --inject-faults PLAN  for testing only: make reads fail, e.g.\n"
     "                        '100-109:fail,200:flaky2,300:hang'; also\n"
@@ -69,6 +70,7 @@ struct rip_args {
 	const char		*device;
 	const char		*output;
 	bool			 verbose;
+	bool			 json;
 };
 
 struct rip_progress {
@@ -113,6 +115,7 @@ parse_args(int argc, char **argv, struct rip_args *a)
 		{ "force", no_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -153,6 +156,9 @@ parse_args(int argc, char **argv, struct rip_args *a)
 			break;
 		case 'q':
 			cli_quiet = true;
+			break;
+		case 'J':
+			a->json = true;
 			break;
 		case 'v':
 			a->verbose = true;
@@ -285,6 +291,7 @@ cmd_rip(int argc, char **argv)
 	struct rip_args a;
 	struct rip_progress prog = { 0 };
 	struct optimg_rip_result *res = NULL;
+	struct json_object *doc;
 	struct optimg_error err;
 	int rc;
 
@@ -297,13 +304,18 @@ cmd_rip(int argc, char **argv)
 	a.opts.progress = progress_cb;
 	a.opts.progress_ctx = &prog;
 	a.opts.warning = cli_warning_cb;
+	doc = a.json ? cli_json_begin("rip") : NULL;
 	rc = optimg_rip(a.device, a.output, &a.opts, &res, &err);
 	if (prog.drawn)
 		fprintf(stderr, "\r\033[K");
-	if (res != NULL && !cli_quiet)
+	if (doc != NULL)
+		cli_rip_json(doc, a.device, a.output, res);
+	else if (res != NULL && !cli_quiet)
 		print_summary(&a, res);
-	if (rc < 0)
+	if (rc < 0) {
 		cli_error("%s", cli_errmsg(&err));
+		cli_json_error_detail(&err);
+	}
 	optimg_rip_result_free(res);
-	return rc < 0 ? cli_fail_status(&err) : 0;
+	return cli_json_end(rc < 0 ? cli_fail_status(&err) : 0);
 }

@@ -12,10 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
 
 static const char usage[] =
-    "usage: optimg write [--yes] [--force] [--no-verify] IMAGE DEVICE\n"
+    "usage: optimg write [--yes] [--force] [--no-verify] [--json] IMAGE DEVICE\n"
     "\n"
     "Writes IMAGE byte for byte to DEVICE (a USB stick or SD card, e.g.\n"
     "/dev/sdb; or a file), flushes it, and reads it back to compare.\n"
@@ -30,18 +32,20 @@ static const char usage[] =
     "  -y, --yes      do not ask (needed when there is no terminal)\n"
     "  --force        allow a fixed (non-removable) disk or a partition\n"
     "  --no-verify    do not read the device back\n"
+    "  --json         print what was written as a JSON document\n"
     "  -q, --quiet    no progress display\n"
     "  -h, --help     show this help\n"
     "\n"
     "Example:\n"
     "  optimg write debian-live.iso /dev/sdb\n";
 
-enum { OPT_FORCE = 256, OPT_NO_VERIFY, OPT_SYSROOT };
+enum { OPT_FORCE = 256, OPT_NO_VERIFY, OPT_SYSROOT, OPT_JSON };
 
 static const struct option longopts[] = {
 	{ "yes",	no_argument,		NULL, 'y' },
 	{ "force",	no_argument,		NULL, OPT_FORCE },
 	{ "no-verify",	no_argument,		NULL, OPT_NO_VERIFY },
+	{ "json",	no_argument,		NULL, OPT_JSON },
 	/* Hidden: where sysfs and /proc are, for the tests. */
 	{ "sysroot",	required_argument,	NULL, OPT_SYSROOT },
 	{ "quiet",	no_argument,		NULL, 'q' },
@@ -124,18 +128,86 @@ confirm(const char *image, const struct optimg_target_info *t)
 	return 0;
 }
 
+/* --json: the target as the library saw it and what was written. */
+static void
+json_target(struct json_object *doc, const char *image,
+    const struct optimg_target_info *t, const struct optimg_rawwrite_opts *o)
+{
+	struct json_object *j = json_object_new_object();
+	struct stat st;
+
+	cli_json_add_str(doc, "image", image);
+	if (stat(image, &st) == 0)
+		cli_json_add_u64(doc, "bytes", (uint64_t)st.st_size);
+	cli_json_add_str(j, "path", t->path);
+	json_object_object_add(j, "regular",
+	    json_object_new_boolean(t->regular));
+	cli_json_add_str(j, "name", t->name);
+	cli_json_add_str(j, "disk", t->disk);
+	cli_json_add_str(j, "model", t->model);
+	cli_json_add_u64(j, "size", t->size);
+	json_object_object_add(j, "removable",
+	    json_object_new_boolean(t->removable));
+	json_object_object_add(j, "usb", json_object_new_boolean(t->usb));
+	json_object_object_add(doc, "target", j);
+	json_object_object_add(doc, "verified",
+	    json_object_new_boolean(o->verify));
+}
+
+static int
+write_image(const char *image, const char *device,
+    struct optimg_rawwrite_opts *o, bool yes, struct json_object *doc)
+{
+	struct optimg_target_info t;
+	struct optimg_error err = { 0 };
+	struct cli_progress wp, vp;
+	char what[256];
+	uint64_t bad;
+	int rc;
+
+	if (access(image, R_OK) < 0) {
+		cli_error("cannot read '%s'", image);
+		return 1;
+	}
+	if (optimg_target_check(device, o, &t, &err) < 0) {
+		cli_error("%s", cli_errmsg(&err));
+		cli_json_error_detail(&err);
+		return 1;
+	}
+	check_bootable(image);
+	describe(&t, what, sizeof(what));
+	if (!cli_quiet)
+		fprintf(stderr, "target: %s (%s)\n", device, what);
+	if (!yes && confirm(image, &t) != 0)
+		return 1;
+	cli_progress_init(&wp, "writing  ");
+	cli_progress_init(&vp, "verifying");
+	o->progress = cli_progress_cb;
+	o->progress_ctx = &wp;
+	o->verify_progress = cli_progress_cb;
+	o->verify_progress_ctx = &vp;
+	rc = optimg_rawwrite(image, device, o, &bad, &err);
+	cli_progress_done(&wp);
+	if (rc < 0) {
+		cli_error("%s", cli_errmsg(&err));
+		cli_json_error_detail(&err);
+		return 1;
+	}
+	if (doc != NULL)
+		json_target(doc, image, &t, o);
+	else if (!cli_quiet)
+		printf("wrote '%s' to %s%s\n", image, device,
+		    o->verify ? ", verified" : "");
+	return 0;
+}
+
 int
 cmd_write(int argc, char **argv)
 {
 	struct optimg_rawwrite_opts o = { .verify = true };
-	struct optimg_target_info t;
-	struct optimg_error err = { 0 };
-	struct cli_progress wp, vp;
-	const char *image, *device;
-	char what[256];
-	uint64_t bad;
-	bool yes = false;
-	int c, rc;
+	struct json_object *doc;
+	bool yes = false, json = false;
+	int c;
 
 	o.root = getenv("OPTIMG_SYSROOT");
 	while ((c = getopt_long(argc, argv, "yqh", longopts, NULL)) != -1) {
@@ -143,6 +215,7 @@ cmd_write(int argc, char **argv)
 		case 'y':		yes = true; break;
 		case OPT_FORCE:		o.force = true; break;
 		case OPT_NO_VERIFY:	o.verify = false; break;
+		case OPT_JSON:		json = true; break;
 		case OPT_SYSROOT:	o.root = optarg; break;
 		case 'q':		cli_quiet = true; break;
 		case 'h':
@@ -154,36 +227,7 @@ cmd_write(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return cli_usage_error("need IMAGE and DEVICE");
-	image = argv[optind];
-	device = argv[optind + 1];
-	if (access(image, R_OK) < 0) {
-		cli_error("cannot read '%s'", image);
-		return 1;
-	}
-	if (optimg_target_check(device, &o, &t, &err) < 0) {
-		cli_error("%s", cli_errmsg(&err));
-		return 1;
-	}
-	check_bootable(image);
-	describe(&t, what, sizeof(what));
-	if (!cli_quiet)
-		fprintf(stderr, "target: %s (%s)\n", device, what);
-	if (!yes && confirm(image, &t) != 0)
-		return 1;
-	cli_progress_init(&wp, "writing  ");
-	cli_progress_init(&vp, "verifying");
-	o.progress = cli_progress_cb;
-	o.progress_ctx = &wp;
-	o.verify_progress = cli_progress_cb;
-	o.verify_progress_ctx = &vp;
-	rc = optimg_rawwrite(image, device, &o, &bad, &err);
-	cli_progress_done(&wp);
-	if (rc < 0) {
-		cli_error("%s", cli_errmsg(&err));
-		return 1;
-	}
-	if (!cli_quiet)
-		printf("wrote '%s' to %s%s\n", image, device,
-		    o.verify ? ", verified" : "");
-	return 0;
+	doc = json ? cli_json_begin("write") : NULL;
+	return cli_json_end(write_image(argv[optind], argv[optind + 1], &o, yes,
+	    doc));
 }

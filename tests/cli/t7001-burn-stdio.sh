@@ -72,9 +72,13 @@ expect_exit 1 "$OPTIMG" burn "$TMP/self.iso" --drive "stdio:$TMP/self.iso"
 grep -q "image's own file" "$TMP/err" || fail "self: $(cat "$TMP/err")"
 same_file "$TMP/x.iso" "$TMP/self.iso"
 
+# --json without a drive: one document saying why.
+expect_exit 1 "$OPTIMG" burn "$TMP/x.iso" --json
+grep -q '"message":"no optical drive found"' "$TMP/out" ||
+	fail "burn --json: $(cat "$TMP/out")"
+
 # Usage errors.
 expect_exit 2 "$OPTIMG" burn
-expect_exit 2 "$OPTIMG" burn "$TMP/x.iso" --json
 expect_exit 2 "$OPTIMG" burn "$TMP/x.iso" --speed fast
 expect_exit 2 "$OPTIMG" burn "$TMP/x.iso" --append --blank
 expect_exit 2 "$OPTIMG" blank --fast extra
