@@ -14,191 +14,50 @@
  *	  </game>
  *	</datafile>
  *
- * A small tokenizer instead of an XML library: the text is hostile, and
- * refusing a DTD's entities outright is simpler than configuring a parser
- * not to expand them.  Comments, processing instructions, CDATA and
- * DOCTYPE are skipped; character data and other elements are ignored;
- * the five predefined entities and character references are decoded in
- * attribute values.  <rom> elements outside any game (optimg's own .hash
- * files) go to a game named "".
+ * The XML is read by expat.  The text is hostile: a document that
+ * declares an entity is refused (no billion laughs, no external files),
+ * and expat's own amplification limits stand behind that.  The text is
+ * fed in slices, with a cancel check between them, so a large DAT stops
+ * soon after Ctrl-C.  Arrays grow geometrically and bare <rom> elements
+ * (optimg's own .hash files) go to one game named "" found by index, so
+ * reading is linear in the size of the file.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <expat.h>
+
 #include "rip.h"
 
-#define MAX_NAME	64		/* element and attribute names */
-#define MAX_VALUE	4096		/* attribute values */
+#define SLICE	(1u << 20)	/* bytes fed to expat between cancel checks */
 
-struct tok {
-	const char		*p, *end;
-	unsigned		 line;
+struct parse {
+	XML_Parser		 xp;
 	struct optimg_error	*err;
 	struct oi_dat		*dat;
-	struct oi_dat_game	*game;	/* open <game>, or NULL */
+	unsigned		 capgames;
+	long			 game;	/* open <game>, or -1 */
+	long			 bare;	/* the "" game, or -1 */
+	int			 rc;	/* first failure */
 };
 
-static int
-fail(struct tok *t, const char *what)
-{
-	return oi_set_error(t->err, OPTIMG_EFORMAT, "line %u: %s", t->line,
-	    what);
-}
-
+/* Stops the parser with a message "line N: what". */
 static void
-advance(struct tok *t, size_t n)
+stop(struct parse *t, int code, const char *what)
 {
-	for (size_t i = 0; i < n; i++)
-		t->line += t->p[i] == '\n';
-	t->p += n;
-}
-
-/* Skips to just after the string close; fails when it never comes. */
-static int
-skip_past(struct tok *t, const char *close, const char *what)
-{
-	size_t n = strlen(close);
-
-	for (const char *q = t->p; q + n <= t->end; q++)
-		if (memcmp(q, close, n) == 0) {
-			advance(t, (size_t)(q - t->p) + n);
-			return OPTIMG_OK;
-		}
-	return fail(t, what);
-}
-
-static bool
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void
-skip_space(struct tok *t)
-{
-	while (t->p < t->end && is_space(*t->p))
-		advance(t, 1);
-}
-
-static bool
-is_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == ':' || c == '-' ||
-	    c == '.' || (unsigned char)c >= 0x80;
+	if (t->rc == OPTIMG_OK)
+		t->rc = oi_set_error(t->err, code, "line %lu: %s",
+		    (unsigned long)XML_GetCurrentLineNumber(t->xp), what);
+	XML_StopParser(t->xp, XML_FALSE);
 }
 
 static int
-read_name(struct tok *t, char name[MAX_NAME])
+fail(struct parse *t, const char *what)
 {
-	size_t n = 0;
-
-	while (t->p < t->end && is_name_char(*t->p)) {
-		if (n + 1 == MAX_NAME)
-			return fail(t, "name too long");
-		name[n++] = *t->p++;
-	}
-	name[n] = '\0';
-	return n > 0 ? OPTIMG_OK : fail(t, "expected a name");
-}
-
-static void
-put_utf8(char *out, size_t *n, unsigned long c)
-{
-	if (c < 0x80)
-		out[(*n)++] = (char)c;
-	else if (c < 0x800) {
-		out[(*n)++] = (char)(0xc0 | c >> 6);
-		out[(*n)++] = (char)(0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		out[(*n)++] = (char)(0xe0 | c >> 12);
-		out[(*n)++] = (char)(0x80 | (c >> 6 & 0x3f));
-		out[(*n)++] = (char)(0x80 | (c & 0x3f));
-	} else {
-		out[(*n)++] = (char)(0xf0 | c >> 18);
-		out[(*n)++] = (char)(0x80 | (c >> 12 & 0x3f));
-		out[(*n)++] = (char)(0x80 | (c >> 6 & 0x3f));
-		out[(*n)++] = (char)(0x80 | (c & 0x3f));
-	}
-}
-
-/* One entity at s (after '&'), up to ';' before lim, into out. */
-static bool
-decode_entity(const char *s, const char *lim, char *out, size_t *n,
-    size_t *used)
-{
-	static const struct {
-		const char	*name;
-		char		 c;
-	} named[] = {
-		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
-		{ "apos", '\'' },
-	};
-	const char *semi = memchr(s, ';', (size_t)OI_MIN(lim - s, 12));
-	size_t len;
-	unsigned long c = 0;
-
-	if (semi == NULL)
-		return false;
-	len = (size_t)(semi - s);
-	*used = len + 1;
-	for (unsigned i = 0; i < OI_ARRAY_SIZE(named); i++)
-		if (strlen(named[i].name) == len &&
-		    memcmp(s, named[i].name, len) == 0) {
-			out[(*n)++] = named[i].c;
-			return true;
-		}
-	if (len < 2 || s[0] != '#')
-		return false;
-	for (size_t i = s[1] == 'x' ? 2 : 1; i < len; i++) {
-		int d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' :
-		    s[1] == 'x' && s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10 :
-		    s[1] == 'x' && s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 10 :
-		    -1;
-		if (d < 0 || (s[1] != 'x' && d > 9))
-			return false;
-		c = c * (s[1] == 'x' ? 16 : 10) + (unsigned long)d;
-		if (c > 0x10ffff)
-			return false;
-	}
-	if (c == 0 || (len == 2 && s[1] == 'x') || (c >= 0xd800 && c < 0xe000))
-		return false;
-	put_utf8(out, n, c);
-	return true;
-}
-
-/* A quoted attribute value, entities decoded, into out[MAX_VALUE]. */
-static int
-read_value(struct tok *t, char *out)
-{
-	char q;
-	size_t n = 0;
-
-	if (t->p >= t->end || (*t->p != '"' && *t->p != '\''))
-		return fail(t, "expected a quoted attribute value");
-	q = *t->p;
-	advance(t, 1);
-	while (t->p < t->end && *t->p != q) {
-		size_t used = 1;
-		if (n + 4 >= MAX_VALUE)
-			return fail(t, "attribute value too long");
-		if (*t->p == '<' || *t->p == '\0')
-			return fail(t, "'<' or NUL in an attribute value");
-		if (*t->p == '&') {
-			if (!decode_entity(t->p + 1, t->end, out, &n, &used))
-				return fail(t, "unknown or malformed entity");
-			used++;
-		} else
-			out[n++] = *t->p;
-		advance(t, used);
-	}
-	if (t->p >= t->end)
-		return fail(t, "attribute value never closed");
-	advance(t, 1);
-	out[n] = '\0';
-	return OPTIMG_OK;
+	stop(t, OPTIMG_EFORMAT, what);
+	return t->rc;
 }
 
 /* ---- values of a rom ------------------------------------------------------ */
@@ -240,7 +99,7 @@ parse_size(const char *s, uint64_t *out)
 }
 
 static int
-rom_attr(struct tok *t, struct oi_dat_rom *r, const char *name,
+rom_attr(struct parse *t, struct oi_dat_rom *r, const char *name,
     const char *value)
 {
 	uint8_t crc[4];
@@ -249,9 +108,10 @@ rom_attr(struct tok *t, struct oi_dat_rom *r, const char *name,
 		return OPTIMG_OK;	/* an empty hash is no hash */
 	if (strcmp(name, "name") == 0) {
 		free(r->name);
-		if ((r->name = strdup(value)) == NULL)
-			return oi_set_error(t->err, OPTIMG_ENOMEM,
-			    "out of memory");
+		if ((r->name = strdup(value)) == NULL) {
+			stop(t, OPTIMG_ENOMEM, "out of memory");
+			return t->rc;
+		}
 	} else if (strcmp(name, "size") == 0) {
 		if (!(r->has_size = parse_size(value, &r->size)))
 			return fail(t, "rom size is not a number");
@@ -269,47 +129,57 @@ rom_attr(struct tok *t, struct oi_dat_rom *r, const char *name,
 	return OPTIMG_OK;
 }
 
-static struct oi_dat_game *
-add_game(struct oi_dat *dat, const char *name)
+/* Grows *v (of *cap elements of size) to hold n + 1. */
+static bool
+grow(void **v, unsigned *cap, unsigned n, size_t size)
 {
-	struct oi_dat_game *g = oi_reallocarray(dat->games, dat->ngames + 1,
-	    sizeof(*g));
+	unsigned c;
+	void *p;
 
-	if (g == NULL)
-		return NULL;
-	dat->games = g;
-	g = &g[dat->ngames];
+	if (n < *cap)
+		return true;
+	if (n >= (1u << 30))
+		return false;
+	c = *cap < 8 ? 8 : *cap * 2;
+	if ((p = oi_reallocarray(*v, c, size)) == NULL)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
+}
+
+static long
+add_game(struct parse *t, const char *name)
+{
+	struct oi_dat *dat = t->dat;
+	struct oi_dat_game *g;
+
+	if (!grow((void **)&dat->games, &t->capgames, dat->ngames,
+	    sizeof(*g)))
+		return -1;
+	g = &dat->games[dat->ngames];
 	memset(g, 0, sizeof(*g));
 	if ((g->name = strdup(name)) == NULL)
-		return NULL;
-	dat->ngames++;
-	return g;
+		return -1;
+	return (long)dat->ngames++;
 }
 
 static struct oi_dat_rom *
-add_rom(struct tok *t)
+add_rom(struct parse *t)
 {
-	struct oi_dat_game *g = t->game;
+	struct oi_dat_game *g;
 	struct oi_dat_rom *r;
 
 	/* A bare rom (a .hash file) joins the unnamed game. */
-	if (g == NULL) {
-		for (unsigned i = 0; i < t->dat->ngames && g == NULL; i++)
-			if (t->dat->games[i].name[0] == '\0')
-				g = &t->dat->games[i];
-		if (g == NULL && (g = add_game(t->dat, "")) == NULL)
-			return NULL;
-	}
-	r = oi_reallocarray(g->roms, g->nroms + 1, sizeof(*r));
-	if (r == NULL)
+	if (t->game < 0 && t->bare < 0 && (t->bare = add_game(t, "")) < 0)
 		return NULL;
-	g->roms = r;
-	r = &r[g->nroms++];
+	g = &t->dat->games[t->game >= 0 ? t->game : t->bare];
+	if (!grow((void **)&g->roms, &g->caproms, g->nroms, sizeof(*r)))
+		return NULL;
+	r = &g->roms[g->nroms++];
 	memset(r, 0, sizeof(*r));
 	return r;
 }
-
-/* ---- elements -------------------------------------------------------------- */
 
 static bool
 is_game(const char *name)
@@ -317,154 +187,170 @@ is_game(const char *name)
 	return strcmp(name, "game") == 0 || strcmp(name, "machine") == 0;
 }
 
-static int
-start_tag(struct tok *t)
-{
-	char name[MAX_NAME], attr[MAX_NAME];
-	char *value = malloc(MAX_VALUE), *game_name = NULL;
-	struct oi_dat_rom *rom = NULL;
-	bool closed = false, game;
-	int rc;
+/* Values as long as this are no names or hashes; refuse them. */
+#define MAX_VALUE	4096
 
-	if (value == NULL)
-		return oi_set_error(t->err, OPTIMG_ENOMEM, "out of memory");
-	if ((rc = read_name(t, name)) < 0)
-		goto out;
-	game = is_game(name);
-	if (game && t->game != NULL) {
-		rc = fail(t, "a game inside a game");
-		goto out;
-	}
-	if (strcmp(name, "rom") == 0 && (rom = add_rom(t)) == NULL) {
-		rc = oi_set_error(t->err, OPTIMG_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (;;) {
-		skip_space(t);
-		if (t->p >= t->end) {
-			rc = fail(t, "tag never closed");
-			goto out;
+static bool
+values_fit(struct parse *t, const char **atts)
+{
+	for (unsigned i = 0; atts[i] != NULL; i += 2)
+		if (strlen(atts[i + 1]) > MAX_VALUE) {
+			fail(t, "attribute value too long");
+			return false;
 		}
-		if (*t->p == '>' || (*t->p == '/' && t->p + 1 < t->end &&
-		    t->p[1] == '>')) {
-			closed = *t->p == '/';
-			advance(t, closed ? 2 : 1);
-			break;
-		}
-		if ((rc = read_name(t, attr)) < 0)
-			goto out;
-		skip_space(t);
-		if (t->p >= t->end || *t->p != '=') {
-			rc = fail(t, "expected '=' after an attribute name");
-			goto out;
-		}
-		advance(t, 1);
-		skip_space(t);
-		if ((rc = read_value(t, value)) < 0)
-			goto out;
-		if (rom != NULL && (rc = rom_attr(t, rom, attr, value)) < 0)
-			goto out;
-		if (game && strcmp(attr, "name") == 0) {
-			free(game_name);
-			if ((game_name = strdup(value)) == NULL) {
-				rc = oi_set_error(t->err, OPTIMG_ENOMEM,
-				    "out of memory");
-				goto out;
-			}
-		}
+	return true;
+}
+
+static void
+start_game(struct parse *t, const char **atts)
+{
+	const char *name = "";
+
+	if (t->game >= 0) {
+		fail(t, "a game inside a game");
+		return;
 	}
-	if (rom != NULL && rom->name == NULL &&
-	    (rom->name = strdup("")) == NULL)
-		rc = oi_set_error(t->err, OPTIMG_ENOMEM, "out of memory");
-	if (game && !closed) {
-		t->game = add_game(t->dat, game_name != NULL ? game_name : "");
-		if (t->game == NULL)
-			rc = oi_set_error(t->err, OPTIMG_ENOMEM,
-			    "out of memory");
+	for (unsigned i = 0; atts[i] != NULL; i += 2)
+		if (strcmp(atts[i], "name") == 0)
+			name = atts[i + 1];
+	if ((t->game = add_game(t, name)) < 0)
+		stop(t, OPTIMG_ENOMEM, "out of memory");
+}
+
+static void
+start_rom(struct parse *t, const char **atts)
+{
+	struct oi_dat_rom *r = add_rom(t);
+
+	if (r == NULL) {
+		stop(t, OPTIMG_ENOMEM, "out of memory");
+		return;
 	}
-out:
-	free(game_name);
-	free(value);
-	return rc;
+	for (unsigned i = 0; atts[i] != NULL; i += 2)
+		if (rom_attr(t, r, atts[i], atts[i + 1]) < 0)
+			return;
+	if (r->name == NULL && (r->name = strdup("")) == NULL)
+		stop(t, OPTIMG_ENOMEM, "out of memory");
+}
+
+static void XMLCALL
+on_start(void *ctx, const XML_Char *name, const XML_Char **atts)
+{
+	struct parse *t = ctx;
+
+	if (t->rc != OPTIMG_OK || !values_fit(t, atts))
+		return;
+	if (is_game(name))
+		start_game(t, atts);
+	else if (strcmp(name, "rom") == 0)
+		start_rom(t, atts);
+}
+
+static void XMLCALL
+on_end(void *ctx, const XML_Char *name)
+{
+	struct parse *t = ctx;
+	struct oi_dat_game *g;
+
+	if (!is_game(name) || t->game < 0)
+		return;
+	/* A game without roms (<game name="x"/>) matches nothing: drop it. */
+	g = &t->dat->games[t->game];
+	if (g->nroms == 0 && t->game == (long)t->dat->ngames - 1) {
+		free(g->name);
+		t->dat->ngames--;
+	}
+	t->game = -1;
+}
+
+static void XMLCALL
+on_entity(void *ctx, const XML_Char *name, int is_param,
+    const XML_Char *value, int value_len, const XML_Char *base,
+    const XML_Char *system_id, const XML_Char *public_id,
+    const XML_Char *notation)
+{
+	(void)name, (void)is_param, (void)value, (void)value_len, (void)base;
+	(void)system_id, (void)public_id, (void)notation;
+	fail(ctx, "the DAT declares an entity; DATs have none, so it is "
+	    "refused");
 }
 
 static int
-end_tag(struct tok *t)
+parse_slice(struct parse *t, const char *p, size_t n, bool last)
 {
-	char name[MAX_NAME];
-
-	OI_TRY(read_name(t, name));
-	skip_space(t);
-	if (t->p >= t->end || *t->p != '>')
-		return fail(t, "end tag never closed");
-	advance(t, 1);
-	if (is_game(name)) {
-		if (t->game == NULL)
-			return fail(t, "</game> without <game>");
-		t->game = NULL;
-	}
-	return OPTIMG_OK;
+	if (XML_Parse(t->xp, p, (int)n, last) == XML_STATUS_OK)
+		return OPTIMG_OK;
+	if (t->rc == OPTIMG_OK)
+		t->rc = oi_set_error(t->err, OPTIMG_EFORMAT, "line %lu: %s",
+		    (unsigned long)XML_GetCurrentLineNumber(t->xp),
+		    XML_ErrorString(XML_GetErrorCode(t->xp)));
+	return t->rc;
 }
 
-/* <!DOCTYPE ...> with an optional [internal subset], never expanded. */
-static int
-skip_doctype(struct tok *t)
+/*
+ * A text without an XML declaration or DOCTYPE may hold several top-level
+ * elements (optimg's .hash files are a list of <rom>s): it is read inside
+ * a root element of our own.
+ */
+static bool
+needs_root(const char *text, size_t len)
 {
-	for (const char *q = t->p; q < t->end; q++) {
-		if (*q == '[') {
-			OI_TRY(skip_past(t, "]", "DOCTYPE never closed"));
-			return skip_past(t, ">", "DOCTYPE never closed");
-		}
-		if (*q == '>') {
-			advance(t, (size_t)(q - t->p) + 1);
-			return OPTIMG_OK;
-		}
-	}
-	return fail(t, "DOCTYPE never closed");
+	size_t i = 0;
+
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		return false;
+	while (i < len && (text[i] == ' ' || text[i] == '\t' ||
+	    text[i] == '\r' || text[i] == '\n'))
+		i++;
+	return !((len - i >= 5 && memcmp(text + i, "<?xml", 5) == 0) ||
+	    (len - i >= 9 && memcmp(text + i, "<!DOCTYPE", 9) == 0));
 }
 
 static int
-markup(struct tok *t)
+feed(struct parse *t, const char *text, size_t len,
+    int (*cancel)(void *), void *ctx)
 {
-	size_t left = (size_t)(t->end - t->p);
+	bool root = needs_root(text, len);
+	size_t off = 0;
 
-	if (left >= 4 && memcmp(t->p, "<!--", 4) == 0)
-		return skip_past(t, "-->", "comment never closed");
-	if (left >= 9 && memcmp(t->p, "<![CDATA[", 9) == 0)
-		return skip_past(t, "]]>", "CDATA never closed");
-	if (left >= 2 && memcmp(t->p, "<?", 2) == 0)
-		return skip_past(t, "?>", "processing instruction never "
-		    "closed");
-	if (left >= 2 && memcmp(t->p, "<!", 2) == 0)
-		return skip_doctype(t);
-	if (left >= 2 && t->p[1] == '/') {
-		advance(t, 2);
-		return end_tag(t);
+	if (root)
+		OI_TRY(parse_slice(t, "<optimg-dat>", 12, false));
+	while (off < len) {
+		size_t n = OI_MIN(len - off, SLICE);
+
+		OI_TRY(parse_slice(t, text + off, n, false));
+		off += n;
+		if (off < len && cancel != NULL && cancel(ctx) != 0)
+			return oi_set_error(t->err, OPTIMG_ECANCELED,
+			    "interrupted");
 	}
-	advance(t, 1);
-	return start_tag(t);
+	if (root)
+		OI_TRY(parse_slice(t, "</optimg-dat>", 13, false));
+	return parse_slice(t, "", 0, true);
 }
 
 int
 oi_dat_parse(const char *text, size_t len, struct oi_dat **out,
-    struct optimg_error *err)
+    int (*cancel)(void *), void *ctx, struct optimg_error *err)
 {
-	struct tok t = { .p = text, .end = text + len, .line = 1, .err = err };
-	int rc = OPTIMG_OK;
+	struct parse t = { .err = err, .game = -1, .bare = -1 };
+	int rc;
 
 	*out = NULL;
 	t.dat = calloc(1, sizeof(*t.dat));
-	if (t.dat == NULL)
+	t.xp = XML_ParserCreate(NULL);
+	if (t.dat == NULL || t.xp == NULL) {
+		if (t.xp != NULL)
+			XML_ParserFree(t.xp);
+		free(t.dat);
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-	while (t.p < t.end && rc == OPTIMG_OK) {
-		const char *lt = memchr(t.p, '<', (size_t)(t.end - t.p));
-		if (lt == NULL)
-			break;
-		advance(&t, (size_t)(lt - t.p));
-		rc = markup(&t);
 	}
-	if (rc == OPTIMG_OK && t.game != NULL)
-		rc = fail(&t, "a <game> is never closed");
+	XML_SetUserData(t.xp, &t);
+	XML_SetElementHandler(t.xp, on_start, on_end);
+	XML_SetEntityDeclHandler(t.xp, on_entity);
+	XML_SetParamEntityParsing(t.xp, XML_PARAM_ENTITY_PARSING_NEVER);
+	rc = feed(&t, text, len, cancel, ctx);
+	XML_ParserFree(t.xp);
 	if (rc == OPTIMG_OK && t.dat->ngames == 0)
 		rc = oi_set_error(err, OPTIMG_EFORMAT,
 		    "no <game> or <rom> elements: not a DAT file");

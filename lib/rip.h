@@ -177,7 +177,7 @@ struct oi_dat_rom {
 struct oi_dat_game {
 	char			*name;	/* "" for roms outside any game */
 	struct oi_dat_rom	*roms;
-	unsigned		 nroms;
+	unsigned		 nroms, caproms;
 };
 
 struct oi_dat {
@@ -187,11 +187,13 @@ struct oi_dat {
 
 /*
  * Reads the <game>/<machine> and <rom> elements of a DAT held in memory
- * and ignores all else.  The text is hostile: no DTD or entity of its own
- * is expanded, and malformed markup fails with "line N: problem".
+ * and ignores all else.  The text is hostile: a DAT that declares an
+ * entity is refused, and malformed XML fails with "line N: problem".
+ * cancel (may be NULL) is asked between slices of the text; nonzero
+ * stops the parse with OPTIMG_ECANCELED.
  */
 int oi_dat_parse(const char *text, size_t len, struct oi_dat **out,
-    struct optimg_error *err);
+    int (*cancel)(void *), void *ctx, struct optimg_error *err);
 void oi_dat_free(struct oi_dat *dat);
 
 #endif

@@ -18,7 +18,8 @@ oi_stream_open(struct oi_stream *st, const char *path,
 {
 	struct stat sb;
 
-	st->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	st->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (st->fd < 0)
 		return oi_set_errno(err, errno == ENOENT ? OPTIMG_ENOENT :
 		    OPTIMG_EIO, "cannot open '%s'", path);
@@ -33,6 +34,15 @@ oi_stream_open(struct oi_stream *st, const char *path,
 		return oi_set_error(err, OPTIMG_EFORMAT,
 		    "'%s' is a directory", path);
 	}
+	/* Images are files or block devices (a disc in a drive, a loop). */
+	if (!S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode)) {
+		close(st->fd);
+		st->fd = -1;
+		return oi_set_error(err, OPTIMG_EFORMAT, "'%s' is not a "
+		    "regular file or block device (a FIFO, socket or "
+		    "character device)", path);
+	}
+	(void)fcntl(st->fd, F_SETFL, fcntl(st->fd, F_GETFL) & ~O_NONBLOCK);
 	st->size = (uint64_t)sb.st_size;
 	st->path = oi_strdup(path);
 	if (st->path == NULL) {

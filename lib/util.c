@@ -104,12 +104,17 @@ oi_read_small_file(const char *path, size_t max, char **out, size_t *len,
 	size_t got = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return oi_set_errno(err, errno == ENOENT ? OPTIMG_ENOENT :
 		    OPTIMG_EIO, "cannot open '%s'", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > max) {
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		close(fd);
+		return oi_set_error(err, OPTIMG_EFORMAT, "'%s' is not a "
+		    "regular file (a FIFO, device or directory)", path);
+	}
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size > max) {
 		close(fd);
 		return oi_set_error(err, OPTIMG_EFORMAT,
 		    "'%s' is not a text sheet of at most %zu bytes", path, max);

@@ -389,34 +389,48 @@ compare_game(struct verify *v, const struct oi_dat_game *g, int *assign)
 	return OPTIMG_OK;
 }
 
+/* Between slices of a DAT: the progress callback may ask to stop. */
 static int
-match_dat(struct verify *v)
+dat_cancel(void *ctx)
 {
-	const struct oi_dat_game *g;
-	struct oi_dat *dat = NULL;
+	struct oi_progress *p = ctx;
+
+	return p->fn != NULL && p->fn(p->ctx, p->done, p->total) != 0;
+}
+
+/* Read first, so that a bad DAT fails before the long hashing. */
+static int
+load_dat(struct verify *v, struct oi_dat **dat)
+{
 	char *text = NULL;
 	size_t len = 0;
-	int *assign, rc;
+	int rc;
 
 	OI_TRY(oi_read_small_file(v->opts->dat_path, DAT_MAX_BYTES, &text,
 	    &len, v->err));
-	rc = oi_dat_parse(text, len, &dat, v->err);
+	rc = oi_dat_parse(text, len, dat, dat_cancel, &v->prog, v->err);
 	free(text);
-	if (rc < 0) {
+	if (rc < 0 && rc != OPTIMG_ECANCELED) {
 		char msg[OPTIMG_ERRMSG_MAX];
 		snprintf(msg, sizeof(msg), "%s", v->err->message);
 		return oi_set_error(v->err, rc, "'%s' %s", v->opts->dat_path,
 		    msg);
 	}
+	return rc;
+}
+
+static int
+match_dat(struct verify *v, const struct oi_dat *dat)
+{
+	const struct oi_dat_game *g;
+	int *assign, rc;
+
 	assign = calloc(v->res->ntracks, sizeof(*assign));
-	if (assign == NULL) {
-		oi_dat_free(dat);
+	if (assign == NULL)
 		return oi_set_error(v->err, OPTIMG_ENOMEM, "out of memory");
-	}
 	g = best_game(dat, v->res, assign);
 	rc = g != NULL ? compare_game(v, g, assign) : OPTIMG_OK;
 	free(assign);
-	oi_dat_free(dat);
 	return rc;
 }
 
@@ -427,6 +441,7 @@ optimg_verify(struct optimg_image *img, const struct optimg_verify_opts *opts,
     struct optimg_verify_result **out, struct optimg_error *err)
 {
 	struct verify v = { .img = img, .opts = opts, .err = err };
+	struct oi_dat *dat = NULL;
 	int rc;
 
 	*out = NULL;
@@ -443,10 +458,13 @@ optimg_verify(struct optimg_image *img, const struct optimg_verify_opts *opts,
 	v.res->whole_file = img->format == &oi_format_iso && img->nstreams == 1;
 	rc = v.res->tracks == NULL ? oi_set_error(err, OPTIMG_ENOMEM,
 	    "out of memory") : name_tracks(&v);
+	if (rc == OPTIMG_OK && opts->dat_path != NULL)
+		rc = load_dat(&v, &dat);
 	if (rc == OPTIMG_OK)
 		rc = hash_all(&v);
-	if (rc == OPTIMG_OK && opts->dat_path != NULL)
-		rc = match_dat(&v);
+	if (rc == OPTIMG_OK && dat != NULL)
+		rc = match_dat(&v, dat);
+	oi_dat_free(dat);
 	free(v.buf);
 	free(v.raw);
 	if (rc < 0) {

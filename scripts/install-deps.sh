@@ -6,7 +6,7 @@ set -eu
 
 BUILD="build-essential autoconf automake libtool pkg-config
  libcdio-dev libiso9660-dev libudf-dev libburn-dev libcunit1-dev
- libjson-c-dev libssl-dev zlib1g-dev
+ libjson-c-dev libssl-dev zlib1g-dev libexpat1-dev
  liblzma-dev libzstd-dev libflac-dev liblz4-dev"
 TEST="mame-tools xorriso genisoimage cdrdao bchunk p7zip-full libarchive-tools
  libcdio-utils python3 python3-pycdlib clang libclang-rt-14-dev

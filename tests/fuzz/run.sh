@@ -14,7 +14,7 @@ fi
 out="$build/fuzz-out"
 mkdir -p "$out"
 libs=$(pkg-config --cflags --libs libcdio libiso9660 libudf libburn-1 zlib libcrypto \
-	liblzma libzstd flac liblz4)
+	liblzma libzstd flac liblz4 expat)
 srcs=$(ls "$top"/lib/*.c)
 for target in $(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//'); do
 	name=${target#fuzz_}
