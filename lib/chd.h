@@ -195,6 +195,7 @@ struct oi_chd {
 	uint8_t			*cbuf;		/* compressed hunk scratch */
 	struct chd_hunk_cache	*cache;
 	unsigned		 depth;		/* parent chain, for loops */
+	uint32_t		 bad_hunk;	/* of the last failed read */
 	struct optimg_error	 err;
 };
 

@@ -607,12 +607,9 @@ oi_chd_hunk_stats(const struct oi_chd *chd, uint32_t counts[7])
 static int
 hunk_error(struct oi_chd *chd, uint32_t hunk, const char *what)
 {
-	uint64_t a = (uint64_t)hunk * chd->hunk_bytes;
-
-	return oi_set_error(&chd->err, OPTIMG_EFORMAT,
-	    "'%s': hunk %u (bytes %llu-%llu of the image): %s", name_of(chd),
-	    hunk, (unsigned long long)a,
-	    (unsigned long long)(a + chd->hunk_bytes - 1), what);
+	chd->bad_hunk = hunk;
+	return oi_set_error(&chd->err, OPTIMG_EFORMAT, "'%s': hunk %u %s",
+	    name_of(chd), hunk, what);
 }
 
 static int
@@ -639,8 +636,10 @@ read_parent(struct oi_chd *chd, uint32_t hunk, uint64_t unit, uint8_t *out)
 			memcpy(out + chd->hunk_bytes - skip, tmp, skip);
 		free(tmp);
 	}
-	if (rc < 0)
+	if (rc < 0) {
 		chd->err = p->err;
+		chd->bad_hunk = hunk;
+	}
 	return rc;
 }
 
@@ -652,6 +651,7 @@ oi_chd_read_hunk(struct oi_chd *chd, uint32_t hunk, uint8_t *out)
 	uint64_t off;
 	unsigned t;
 
+	chd->bad_hunk = hunk;
 	if (hunk >= chd->hunk_count)
 		return oi_set_error(&chd->err, OPTIMG_ERANGE,
 		    "'%s': hunk %u is past the last (%u)", name_of(chd), hunk,
@@ -688,11 +688,13 @@ oi_chd_read_hunk(struct oi_chd *chd, uint32_t hunk, uint8_t *out)
 	if (t == CHD_MAP_NONE) {
 		if (oi_stream_pread(&chd->st, out, chd->hunk_bytes, off,
 		    &chd->err) < 0)
-			return hunk_error(chd, hunk, "cannot be read");
+			return hunk_error(chd, hunk, "cannot be read (the file "
+			    "is cut short or unreadable)");
 	} else {
 		if (oi_stream_pread(&chd->st, chd->cbuf, len, off,
 		    &chd->err) < 0)
-			return hunk_error(chd, hunk, "cannot be read");
+			return hunk_error(chd, hunk, "cannot be read (the file "
+			    "is cut short or unreadable)");
 		if (chd_codec_decompress(chd->codec[t], chd->cbuf, len,
 		    out) < 0)
 			return hunk_error(chd, hunk,

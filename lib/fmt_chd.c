@@ -85,14 +85,59 @@ bin_to_frame(struct chd_img *c, uint64_t off, unsigned *track,
 	return -1;
 }
 
-static int
-read_error(struct chd_img *c, int32_t lba, struct optimg_error *err)
+/* The LBA the bin view's byte off is read at, or -1. */
+static int64_t
+lba_of_bin(const struct chd_img *c, uint64_t off)
 {
-	*err = c->chd->err;
+	const struct optimg_image *img = c->img;
+
+	for (unsigned i = 0; i < img->nfrags; i++) {
+		const struct oi_fragment *f = &img->frags[i];
+		if (f->fill != OI_FILL_CALLBACK || off < f->offset ||
+		    off >= f->offset + (uint64_t)f->count * f->sector_size)
+			continue;
+		return f->lba + (int64_t)((off - f->offset) / f->sector_size);
+	}
+	return -1;
+}
+
+/* The LBA of CHD frame (unit) u, or -1 for padding. */
+static int64_t
+lba_of_frame(const struct chd_img *c, uint64_t u)
+{
+	if (c->dvd)
+		return (int64_t)u;
+	for (unsigned t = 0; t < c->cd.ntracks; t++) {
+		const struct chd_cd_track *ct = &c->cd.tracks[t];
+		if (u >= ct->chd_frame && u < ct->chd_frame + ct->frames)
+			return lba_of_bin(c, c->bin_start[t] +
+			    (u - ct->chd_frame) * ct->datasize);
+	}
+	return -1;
+}
+
+/* The CHD's one-line error, with the LBAs its bad hunk holds. */
+static int
+read_error(struct chd_img *c, struct optimg_error *err)
+{
+	const struct oi_chd *chd = c->chd;
+	uint64_t units = chd->hunk_bytes / chd->unit_bytes;
+	uint64_t u0 = (uint64_t)chd->bad_hunk * units;
+	int64_t lo = -1, hi = -1;
+
+	*err = chd->err;
+	for (uint64_t u = u0; u < u0 + units; u++) {
+		int64_t l = lba_of_frame(c, u);
+		if (l < 0)
+			continue;
+		if (lo < 0)
+			lo = l;
+		hi = l;
+	}
 	size_t n = strlen(err->message);
-	if (lba >= 0)
+	if (lo >= 0)
 		snprintf(err->message + n, sizeof(err->message) - n,
-		    " (reading LBA %ld)", (long)lba);
+		    "; it holds LBAs %lld-%lld", (long long)lo, (long long)hi);
 	return err->code < 0 ? err->code : OPTIMG_EIO;
 }
 
@@ -113,7 +158,7 @@ cd_sector(struct chd_img *c, const struct oi_fragment *f, int32_t lba,
 		const struct chd_cd_track *ct = &c->cd.tracks[t];
 		if (oi_chd_read(c->chd, frame * CHD_CD_FRAME, c->frame,
 		    CHD_CD_FRAME) < 0)
-			return read_error(c, lba, err);
+			return read_error(c, err);
 		unsigned n = OI_MIN(size - done, ct->datasize - in);
 		/* CHD keeps audio big-endian; a MOTOROLA file did too. */
 		if (ct->mode == OPTIMG_TRACK_AUDIO && !f->swap16)
@@ -145,7 +190,7 @@ oi_chd_bin_read(struct optimg_image *img, uint64_t off, void *buf,
 		const struct chd_cd_track *ct = &c->cd.tracks[t];
 		if (oi_chd_read(c->chd, frame * CHD_CD_FRAME, c->frame,
 		    CHD_CD_FRAME) < 0)
-			return read_error(c, -1, err);
+			return read_error(c, err);
 		size_t n = OI_MIN(len, (size_t)(ct->datasize - in));
 		if (ct->mode == OPTIMG_TRACK_AUDIO && !be)
 			for (size_t i = 0; i < n; i++)
@@ -175,7 +220,7 @@ chd_read(void *ctx, int32_t lba, uint32_t count, unsigned size, void *buf,
 		uint64_t off = f->offset + (uint64_t)(lba - f->lba) * size;
 		if (c->dvd) {
 			if (oi_chd_read(c->chd, off, dst, size) < 0)
-				return read_error(c, lba, err);
+				return read_error(c, err);
 			continue;
 		}
 		OI_TRY(cd_sector(c, f, lba, off, size, dst, err));

@@ -305,6 +305,46 @@ const struct optimg_disc *optimg_image_disc(const struct optimg_image *img);
 int optimg_image_read(struct optimg_image *img, int32_t lba, uint32_t count,
     unsigned sector_size, void *buf);
 
+/*
+ * What holds the image's sectors when it is a compressed container (a
+ * CHD today): its kind, sizes, codec mix and checksums.  Strings are
+ * borrowed from img.
+ */
+#define OPTIMG_CONTAINER_MIX 8
+
+struct optimg_container {
+	const char	*kind;		/* "chd" */
+	unsigned	 version;
+	uint64_t	 logical_bytes;	/* uncompressed */
+	uint64_t	 stored_bytes;	/* the file */
+	uint32_t	 hunk_bytes;
+	uint32_t	 unit_bytes;
+	uint32_t	 hunk_count;
+	/* Hunks per storage: a codec's name, "none", "self", "parent". */
+	struct {
+		char		name[8];
+		uint32_t	hunks;
+	}		 mix[OPTIMG_CONTAINER_MIX];
+	unsigned	 nmix;
+	char		 sha1[41];	/* "" when the container has none */
+	char		 raw_sha1[41];
+	char		 parent_sha1[41];	/* "" when there is no parent */
+	const char	*parent_path;	/* NULL when there is no parent */
+};
+
+/* OPTIMG_EUNSUPP when the image is no compressed container. */
+int optimg_image_container(struct optimg_image *img,
+    struct optimg_container *out);
+
+/*
+ * Checks a container's own checksums (a CHD: the SHA-1 of its data and
+ * the one over data and metadata), reading every hunk; progress counts
+ * logical bytes.  OPTIMG_EFORMAT names the checksum that differs;
+ * OPTIMG_EUNSUPP when the image has none.
+ */
+int optimg_image_verify_container(struct optimg_image *img,
+    optimg_progress_fn progress, void *ctx, struct optimg_error *err);
+
 /* ISO 9660 volume id of a data track ("" when there is none). */
 int optimg_image_volume_id(struct optimg_image *img, unsigned track,
     char volid[33]);

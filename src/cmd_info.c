@@ -109,6 +109,29 @@ print_track(struct optimg_image *img, unsigned i)
 }
 
 static void
+print_container(struct optimg_image *img)
+{
+	struct optimg_container c;
+
+	if (optimg_image_container(img, &c) < 0)
+		return;
+	printf("container: %s v%u, %u hunks of %u bytes (units of %u), "
+	    "%llu bytes hold %llu (%.1f%%)\n", c.kind, c.version,
+	    c.hunk_count, c.hunk_bytes, c.unit_bytes,
+	    (unsigned long long)c.stored_bytes,
+	    (unsigned long long)c.logical_bytes, c.logical_bytes == 0 ? 0.0 :
+	    100.0 * (double)c.stored_bytes / (double)c.logical_bytes);
+	printf("hunks:    ");
+	for (unsigned i = 0; i < c.nmix; i++)
+		printf("%s%s %u", i > 0 ? ", " : "", c.mix[i].name,
+		    c.mix[i].hunks);
+	printf("\nsha1:     %s (data %s)\n", c.sha1, c.raw_sha1);
+	if (c.parent_sha1[0] != '\0')
+		printf("parent:   %s (%s)\n", c.parent_sha1,
+		    c.parent_path != NULL ? cli_name(c.parent_path) : "?");
+}
+
+static void
 print_text(struct optimg_image *img)
 {
 	const struct optimg_disc *d = optimg_image_disc(img);
@@ -119,6 +142,7 @@ print_text(struct optimg_image *img)
 	printf("format:   %s\n", optimg_image_format(img));
 	printf("size:     %llu bytes\n",
 	    (unsigned long long)optimg_image_size(img));
+	print_container(img);
 	printf("sectors:  %lu (%s)\n", (unsigned long)disc_sectors(d), len);
 	printf("sessions: %u\n", d->nsessions);
 	printf("tracks:   %u\n", d->ntracks);
@@ -195,6 +219,41 @@ json_track(struct optimg_image *img, unsigned i)
 	return o;
 }
 
+static struct json_object *
+json_container(struct optimg_image *img)
+{
+	struct optimg_container c;
+	struct json_object *o, *mix;
+
+	if (optimg_image_container(img, &c) < 0)
+		return NULL;
+	o = json_object_new_object();
+	json_add_str(o, "kind", c.kind);
+	json_object_object_add(o, "version", json_object_new_int(
+	    (int)c.version));
+	json_object_object_add(o, "logical_bytes", json_object_new_int64(
+	    (int64_t)c.logical_bytes));
+	json_object_object_add(o, "stored_bytes", json_object_new_int64(
+	    (int64_t)c.stored_bytes));
+	json_object_object_add(o, "hunk_bytes", json_object_new_int64(
+	    c.hunk_bytes));
+	json_object_object_add(o, "unit_bytes", json_object_new_int64(
+	    c.unit_bytes));
+	json_object_object_add(o, "hunks", json_object_new_int64(
+	    c.hunk_count));
+	mix = json_object_new_object();
+	for (unsigned i = 0; i < c.nmix; i++)
+		json_object_object_add(mix, c.mix[i].name,
+		    json_object_new_int64(c.mix[i].hunks));
+	json_object_object_add(o, "hunk_mix", mix);
+	json_add_str(o, "sha1", c.sha1[0] ? c.sha1 : NULL);
+	json_add_str(o, "raw_sha1", c.raw_sha1[0] ? c.raw_sha1 : NULL);
+	json_add_str(o, "parent_sha1", c.parent_sha1[0] ? c.parent_sha1 :
+	    NULL);
+	json_add_str(o, "parent", c.parent_path);
+	return o;
+}
+
 static void
 print_json(struct optimg_image *img)
 {
@@ -209,6 +268,7 @@ print_json(struct optimg_image *img)
 	    json_object_new_int64((int64_t)optimg_image_size(img)));
 	json_object_object_add(o, "sectors",
 	    json_object_new_int64(disc_sectors(d)));
+	json_object_object_add(o, "container", json_container(img));
 	json_add_str(o, "catalog", d->catalog[0] ? d->catalog : NULL);
 	json_add_str(o, "cdtextfile", d->cdtextfile);
 	json_object_object_add(o, "cdtext", json_cdtext(&d->cdtext));

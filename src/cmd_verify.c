@@ -19,6 +19,8 @@ static const char usage[] =
     "bytes of the track's bin in a split dump, whether the image has one\n"
     "bin or many; an ISO's whole file) and checks sync, header, EDC and\n"
     "ECC of every data sector, naming bad ones by sector number (LBA).\n"
+    "A CHD's own SHA-1s (of its data, and of data and metadata) are\n"
+    "checked first.\n"
     "\n"
     "With --dat, a Redump or Logiqx DAT (XML) is searched for the entry\n"
     "whose roms match the tracks; the report names the entry, and the\n"
@@ -234,7 +236,7 @@ cmd_verify(int argc, char **argv)
 	struct cli_progress prog;
 	struct optimg_image *img;
 	bool json = false;
-	int c, rc;
+	int c, rc, crc;
 
 	memset(&opts, 0, sizeof(opts));
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
@@ -260,6 +262,15 @@ cmd_verify(int argc, char **argv)
 		    "give one IMAGE");
 	if ((img = cli_open_image(argv[optind])) == NULL)
 		return 1;
+	/* A CHD checks its own SHA-1s first: they cover every byte. */
+	cli_progress_init(&prog, "checking");
+	crc = optimg_image_verify_container(img, cli_progress_cb, &prog, &err);
+	cli_progress_done(&prog);
+	if (crc == OPTIMG_OK && !json)
+		printf("container: its own SHA-1s match its data and metadata\n");
+	else if (crc != OPTIMG_OK && crc != OPTIMG_EUNSUPP)
+		cli_error("%s", crc == OPTIMG_ECANCELED ? "interrupted" :
+		    cli_errmsg(&err));
 	cli_progress_init(&prog, "verifying");
 	opts.progress = cli_progress_cb;
 	opts.progress_ctx = &prog;
@@ -273,7 +284,7 @@ cmd_verify(int argc, char **argv)
 		print_json(img, res, opts.dat_path != NULL);
 	else
 		print_text(img, res, opts.dat_path);
-	rc = rc < 0 || !res->ok ? 1 : 0;
+	rc = rc < 0 || !res->ok || (crc < 0 && crc != OPTIMG_EUNSUPP) ? 1 : 0;
 	optimg_verify_result_free(res);
 	optimg_image_free(img);
 	return rc;

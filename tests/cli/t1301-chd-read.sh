@@ -68,4 +68,25 @@ done
 "$OPTIMG" ls -R "$TMP/joliet.iso.chd" >"$TMP/ls-chd"
 "$OPTIMG" ls -R "$TESTDATA/joliet.iso" >"$TMP/ls-iso"
 cmp -s "$TMP/ls-chd" "$TMP/ls-iso" || fail "ls of the CHD differs from the ISO's"
+# info shows the container; verify checks a CHD's own SHA-1s.
+"$OPTIMG" info "$TMP/p1.chd" >"$TMP/info"
+grep -q '^container: chd v5, 38 hunks of 19584 bytes (units of 2448)' "$TMP/info" ||
+	fail "info: no container line: $(cat "$TMP/info")"
+sha=$(chdman info -i "$TMP/p1.chd" | sed -n 's/^SHA1: *//p')
+grep -q "^sha1: *$sha " "$TMP/info" || fail "info: SHA-1 is not chdman's $sha"
+expect_exit 0 "$OPTIMG" verify "$TMP/p1.chd"
+grep -q '^container: its own SHA-1s match' "$TMP/out" || fail "verify: no CHD check"
+
+# A damaged hunk: one line naming the hunk and the LBAs it holds, exit 1.
+cp "$TMP/p1.chd" "$TMP/bad.chd"
+printf '\377' | dd of="$TMP/bad.chd" bs=1 seek=30000 conv=notrunc status=none
+expect_exit 1 "$OPTIMG" convert "$TMP/bad.chd" "$TMP/o-bad.cue"
+[ "$(cat "$TMP/err")" = "optimg: convert: '$TMP/bad.chd': hunk 3 does not decompress (damaged data); it holds LBAs 24-31" ] ||
+	fail "damaged hunk: $(cat "$TMP/err")"
+[ ! -e "$TMP/o-bad.cue" ] || fail "output left after a failure"
+expect_exit 1 "$OPTIMG" verify "$TMP/bad.chd"
+grep -q "hunk 3 does not decompress" "$TMP/err" || fail "verify: $(cat "$TMP/err")"
+head -c 40000 "$TMP/p1.chd" >"$TMP/cut.chd"
+expect_exit 1 "$OPTIMG" info "$TMP/cut.chd"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "cut CHD: $(cat "$TMP/err")"
 echo "$n CHDs read as chdman extracts them"
