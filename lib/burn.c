@@ -2,7 +2,11 @@
  * burn.c - the one file that talks to libburn: drives, media, writing,
  * blanking and formatting.  No other file sees a libburn type.
  *
- * Each public call brackets its work with burn_initialize()/burn_finish().
+ * libburn is set up once per process and shut down at the last release:
+ * burn_finish() is process-wide, so a call that finished it around its
+ * own work would break another thread's burn (a GUI listing drives while
+ * it burns).  Each public call holds a count for its duration, and a
+ * caller may hold one longer with optimg_burner_hold().
  * libburn's messages are queued, never printed (the library never
  * prints); when a step fails, the most recent message of severity SORRY
  * or worse becomes the error text, so users read libburn's own reason in
@@ -43,15 +47,60 @@
 
 /* ---- libburn setup and messages ---------------------------------------- */
 
+static pthread_mutex_t lb_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned lb_users;
+
+/* Takes a count on libburn, initialising it for the first user. */
 static int
 lb_init(struct optimg_error *err)
 {
-	if (!burn_initialize())
-		return oi_set_error(err, OPTIMG_EIO,
-		    "cannot initialise libburn");
-	/* Queue everything, print nothing. */
-	burn_msgs_set_severities("ALL", "NEVER", "libburn: ");
-	return OPTIMG_OK;
+	int rc = OPTIMG_OK;
+
+	pthread_mutex_lock(&lb_mu);
+	if (lb_users == 0) {
+		if (!burn_initialize())
+			rc = oi_set_error(err, OPTIMG_EIO,
+			    "cannot initialise libburn");
+		else	/* Queue everything, print nothing. */
+			burn_msgs_set_severities("ALL", "NEVER", "libburn: ");
+	}
+	if (rc == OPTIMG_OK)
+		lb_users++;
+	pthread_mutex_unlock(&lb_mu);
+	return rc;
+}
+
+/* Drops a count; the last one shuts libburn down. */
+static void
+lb_release(void)
+{
+	pthread_mutex_lock(&lb_mu);
+	if (lb_users > 0 && --lb_users == 0)
+		burn_finish();
+	pthread_mutex_unlock(&lb_mu);
+}
+
+int
+optimg_burner_hold(struct optimg_error *err)
+{
+	return lb_init(err);
+}
+
+void
+optimg_burner_release(void)
+{
+	lb_release();
+}
+
+unsigned
+oi_burn_users(void)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&lb_mu);
+	n = lb_users;
+	pthread_mutex_unlock(&lb_mu);
+	return n;
 }
 
 /*
@@ -228,7 +277,7 @@ out:
 	if (list != NULL)
 		burn_drive_info_free(list);
 	lb_drain();
-	burn_finish();
+	lb_release();
 	return rc;
 }
 
@@ -303,7 +352,7 @@ optimg_burner_inquire(const char *address, struct optimg_burner_info *out,
 		fill_info(g.d, &g.info[0], out);
 		ungrab(&g, false);
 	}
-	burn_finish();
+	lb_release();
 	return rc;
 }
 
@@ -789,7 +838,7 @@ optimg_burn_plan_cdtext_packs(const struct optimg_burn_plan *plan,
 		job_free(&j);
 	}
 	lb_drain();
-	burn_finish();
+	lb_release();
 	if (rc == OPTIMG_OK && num > 0) {
 		*packs = buf;
 		*n = (unsigned)num;
@@ -1331,7 +1380,7 @@ optimg_burn(struct optimg_image *img, struct optimg_mkiso *mk,
 	forget_empty(&r);
 	oi_sector_crcs_release(&r.feed.crcs);
 	lb_drain();
-	burn_finish();
+	lb_release();
 	return rc;
 }
 
@@ -1349,7 +1398,7 @@ drive_op(const struct optimg_burn_opts *o, bool format, bool fast,
 
 	OI_TRY(lb_init(err));
 	if ((rc = grab(o->drive, &g, err)) < 0) {
-		burn_finish();
+		lb_release();
 		return rc;
 	}
 	fill_info(g.d, &g.info[0], &di);
@@ -1375,7 +1424,7 @@ drive_op(const struct optimg_burn_opts *o, bool format, bool fast,
 			    msg[0] != '\0' ? ": " : "", msg);
 	}
 	ungrab(&g, o->eject && rc == OPTIMG_OK);
-	burn_finish();
+	lb_release();
 	return rc;
 }
 

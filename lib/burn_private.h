@@ -9,6 +9,9 @@
 #include "oi_private.h"
 
 /* ---- burn_plan.c ---- */
+/* Holders of libburn right now (burn.c), for tests. */
+unsigned oi_burn_users(void);
+
 struct oi_burn_index {
 	unsigned	number;		/* 0..99 */
 	uint32_t	offset;		/* sectors from the track source start */

@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -109,12 +110,25 @@ log_handler(cdio_log_level_t level, const char message[])
 	d->logged++;
 }
 
+/*
+ * libcdio has one process-wide log handler.  Ours is installed only
+ * while a call of ours runs (calls nest: the outermost one saves the
+ * caller's handler) and the caller's is put back when it returns, so a
+ * program that uses libcdio itself keeps its own logging.
+ */
+static cdio_log_handler_t saved_handler;
+static unsigned log_depth;		/* calls inside, all threads */
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static struct optimg_drive *
 log_enter(struct optimg_drive *d)
 {
 	struct optimg_drive *prev = log_drive;
 
-	cdio_log_set_handler(log_handler);
+	pthread_mutex_lock(&log_mu);
+	if (log_depth++ == 0)
+		saved_handler = cdio_log_set_handler(log_handler);
+	pthread_mutex_unlock(&log_mu);
 	log_drive = d;
 	return prev;
 }
@@ -123,6 +137,10 @@ static void
 log_leave(struct optimg_drive *prev)
 {
 	log_drive = prev;
+	pthread_mutex_lock(&log_mu);
+	if (--log_depth == 0)
+		cdio_log_set_handler(saved_handler);
+	pthread_mutex_unlock(&log_mu);
 }
 
 /* ---- drivers ------------------------------------------------------------ */

@@ -14,6 +14,12 @@
  *    sector of the program area is LBA 0 and has MSF 00:02:00.
  *  - Strings passed in are copied.  Pointers returned are borrowed: they
  *    stay valid until the owner is freed.
+ *  - Threads: the library keeps no global state except where a section
+ *    says so under "Threads:".  An object (image, fs, mkiso, drive, ...)
+ *    is used by one thread at a time; different objects may be used on
+ *    different threads at once, even over the same file.  Functions that
+ *    take no object are thread-safe.  Callbacks run on the calling
+ *    thread unless their section says otherwise.
  */
 #ifndef OPTIMG_H
 #define OPTIMG_H
@@ -89,6 +95,7 @@ const char *optimg_strerror(int status);
 const char *optimg_version(void);
 
 /* ---- sector codec (ECMA-130) ------------------------------------------ */
+/* Threads: every codec call is pure and thread-safe. */
 
 #define OPTIMG_RAW_SECTOR	2352	/* sync + header + everything */
 #define OPTIMG_USER_SECTOR	2048	/* Mode 1 / Mode 2 Form 1 user data */
@@ -257,6 +264,11 @@ const char *optimg_track_mode_name(const struct optimg_track *track);
 int32_t optimg_track_first_lba(const struct optimg_track *track);
 
 /* ---- images ------------------------------------------------------------ */
+/*
+ * Threads: one thread at a time per image; images of their own (even of
+ * one file) on other threads.  Warnings go to the image's callback on the
+ * thread making the call.
+ */
 
 struct optimg_image;
 
@@ -350,6 +362,11 @@ int optimg_image_volume_id(struct optimg_image *img, unsigned track,
     char volid[33]);
 
 /* ---- conversion -------------------------------------------------------- */
+/*
+ * Threads: optimg_convert() uses img alone for its duration; it may run a
+ * helper thread of its own, and calls progress and warning on the
+ * calling thread.
+ */
 
 enum optimg_output {
 	OPTIMG_OUTPUT_AUTO,	/* from the output name's extension */
@@ -378,6 +395,12 @@ int optimg_convert(struct optimg_image *img, const char *out_path,
     const struct optimg_convert_opts *opts, struct optimg_error *err);
 
 /* ---- file systems: ISO 9660, Rock Ridge, Joliet, UDF (fs*.c) ----------- */
+/*
+ * Threads: a file system reads through its image and shares its state
+ * (directory cache, copy buffer): one thread at a time for an fs and its
+ * image together.  Open one fs per thread for parallel reads, as
+ * optimg_fs_extract() does.
+ */
 
 /*
  * A read-only view of the file system on an image's data track.  Open it
@@ -702,6 +725,10 @@ int optimg_fs_system_area(struct optimg_fs *fs,
     const struct optimg_sysarea **out);
 
 /* ---- writing ISO 9660 images (mkiso) ---------------------------------- */
+/*
+ * Threads: one thread at a time per struct optimg_mkiso; optimg_mkiso()
+ * is reentrant.  The sink is called on the thread of optimg_mkiso_write().
+ */
 
 /*
  * optimg_mkiso builds an ISO 9660 image from files on the host: Rock Ridge
@@ -835,6 +862,12 @@ void optimg_hashes_hex(const struct optimg_hashes *h, char crc32[9],
     char md5[33], char sha1[41]);
 
 /* ---- drives ------------------------------------------------------------ */
+/*
+ * Threads: one thread at a time per drive; drives on other threads.
+ * libcdio has one process-wide log handler: ours is installed while a
+ * drive call runs and the caller's put back when the last one returns.
+ * Warnings are delivered on the calling thread.
+ */
 
 /*
  * A drive through libcdio: a device (NULL: the default drive), or a .cue,
@@ -866,6 +899,8 @@ int optimg_drive_set_speed(struct optimg_drive *drv, unsigned x,
     struct optimg_error *err);
 
 /* ---- ripping ----------------------------------------------------------- */
+/* Threads: optimg_rip() is reentrant (its drive is its own); callbacks on
+   the calling thread. */
 
 /*
  * optimg_rip() dumps a disc: a CD as Redump-style BIN/CUE (one bin per
@@ -985,6 +1020,7 @@ int optimg_rip(const char *device, const char *out_path,
 void optimg_rip_result_free(struct optimg_rip_result *res);
 
 /* ---- verifying --------------------------------------------------------- */
+/* Threads: as for images: img is used alone for the call's duration. */
 
 struct optimg_verify_opts {
 	const char		*dat_path;	/* Redump/Logiqx DAT, or NULL */
@@ -1045,6 +1081,16 @@ int optimg_verify(struct optimg_image *img,
 void optimg_verify_result_free(struct optimg_verify_result *res);
 
 /* ---- burning: drives, discs and USB sticks (burn*.c, rawwrite.c) ------- */
+/*
+ * Threads: libburn keeps process-wide state (its drive list).  It is set
+ * up once and shut down when the last user releases it (see
+ * optimg_burner_hold()), never around a single call, so one thread's
+ * call does not end another's burn.  Calls that grab a drive (scan,
+ * inquire, burn, blank, format) should not run at the same time from
+ * several threads: serialise them.  optimg_burner_hold()/release() and
+ * the plan calls are thread-safe.  Progress runs on the calling thread.
+ * optimg_rawwrite() and optimg_target_check() are reentrant.
+ */
 
 /*
  * Optical drives are reached through libburn, which only lib/burn.c sees.
@@ -1083,6 +1129,16 @@ struct optimg_burner_info {
 	unsigned		 nspeeds;
 	uint32_t		 one_x;		/* bytes/s of speed 1x for it */
 };
+
+/*
+ * libburn is set up at the first burner call and shut down when the last
+ * one returns.  A program that makes burner calls from several threads,
+ * or often, may hold it up for its lifetime: optimg_burner_hold() once
+ * (fails only if libburn cannot start), optimg_burner_release() at the
+ * end.  Holds are counted; thread-safe.
+ */
+int optimg_burner_hold(struct optimg_error *err);
+void optimg_burner_release(void);
 
 /* Every optical drive on the system; *n is 0 when there is none. */
 int optimg_burner_scan(struct optimg_burner_info **out, unsigned *n,
@@ -1257,6 +1313,8 @@ int optimg_rawwrite(const char *image, const char *path,
     struct optimg_error *err);
 
 /* ==== live images: mklive, remastering, boot recipes (mklive*.c) ====== */
+/* Threads: optimg_mklive() and optimg_boot_recipe() are reentrant; the
+   recipe reads fs, which it uses alone for the call. */
 
 /*
  * optimg_mklive() lays out a live system's ISO and writes it through the

@@ -492,6 +492,33 @@ test_check_size(void)
 	optimg_burn_plan_free(p);
 }
 
+/*
+ * libburn's burn_finish() is process-wide: a call must not shut it down
+ * under a holder (a GUI listing drives during a burn).
+ */
+static void
+test_libburn_held(void)
+{
+	struct optimg_burner_info info;
+	struct optimg_error err;
+	char addr[160];
+
+	snprintf(addr, sizeof(addr), "stdio:%.100s/held.img", tmpdir);
+	CU_ASSERT_EQUAL(oi_burn_users(), 0);
+	CU_ASSERT_EQUAL_FATAL(optimg_burner_hold(&err), 0);
+	CU_ASSERT_EQUAL_FATAL(optimg_burner_hold(&err), 0);
+	CU_ASSERT_EQUAL(oi_burn_users(), 2);
+	CU_ASSERT_EQUAL(optimg_burner_inquire(addr, &info, &err), 0);
+	CU_ASSERT_EQUAL(oi_burn_users(), 2);	/* not finished by the call */
+	optimg_burner_release();
+	CU_ASSERT_EQUAL(optimg_burner_inquire(addr, &info, &err), 0);
+	optimg_burner_release();
+	CU_ASSERT_EQUAL(oi_burn_users(), 0);
+	/* And up again for the next caller. */
+	CU_ASSERT_EQUAL(optimg_burner_inquire(addr, &info, &err), 0);
+	CU_ASSERT_EQUAL(oi_burn_users(), 0);
+}
+
 static CU_TestInfo plan_tests[] = {
 	{ "one Mode 1 track", test_data_track },
 	{ "audio: pregaps, postgap, indices", test_audio_layout },
@@ -500,6 +527,7 @@ static CU_TestInfo plan_tests[] = {
 	{ "Mode 2 refused, naming the track", test_refusals },
 	{ "a stream of bytes", test_stream },
 	{ "CD-TEXT packs", test_cdtext_packs },
+	{ "libburn held across calls", test_libburn_held },
 	CU_TEST_INFO_NULL
 };
 

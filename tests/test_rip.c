@@ -15,6 +15,8 @@
 
 #include <zlib.h>
 
+#include <cdio/logging.h>
+
 #include "cunit_main.h"
 #include "testdata.h"
 #include "rip.h"
@@ -865,6 +867,36 @@ test_drive_errors(void)
 	optimg_drive_free(NULL);
 }
 
+static unsigned caller_logs;
+
+static void
+caller_log(cdio_log_level_t level, const char message[])
+{
+	(void)level;
+	(void)message;
+	caller_logs++;
+}
+
+/* libcdio's handler is process-wide: ours is put back to the caller's. */
+static void
+test_drive_log_handler(void)
+{
+	struct optimg_drive *drv;
+	struct optimg_error err;
+	cdio_log_handler_t old = cdio_log_set_handler(caller_log);
+	char *path = testdata("isofs-m1.cue");
+
+	if (path == NULL) {
+		cdio_log_set_handler(old);
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(optimg_drive_open(path, NULL, NULL, &drv, &err),
+	    OPTIMG_OK);
+	CU_ASSERT_PTR_EQUAL(cdio_log_set_handler(caller_log), caller_log);
+	optimg_drive_free(drv);
+	CU_ASSERT_PTR_EQUAL(cdio_log_set_handler(old), caller_log);
+}
+
 static CU_TestInfo map_tests[] = {
 	{ "set and merge", test_map_set },
 	{ "next extent to read", test_map_next_todo },
@@ -903,6 +935,7 @@ static CU_TestInfo drive_tests[] = {
 	{ "isofs-m1.cue as a drive and as an image", test_drive_isofs },
 	{ "cdda.cue as a drive and as an image", test_drive_cdda },
 	{ "errors", test_drive_errors },
+	{ "the caller's libcdio log handler kept", test_drive_log_handler },
 	CU_TEST_INFO_NULL
 };
 
