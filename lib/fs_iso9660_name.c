@@ -81,6 +81,16 @@ put_utf8(char *o, uint32_t c)
 char *
 oi_ucs2be_to_utf8(const uint8_t *p, size_t len)
 {
+	char *s = oi_ucs2be_decode(p, len);
+
+	if (s != NULL)
+		strip_version(s, strlen(s));
+	return s;
+}
+
+char *
+oi_ucs2be_decode(const uint8_t *p, size_t len)
+{
 	size_t n = len / 2, i, o = 0;
 	char *s = malloc(n * 3 + 1);	/* a pair (2 units) makes 4 bytes */
 
@@ -103,6 +113,5 @@ oi_ucs2be_to_utf8(const uint8_t *p, size_t len)
 		o += put_utf8(s + o, c);
 	}
 	oi_fs_name_fix(s, o);
-	strip_version(s, o);
 	return s;
 }

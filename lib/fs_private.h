@@ -162,6 +162,8 @@ void oi_rr_release(struct oi_rr *rr);
 /* fs_iso9660_name.c */
 /* UCS-2BE/UTF-16BE to UTF-8; NUL and '/' are kept for the caller to judge. */
 char *oi_ucs2be_to_utf8(const uint8_t *p, size_t len);
+/* The same without dropping anything: UDF names are taken as stored. */
+char *oi_ucs2be_decode(const uint8_t *p, size_t len);
 /* d-characters: ";1" version and a trailing '.' dropped. */
 char *oi_iso_name(const uint8_t *p, size_t len);
 /* Replaces NUL bytes in a name of len bytes by '_' and terminates it. */

@@ -97,7 +97,7 @@ dstring(const uint8_t *p, size_t len)
 	if (len == 0)
 		return strdup("");
 	if (p[0] == 16 || p[0] == 255)
-		return oi_ucs2be_to_utf8(p + 1, len - 1);
+		return oi_ucs2be_decode(p + 1, len - 1);	/* as stored */
 	s = malloc(2 * len + 1);
 	if (s == NULL)
 		return NULL;
