@@ -50,4 +50,17 @@ for f in "$seeds"/chd/*.chd; do
 	done
 done
 "$BUILDDIR/tests/fuzz/replay_chd" "$seeds/chd"
+
+# DAT, rescue map, boot and partition decoders, UDF (seeds from libcdio's
+# UDF images and genisoimage when they are here).
+"$BUILDDIR/tests/fuzz/replay_dat" "$corpus/dat"
+"$BUILDDIR/tests/fuzz/replay_map" "$corpus/map"
+"$BUILDDIR/tests/fuzz/replay_sysarea" "$corpus/fs" "$seeds/small.iso"
+mkdir "$seeds/udf"
+for f in "${TESTDATA:-/nonexistent}/udf102.iso" \
+    "${TESTDATA:-/nonexistent}/test-udf1.iso"; do
+	[ -f "$f" ] && python3 "$SRCDIR/tests/fuzz/udf_seed.py" "$f" \
+		"$seeds/udf/$(basename "$f").seed"
+done
+"$BUILDDIR/tests/fuzz/replay_udf" "$corpus/udf" "$seeds/udf"
 echo "replayed fuzz corpora"
