@@ -250,10 +250,13 @@ oi_map_format(const struct oi_rescue_map *m, char **text, size_t *len)
 	    ".part files.\n"
 	    "# Running the same rip again reads only what is untried, bad "
 	    "or rawfail.\n"
-	    "optimg-map %d\n"
-	    "disc %s\n"
-	    "output %s\n"
-	    "offset %d\n", MAP_VERSION, m->disc, m->output, m->offset);
+	    "optimg-map %d\n", MAP_VERSION);
+	/* An empty word would not read back (tests/fuzz/fuzz_map.c). */
+	if (m->disc[0] != '\0')
+		fprintf(f, "disc %s\n", m->disc);
+	if (m->output[0] != '\0')
+		fprintf(f, "output %s\n", m->output);
+	fprintf(f, "offset %d\n", m->offset);
 	if (m->unit > 0)
 		fprintf(f, "unit %u\n", m->unit);
 	fprintf(f, "range %ld %ld\n"
