@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "extract_private.h"
+#include "fs_private.h"
 
 mode_t
 oi_ex_read_umask(void)
@@ -57,9 +58,25 @@ needs_chmod(const struct ex *ex, uint32_t mode)
 	return (mode & 07000) != 0 || (mode & 0777 & ex->umask) != 0;
 }
 
+/* True when sb is a file of the image being read (its own, or a bin). */
+static bool
+is_image_file(const struct ex *ex, const struct stat *sb)
+{
+	const struct optimg_image *img = ex->fs->img;
+	struct stat is;
+
+	for (unsigned i = 0; img != NULL && i < img->nstreams; i++)
+		if (img->streams[i].fd >= 0 &&
+		    fstat(img->streams[i].fd, &is) == 0 &&
+		    is.st_dev == sb->st_dev && is.st_ino == sb->st_ino)
+			return true;
+	return false;
+}
+
 /*
  * Called after creating name in dfd failed with EEXIST: makes room for a
- * new non-directory.  Returns 0 when the name may be tried again, -1
+ * new non-directory.  The image being read is never replaced, even when
+ * overwriting: it may hold a file of its own name.  Returns 0 when the name may be tried again, -1
  * (reported) when it is taken and may not be replaced.
  */
 int
@@ -75,6 +92,11 @@ oi_ex_clear_place(struct ex *ex, int dfd, const char *name, const char *path)
 	}
 	if (S_ISDIR(sb.st_mode)) {
 		oi_ex_report(ex, OPTIMG_EXTRACT_IS_DIR, path, NULL, 0);
+		return -1;
+	}
+	if (is_image_file(ex, &sb)) {
+		oi_ex_report(ex, OPTIMG_EXTRACT_REFUSED, path,
+		    "it would replace the image being read", 0);
 		return -1;
 	}
 	if (!ex->opts->overwrite) {

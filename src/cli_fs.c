@@ -153,8 +153,11 @@ cli_fs_extract_boot_images(struct optimg_fs *fs, const char *image,
 		else if (rc == -2)
 			cli_error("cannot write '%s': %s", name,
 			    strerror(errno));
-		if (rc < 0)
+		if (rc < 0) {
+			/* No empty or partial file passes for the image. */
+			unlinkat(dirfd, name, 0);
 			(*failed)++;
+		}
 	}
 	return 0;
 }
