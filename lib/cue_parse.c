@@ -29,7 +29,8 @@
 
 #define MAX_ARGS	8	/* words after the keyword we look at */
 #define SHOW_MAX	40	/* bytes of hostile text quoted in a message */
-#define MSF_MAX_MIN	99
+#define MSF_MAX_MIN	99	/* what a CD's time code holds */
+#define MSF_READ_MIN	9999	/* what we read (with a warning) */
 
 struct word {
 	const char	*p;
@@ -57,6 +58,7 @@ struct parser {
 	bool			 seen_pregap;	/* of the current track */
 	bool			 seen_postgap;
 	bool			 high_density;	/* REM HIGH-DENSITY AREA seen */
+	bool			 warned_long;	/* a time past 99:59:74 */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -130,6 +132,34 @@ nomem(struct parser *p)
 	return fail(p, OPTIMG_ENOMEM, "out of memory");
 }
 
+static int
+warn(struct parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Keeps a warning on the sheet for the caller to pass on. */
+static int
+warn(struct parser *p, const char *fmt, ...)
+{
+	struct oi_cue_sheet *s = p->sheet;
+	struct optimg_note *w;
+	char msg[OPTIMG_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s->nwarnings >= 64)
+		return OPTIMG_OK;	/* enough to tell */
+	w = oi_reallocarray(s->warnings, s->nwarnings + 1, sizeof(*w));
+	if (w == NULL)
+		return nomem(p);
+	s->warnings = w;
+	if (asprintf(&w[s->nwarnings].text, "line %u: %s", p->line, msg) < 0)
+		return nomem(p);
+	s->nwarnings++;
+	return OPTIMG_OK;
+}
+
 static char *
 dup_word(const struct word *w)
 {
@@ -180,12 +210,16 @@ parse_ranged(struct parser *p, const struct word *w, const char *what,
 	return OPTIMG_OK;
 }
 
-/* mm:ss:ff into frames; minutes 0..99, seconds 0..59, frames 0..74. */
+/*
+ * mm:ss:ff into frames; seconds 0..59, frames 0..74.  Minutes past 99
+ * (which a CD's time code cannot hold, but long music sheets write) are
+ * read as written, with a warning.
+ */
 static int
 parse_msf(struct parser *p, const struct word *w, uint32_t *frames)
 {
 	static const char *const what[3] = { "minute", "second", "frame" };
-	static const uint32_t max[3] = { MSF_MAX_MIN, 59, 74 };
+	static const uint32_t max[3] = { MSF_READ_MIN, 59, 74 };
 	struct word part[3];
 	uint32_t v[3];
 	char b[SHOW_MAX + 4];
@@ -210,6 +244,11 @@ parse_msf(struct parser *p, const struct word *w, uint32_t *frames)
 			    "%s %s is out of range (0-%u)", what[i],
 			    show(b, part[i].p, part[i].len), max[i]);
 	*frames = (v[0] * 60 + v[1]) * OPTIMG_FRAMES_PER_SEC + v[2];
+	if (v[0] > MSF_MAX_MIN && !p->warned_long) {
+		p->warned_long = true;
+		return warn(p, "time %s is past 99:59:74, the most a CD's time "
+		    "code holds; read as written", show(b, w->p, w->len));
+	}
 	return OPTIMG_OK;
 }
 
@@ -383,9 +422,20 @@ split_file(struct parser *p, const struct line *l, struct word *name,
 	while (e < r.p + r.len && is_blank(*e))
 		e++;
 	type->p = e;
-	type->len = (size_t)(r.p + r.len - e);
+	while (e < r.p + r.len && !is_blank(*e))
+		e++;
+	type->len = (size_t)(e - type->p);
 	if (name->len == 0 || type->len == 0)
 		return fail(p, OPTIMG_EFORMAT, "FILE needs a name and a type");
+	while (e < r.p + r.len && is_blank(*e))
+		e++;
+	if (e < r.p + r.len) {
+		char b[SHOW_MAX + 4], t[SHOW_MAX + 4];
+
+		return fail(p, OPTIMG_EFORMAT, "unexpected '%s' after the FILE "
+		    "type %s", show(b, e, (size_t)(r.p + r.len - e)),
+		    show(t, type->p, type->len));
+	}
 	return OPTIMG_OK;
 }
 
@@ -665,34 +715,50 @@ kw_flags(struct parser *p, const struct line *l, int arg)
 		if (i == OI_ARRAY_SIZE(flag_names))
 			return fail(p, OPTIMG_EFORMAT, "unknown flag '%s'",
 			    show(b, l->arg[a].p, l->arg[a].len));
+		if (flag_names[i].bit == OPTIMG_FLAG_DATA &&
+		    t->mode == OPTIMG_TRACK_AUDIO) {
+			/* A burner would write an audio track marked data. */
+			OI_TRY(warn(p, "FLAGS DATA on AUDIO track %02u dropped",
+			    t->number));
+			continue;
+		}
 		t->flags |= flag_names[i].bit;
 	}
 	return OPTIMG_OK;
 }
 
-/* ISRC: 5 letters or digits (country, owner), then 7 digits (year, ID). */
+/*
+ * ISRC: 5 letters or digits (country, owner), then 7 digits (year, ID).
+ * ISRCs are usually printed with hyphens (AB-CD7-65-43210) and sheets
+ * copy them so: hyphens between characters are dropped.
+ */
 static int
 kw_isrc(struct parser *p, const struct line *l, int arg)
 {
 	struct oi_cue_track *t;
 	struct word v;
-	char b[SHOW_MAX + 4];
-	bool ok;
+	char b[SHOW_MAX + 4], isrc[13];
+	size_t n = 0;
+	bool ok = true;
 
 	(void)arg;
 	OI_TRY(need_track(p, "ISRC", &t));
 	OI_TRY(rest_value(p, l, "ISRC", &v));
-	ok = v.len == 12;
-	for (size_t i = 0; ok && i < 12; i++) {
+	for (size_t i = 0; ok && i < v.len; i++) {
 		char c = v.p[i];
-		ok = (c >= '0' && c <= '9') || (i < 5 &&
-		    ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')));
+
+		if (c == '-' && n > 0 && i + 1 < v.len && v.p[i + 1] != '-')
+			continue;
+		ok = n < 12 && ((c >= '0' && c <= '9') || (n < 5 &&
+		    ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))));
+		if (ok)
+			isrc[n++] = c;
 	}
-	if (!ok)
+	if (!ok || n != 12)
 		return fail(p, OPTIMG_EFORMAT, "ISRC needs 12 characters, 5 "
 		    "letters or digits then 7 digits, got \"%s\"",
 		    show(b, v.p, v.len));
-	memcpy(t->isrc, v.p, 12);
+	memcpy(t->isrc, isrc, 12);
 	t->isrc[12] = '\0';
 	return OPTIMG_OK;
 }
@@ -966,5 +1032,6 @@ oi_cue_free(struct oi_cue_sheet *sheet)
 	free(sheet->cdtextfile);
 	cdtext_free(&sheet->cdtext);
 	notes_free(sheet->notes, sheet->nnotes);
+	notes_free(sheet->warnings, sheet->nwarnings);
 	free(sheet);
 }

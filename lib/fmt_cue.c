@@ -55,12 +55,17 @@ looks_like_text(const uint8_t *p, size_t len)
 	return true;
 }
 
-/* 90 when the first lines start with CUE keywords, else 0. */
+/*
+ * 90 when most of the first lines start with CUE keywords (all of them
+ * when there is one or two), else 0.  One stray word among them still
+ * makes a sheet, so the parser can name its line instead of the image
+ * being "not a disc image".
+ */
 static int
 cue_probe(const uint8_t *head, size_t len)
 {
 	size_t i = 0, w;
-	unsigned lines = 0;
+	unsigned lines = 0, cue = 0;
 
 	if (len >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
@@ -74,13 +79,15 @@ cue_probe(const uint8_t *head, size_t len)
 			;
 		if (i == len)
 			break;		/* cut by the end of head: no verdict */
-		if (!is_cue_word(head + w, i - w))
-			return 0;
+		if (is_cue_word(head + w, i - w))
+			cue++;
 		lines++;
 		while (i < len && head[i] != '\n' && head[i] != '\r')
 			i++;
 	}
-	return lines > 0 ? 90 : 0;
+	if (lines == 0 || cue * 4 < lines * 3 || (lines <= 2 && cue < lines))
+		return 0;
+	return 90;
 }
 
 /* ---- finding the files ------------------------------------------------- */
@@ -289,6 +296,8 @@ cue_open(struct optimg_image *img, const char *path)
 	rc = oi_read_small_file(path, CUE_MAX_BYTES, &text, &len, &img->err);
 	if (rc == OPTIMG_OK)
 		rc = oi_cue_parse(text, len, &c.sheet, &img->err);
+	for (unsigned i = 0; rc == OPTIMG_OK && i < c.sheet->nwarnings; i++)
+		oi_image_warn(img, "'%s' %s", path, c.sheet->warnings[i].text);
 	if (rc == OPTIMG_OK && (c.dir = oi_dir_of(path)) == NULL)
 		rc = oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
 	if (rc == OPTIMG_OK)

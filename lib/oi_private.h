@@ -296,6 +296,9 @@ struct oi_cue_sheet {
 	/* REM HIGH-DENSITY AREA (Redump's GD-ROM sheets): 1 + the index of
 	   the first track after it, 0 when there is none */
 	unsigned		 hd_track;
+	/* What was read other than as written ("line N: ..."), in order */
+	struct optimg_note	*warnings;
+	unsigned		 nwarnings;
 };
 
 /*

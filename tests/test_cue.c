@@ -239,6 +239,34 @@ test_parse_quoting(void)
 	oi_cue_free(s);
 }
 
+/*
+ * What music sheets write: hyphenated ISRCs, times past 99:59:74, FLAGS
+ * DATA on an audio track (dropped: a burner would mark it data).
+ */
+static void
+test_parse_music_quirks(void)
+{
+	struct oi_cue_sheet *s = parse_ok(
+	    "FILE \"a.wav\" WAVE\n"
+	    "  TRACK 01 AUDIO\n"
+	    "    FLAGS DATA PRE\n"
+	    "    ISRC AB-CD7-65-43210\n"
+	    "    INDEX 01 00:00:00\n"
+	    "  TRACK 02 AUDIO\n"
+	    "    INDEX 01 101:28:00\n");
+
+	CU_ASSERT_STRING_EQUAL(s->tracks[0].isrc, "ABCD76543210");
+	CU_ASSERT_EQUAL(s->tracks[0].flags, OPTIMG_FLAG_PRE);
+	CU_ASSERT_EQUAL(s->tracks[1].index[0].frames, (101 * 60 + 28) * 75);
+	CU_ASSERT_EQUAL_FATAL(s->nwarnings, 2);
+	CU_ASSERT_STRING_EQUAL(s->warnings[0].text,
+	    "line 3: FLAGS DATA on AUDIO track 01 dropped");
+	CU_ASSERT_STRING_EQUAL(s->warnings[1].text,
+	    "line 7: time 101:28:00 is past 99:59:74, the most a CD's time "
+	    "code holds; read as written");
+	oi_cue_free(s);
+}
+
 static void
 test_parse_case(void)
 {
@@ -483,8 +511,8 @@ test_parse_errors(void)
 		  "line 3: frame 100 is out of range (0-74)" },
 		{ F1 T1 "    INDEX 01 00:90:00\n",
 		  "line 3: second 90 is out of range (0-59)" },
-		{ F1 T1 "    INDEX 01 100:00:00\n",
-		  "line 3: minute 100 is out of range (0-99)" },
+		{ F1 T1 "    INDEX 01 10000:00:00\n",
+		  "line 3: minute 10000 is out of range (0-9999)" },
 		{ F1 T1 "    INDEX 01 00:00:99999999999999999999999\n",
 		  "line 3: frame 99999999999999999999999 is out of range "
 		  "(0-74)" },
@@ -569,6 +597,11 @@ test_parse_errors(void)
 		{ "  \t\n\nINDEXX 01 00:00:00\n",
 		  "line 3: unknown keyword 'INDEXX'" },
 		{ "FILE \"a.bin\" ISO\n", "line 1: unknown file type 'ISO'" },
+		{ "FILE \"a.bin\" BINARY junk here\n",
+		  "line 1: unexpected 'junk here' after the FILE type BINARY" },
+		{ F1 T1 "    ISRC AB-CD7-65-4321\n", "line 3: ISRC needs 12 "
+		  "characters, 5 letters or digits then 7 digits, got "
+		  "\"AB-CD7-65-4321\"" },
 		{ "FILE \"a.bin\"\n", "line 1: FILE needs a name and a type" },
 		{ "FILE a.bin\n", "line 1: FILE needs a name and a type" },
 		{ "FILE \"\" BINARY\n",
@@ -1177,7 +1210,6 @@ test_write_roundtrip_text(void)
 	    "    INDEX 02 00:03:00\n"
 	    "FILE \"t03.bin\" BINARY\n"
 	    "  TRACK 03 AUDIO\n"
-	    "    FLAGS DATA\n"
 	    "    REM LEAD-OUT 00:10:00\n"
 	    "    INDEX 00 00:00:00\n"
 	    "    INDEX 01 00:00:02\n"
@@ -1478,10 +1510,14 @@ test_probe(void)
 		"REM\n",
 		"REM x\xff\xfe\n",
 		"REM x",
+		/* One stray word in four lines: the parser names its line. */
+		"PERFROMER x\nFILE \"a.bin\" BINARY\n  TRACK 01 AUDIO\n"
+		"    INDEX 01 00:00:00\n",
 	};
 	static const char *const no[] = {
 		"", "\n\n", "FILEX a\n", "CD001", "REM x\nhello\n",
 		"REM\0FILE", "<?xml version", "TRACK 01 AUDIO\n\x01\n",
+		"# notes\nREM x\nhello there\nFILE\n",
 	};
 	uint8_t bin[4096];
 
@@ -1722,6 +1758,8 @@ static CU_TestInfo parse_tests[] = {
 	{ "line ends, BOM, no final newline", test_parse_line_ends },
 	{ "quoting and rest-of-line values", test_parse_quoting },
 	{ "keywords in any case", test_parse_case },
+	{ "music sheets: ISRC hyphens, long times, FLAGS DATA",
+	  test_parse_music_quirks },
 	{ "every track mode", test_parse_modes },
 	{ "indices, gaps, flags, ISRC", test_parse_indices_gaps_flags },
 	{ "CD-TEXT at disc and track level", test_parse_cdtext },
