@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "oi_private.h"
@@ -34,21 +35,77 @@ optimg_version(void)
 	return PACKAGE_VERSION;
 }
 
+/* Moves p back (forward when fwd) off UTF-8 continuation bytes. */
+static size_t
+char_edge(const char *s, size_t p, size_t lo, size_t hi, bool fwd)
+{
+	while (p > lo && p < hi && ((unsigned char)s[p] & 0xc0) == 0x80)
+		p += fwd ? 1 : (size_t)-1;
+	return p;
+}
+
+/*
+ * Fits msg (len bytes) into out[size]: a message too long has its longest
+ * quoted name shortened in the middle ("/very/lo...ng/path"), so that what
+ * went wrong, said after the name, survives; only when that is not enough
+ * is the end cut.
+ */
+static void
+fit_message(const char *msg, size_t len, char *out, size_t size)
+{
+	const char *best = NULL, *q, *e;
+	size_t blen = 0, excess, keep, head, tail;
+
+	if (len < size) {
+		memcpy(out, msg, len + 1);
+		return;
+	}
+	for (q = strchr(msg, '\''); q != NULL; q = strchr(e + 1, '\'')) {
+		if ((e = strchr(q + 1, '\'')) == NULL)
+			break;
+		if ((size_t)(e - q - 1) > blen) {
+			best = q + 1;
+			blen = (size_t)(e - q - 1);
+		}
+	}
+	excess = len - (size - 1) + 3;		/* 3: "..." */
+	if (best == NULL || blen < excess + 16) {
+		snprintf(out, size, "%s", msg);
+		return;
+	}
+	keep = blen - excess;
+	head = char_edge(best, keep / 2, 0, blen, false);
+	tail = char_edge(best, blen - (keep - keep / 2), 0, blen, true);
+	snprintf(out, size, "%.*s...%.*s%s", (int)(best - msg + head), msg,
+	    (int)(blen - tail), best + tail, best + blen);
+}
+
 static int
 set_errorv(struct optimg_error *err, int code, const char *suffix,
     const char *fmt, va_list ap)
 {
+	char *msg = NULL;
+	int n;
+
 	if (err == NULL)
 		return code;
 	err->code = code;
 	err->about = OPTIMG_OPTION_NONE;
 	err->remedy[0] = err->remedy[1] = OPTIMG_OPTION_NONE;
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	if (suffix != NULL) {
-		size_t n = strlen(err->message);
-		snprintf(err->message + n, sizeof(err->message) - n, ": %s",
-		    suffix);
+	n = vasprintf(&msg, fmt, ap);
+	if (n >= 0 && suffix != NULL) {
+		char *whole = NULL;
+		n = asprintf(&whole, "%s: %s", msg, suffix);
+		free(msg);
+		msg = n >= 0 ? whole : NULL;
 	}
+	if (n < 0 || msg == NULL)
+		snprintf(err->message, sizeof(err->message), "out of memory "
+		    "while reporting an error");
+	else
+		fit_message(msg, (size_t)n, err->message,
+		    sizeof(err->message));
+	free(msg);
 	return code;
 }
 

@@ -35,6 +35,7 @@
 #include <openssl/evp.h>
 
 #include "iso_write.h"
+#include "fs_private.h"
 
 void
 oi_iso_warn(struct optimg_mkiso *mk, const char *fmt, ...)
@@ -347,12 +348,30 @@ nomem:
 	return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
 }
 
+/* Levels below the root, the root being 0. */
+static unsigned
+depth_of(const struct oi_iso_node *n)
+{
+	unsigned d = 0;
+
+	for (; n->parent != NULL; n = n->parent)
+		d++;
+	return d;
+}
+
 static int
 scan_dir(struct optimg_mkiso *mk, struct oi_iso_node *dir, const char *path)
 {
 	char **names = NULL, *child = NULL;
 	size_t n = 0, i, plen = strlen(path);
 	int rc = OPTIMG_OK;
+
+	/* What optimg's own reader (and so ls and extract) refuses to walk
+	 * is not written either. */
+	if (depth_of(dir) > OI_FS_MAX_DEPTH)
+		return oi_set_error(&mk->err, OPTIMG_EINVAL, "'%s': "
+		    "directories nest deeper than %u levels, which optimg "
+		    "cannot read back", path, OI_FS_MAX_DEPTH);
 
 	OI_TRY(read_names(mk, path, &names, &n));
 	for (i = 0; i < n && rc == OPTIMG_OK; i++) {

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,33 @@ test_c_and_repair(void)
 	CU_ASSERT_FALSE(optimg_text_is_safe("\x7f", 1));
 }
 
+/* A path too long for a message is shortened in the middle, the reason
+ * kept. */
+static void
+test_long_message(void)
+{
+	struct optimg_error err;
+	char *path = malloc(5001);
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	memset(path, 'a', 5000);
+	path[0] = '/';
+	memcpy(path + 4990, "/end.txt", 9);
+	errno = ENOENT;
+	oi_set_errno(&err, OPTIMG_EIO, "cannot open '%s'", path);
+	n = strlen(err.message);
+	CU_ASSERT(n < sizeof(err.message));
+	CU_ASSERT(n > sizeof(err.message) - 8);
+	CU_ASSERT_NSTRING_EQUAL(err.message, "cannot open '/aaa", 17);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "..."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message,
+	    "/end.txt': No such file or directory"));
+	oi_set_error(&err, OPTIMG_EIO, "short '%s'", "x");
+	CU_ASSERT_STRING_EQUAL(err.message, "short 'x'");
+	free(path);
+}
+
 static char dir[64];
 
 static void
@@ -115,6 +143,7 @@ test_place(void)
 static CU_TestInfo quote_tests[] = {
 	{ "shell-escape quoting as ls does", test_shell },
 	{ "C escapes and UTF-8 repair", test_c_and_repair },
+	{ "long paths shortened in the middle", test_long_message },
 	CU_TEST_INFO_NULL
 };
 
