@@ -18,9 +18,18 @@
  *
  * On a real drive raw sectors come from MMC READ CD with sync, headers,
  * EDC/ECC and, when the drive has them, C2 error pointers; a sector with
- * C2 errors fails the read so the caller retries it.  Pregaps (INDEX 00)
- * come from subchannel Q there, since the TOC does not hold them.  DVD
- * and BD discs are one MODE1/2048 track read with cooked 2048-byte reads.
+ * C2 errors fails the read so the caller retries it.  A drive without
+ * READ CD (QEMU's SCSI CD, some USB and virtual drives: ILLEGAL REQUEST,
+ * invalid opcode) makes raw reads fail with OPTIMG_EUNSUPP, and cooked
+ * 2048-byte reads use READ(10), which every drive has.  Pregaps (INDEX
+ * 00) come from subchannel Q there, since the TOC does not hold them.
+ * CD, DVD or BD is what GET CONFIGURATION's current profile says (libcdio's
+ * disc mode guess sends DVD READ STRUCTURE, which hangs QEMU's PIIX drive
+ * and calls a DVD "CD-DATA"); DVD and BD discs are one MODE1/2048 track
+ * read with cooked 2048-byte reads.  READ TOC goes out with its format in
+ * byte 2 and, for formats 0-2, in bits 6-7 of byte 9 too, where ATAPI
+ * drives of SFF-8020 look for it (QEMU's IDE drive answers format 0 to
+ * anything else); a CD-TEXT answer must look like CD-TEXT packs.
  */
 #include "config.h"
 
@@ -45,6 +54,11 @@
 #define C2_BATCH	24		/* 2646-byte blocks */
 #define C2_BYTES	294		/* one bit per byte of the sector */
 #define LOG_MAX		50		/* libcdio messages passed on per drive */
+#define MMC_TIMEOUT_MS	30000
+#define CDTEXT_MAX	(4 + 8 * 256 * 18)	/* 8 blocks of 256 packs */
+
+/* read_batch(): the drive has no such command. */
+#define READ_UNSUPPORTED	1
 
 struct optimg_drive {
 	CdIo_t			*cdio;
@@ -52,6 +66,8 @@ struct optimg_drive {
 	struct optimg_drive_info info;
 	char			 driver_name[16];
 	uint8_t			*c2buf;
+	bool			 no_read_cd;	/* ILLEGAL REQUEST for READ CD */
+	cdtext_t		*cdtext;	/* from READ TOC format 5 */
 	unsigned		 logged;
 	char			 last_log[256];	/* digits left out */
 	unsigned		 repeats;	/* of last_log, not passed on */
@@ -141,6 +157,146 @@ log_leave(struct optimg_drive *prev)
 	if (--log_depth == 0)
 		cdio_log_set_handler(saved_handler);
 	pthread_mutex_unlock(&log_mu);
+}
+
+/* ---- raw MMC commands (operating-system drivers only) ------------------ */
+
+/* Sense key, ASC and ASCQ of the last command, as one number 0xKKAAQQ. */
+static unsigned
+last_sense(struct optimg_drive *d)
+{
+	cdio_mmc_request_sense_t *sense = NULL;
+	unsigned v = 0;
+
+	if (mmc_last_cmd_sense(d->cdio, &sense) >= 14 && sense != NULL)
+		v = (unsigned)sense->sense_key << 16 |
+		    (unsigned)sense->asc << 8 | sense->ascq;
+	cdio_free(sense);
+	return v;
+}
+
+/* ILLEGAL REQUEST: invalid command operation code, or invalid field. */
+static bool
+unsupported_sense(unsigned sense)
+{
+	return (sense & 0xffff00) == 0x052000 || (sense & 0xffff00) == 0x052400;
+}
+
+static int
+mmc_in(struct optimg_drive *d, const mmc_cdb_t *cdb, void *buf, unsigned len)
+{
+	memset(buf, 0, len);
+	return mmc_run_cmd(d->cdio, MMC_TIMEOUT_MS, cdb, SCSI_MMC_DATA_READ,
+	    len, buf) == DRIVER_OP_SUCCESS ? 0 : -1;
+}
+
+/*
+ * READ TOC/PMA/ATIP with the format in byte 2 and, for formats 0-2, in
+ * byte 9 bits 6-7 as well (SFF-8020 ATAPI drives read it there, Linux's
+ * cdrom layer and cdrdao send both).  Returns the bytes the answer says
+ * it holds (its length field + 2, at most len), or -1.
+ */
+static int
+read_toc_mmc(struct optimg_drive *d, unsigned format, unsigned track,
+    uint8_t *buf, unsigned len)
+{
+	mmc_cdb_t cdb = { { 0 } };
+	unsigned got;
+
+	cdb.field[0] = CDIO_MMC_GPCMD_READ_TOC;
+	cdb.field[1] = format == 2 ? 0x02 : 0;		/* MSF for the full TOC */
+	cdb.field[2] = (uint8_t)(format & 0x0f);
+	cdb.field[6] = (uint8_t)track;
+	cdb.field[7] = (uint8_t)(len >> 8);
+	cdb.field[8] = (uint8_t)len;
+	cdb.field[9] = format <= 2 ? (uint8_t)(format << 6) : 0;
+	if (mmc_in(d, &cdb, buf, len) != 0)
+		return -1;
+	got = ((unsigned)buf[0] << 8 | buf[1]) + 2;
+	return (int)OI_MIN(got, len);
+}
+
+/*
+ * The current profile of GET CONFIGURATION (MMC-5 5.3.1): 0x08 CD-ROM,
+ * 0x09 CD-R, 0x0a CD-RW, 0x10-0x2b DVD, 0x40-0x43 BD, 0x50-0x5a HD DVD;
+ * 0 when the drive does not say.
+ */
+static unsigned
+current_profile(struct optimg_drive *d)
+{
+	mmc_cdb_t cdb = { { 0 } };
+	uint8_t buf[8];
+
+	cdb.field[0] = CDIO_MMC_GPCMD_GET_CONFIGURATION;
+	cdb.field[1] = 0x02;		/* RT 10b: the feature header only */
+	cdb.field[8] = sizeof(buf);
+	if (mmc_in(d, &cdb, buf, sizeof(buf)) != 0)
+		return 0;
+	return (unsigned)buf[6] << 8 | buf[7];
+}
+
+static const char *
+profile_name(unsigned p)
+{
+	static const struct {
+		unsigned	 lo, hi;
+		const char	*name;
+	} names[] = {
+		{ 0x08, 0x08, "CD-ROM" }, { 0x09, 0x09, "CD-R" },
+		{ 0x0a, 0x0a, "CD-RW" }, { 0x10, 0x10, "DVD-ROM" },
+		{ 0x11, 0x11, "DVD-R" }, { 0x12, 0x12, "DVD-RAM" },
+		{ 0x13, 0x14, "DVD-RW" }, { 0x15, 0x16, "DVD-R DL" },
+		{ 0x1a, 0x1a, "DVD+RW" }, { 0x1b, 0x1b, "DVD+R" },
+		{ 0x2a, 0x2a, "DVD+RW DL" }, { 0x2b, 0x2b, "DVD+R DL" },
+		{ 0x40, 0x40, "BD-ROM" }, { 0x41, 0x42, "BD-R" },
+		{ 0x43, 0x43, "BD-RE" }, { 0x50, 0x5a, "HD DVD" },
+	};
+
+	for (unsigned i = 0; i < OI_ARRAY_SIZE(names); i++)
+		if (p >= names[i].lo && p <= names[i].hi)
+			return names[i].name;
+	return NULL;
+}
+
+/*
+ * CD-TEXT from READ TOC format 5, when the answer is CD-TEXT: whole
+ * 18-byte packs whose first holds a pack type 0x80-0x8f.  A drive that
+ * took the request for format 0 answers with a TOC, which is refused.
+ */
+static cdtext_t *
+read_cdtext_mmc(struct optimg_drive *d)
+{
+	uint8_t *buf = malloc(CDTEXT_MAX);
+	cdtext_t *ct = NULL;
+	int n;
+
+	if (buf == NULL)
+		return NULL;
+	n = read_toc_mmc(d, 5, 0, buf, CDTEXT_MAX);
+	if (n > 4 && (n - 4) % 18 == 0 && buf[4] >= 0x80 && buf[4] <= 0x8f &&
+	    (ct = cdtext_init()) != NULL &&
+	    cdtext_data_init(ct, buf + 4, (size_t)n - 4) != 0) {
+		cdtext_destroy(ct);
+		ct = NULL;
+	}
+	free(buf);
+	return ct;
+}
+
+/* n cooked sectors through READ(10), which every drive has. */
+static int
+read10(struct optimg_drive *d, lsn_t lsn, uint32_t n, uint8_t *buf)
+{
+	mmc_cdb_t cdb = { { 0 } };
+
+	cdb.field[0] = CDIO_MMC_GPCMD_READ_10;
+	cdb.field[2] = (uint8_t)(lsn >> 24);
+	cdb.field[3] = (uint8_t)(lsn >> 16);
+	cdb.field[4] = (uint8_t)(lsn >> 8);
+	cdb.field[5] = (uint8_t)lsn;
+	cdb.field[7] = (uint8_t)(n >> 8);
+	cdb.field[8] = (uint8_t)n;
+	return mmc_in(d, &cdb, buf, n * OPTIMG_USER_SECTOR);
 }
 
 /* ---- drivers ------------------------------------------------------------ */
@@ -273,7 +429,12 @@ probe_drive(struct optimg_drive *d)
 		snprintf(in->revision, sizeof(in->revision), "%s",
 		    hw.psz_revision);
 	}
-	in->dvd = cdio_is_discmode_dvd(cdio_get_discmode(d->cdio));
+	in->profile = in->mmc ? current_profile(d) : 0;
+	in->profile_name = profile_name(in->profile);
+	if (in->profile != 0)
+		in->dvd = in->profile >= 0x10;
+	else
+		in->dvd = cdio_is_discmode_dvd(cdio_get_discmode(d->cdio));
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -285,10 +446,16 @@ read_raw_mmc(struct optimg_drive *d, lsn_t lsn, uint32_t n, uint8_t *buf)
 	    OPTIMG_RAW_SECTOR;
 	uint8_t *dst = d->info.c2 ? d->c2buf : buf;
 
+	if (d->no_read_cd)
+		return READ_UNSUPPORTED;
 	/* Any sector type; sync, all headers, user data, EDC/ECC. */
 	if (mmc_read_cd(d->cdio, dst, lsn, 0, false, true, 3, true, true,
-	    d->info.c2 ? 1 : 0, 0, (uint16_t)bs, n) != DRIVER_OP_SUCCESS)
-		return -1;
+	    d->info.c2 ? 1 : 0, 0, (uint16_t)bs, n) != DRIVER_OP_SUCCESS) {
+		if (!unsupported_sense(last_sense(d)))
+			return -1;
+		d->no_read_cd = true;
+		return READ_UNSUPPORTED;
+	}
 	for (uint32_t i = 0; d->info.c2 && i < n; i++) {
 		const uint8_t *c2 = dst + (size_t)i * bs + OPTIMG_RAW_SECTOR;
 		for (unsigned k = 0; k < C2_BYTES; k++)
@@ -304,6 +471,9 @@ static int
 read_batch(struct optimg_drive *d, lsn_t lsn, uint32_t n, unsigned size,
     uint8_t *buf)
 {
+	if (size == OPTIMG_USER_SECTOR && d->info.mmc &&
+	    read10(d, lsn, n, buf) == 0)
+		return 0;
 	if (size == OPTIMG_USER_SECTOR)
 		return cdio_read_data_sectors(d->cdio, buf, lsn,
 		    OPTIMG_USER_SECTOR, n) == DRIVER_OP_SUCCESS ? 0 : -1;
@@ -327,7 +497,14 @@ drive_read(void *ctx, int32_t lba, uint32_t count, unsigned size, void *buf,
 	while (count > 0) {
 		uint32_t n = OI_MIN(count, batch);
 
-		if (read_batch(d, lba, n, size, dst) != 0) {
+		int got = read_batch(d, lba, n, size, dst);
+
+		if (got == READ_UNSUPPORTED) {
+			rc = oi_set_error(err, OPTIMG_EUNSUPP, "the drive has no "
+			    "READ CD: ILLEGAL REQUEST, invalid command");
+			break;
+		}
+		if (got != 0) {
 			rc = n == 1 ? oi_set_error(err, OPTIMG_EIO,
 			    "cannot read sector %ld from the drive", (long)lba) :
 			    oi_set_error(err, OPTIMG_EIO, "cannot read sectors "
@@ -375,6 +552,17 @@ copy_cdtext(cdtext_t *ct, track_t track, struct optimg_cdtext *out)
 	for (unsigned i = 0; i < OI_ARRAY_SIZE(map); i++)
 		set_text(&out->field[map[i].ours],
 		    cdtext_get_const(ct, map[i].cdio, track));
+}
+
+/* The disc's CD-TEXT: our own READ TOC on a drive, libcdio's on images. */
+static cdtext_t *
+disc_cdtext(struct optimg_drive *d)
+{
+	if (!d->info.mmc)
+		return cdio_get_cdtext(d->cdio);
+	if (d->cdtext == NULL && !d->info.dvd)
+		d->cdtext = read_cdtext_mmc(d);
+	return d->cdtext;
 }
 
 /* 13 digits, or nothing: the cue writer refuses anything else. */
@@ -558,7 +746,7 @@ add_track(struct optimg_drive *d, track_t n, lsn_t prev_start,
 		confirm_mode(d, t);
 	t->flags = track_flags(d, n, t->mode);
 	copy_isrc(d, n, t->isrc);
-	copy_cdtext(cdio_get_cdtext(d->cdio), n, &t->cdtext);
+	copy_cdtext(disc_cdtext(d), n, &t->cdtext);
 	return OPTIMG_OK;
 }
 
@@ -594,7 +782,7 @@ read_toc(struct optimg_drive *d)
 	if (cdio_get_last_session(d->cdio, &session2) != DRIVER_OP_SUCCESS)
 		session2 = 0;
 	copy_mcn(d, &img->disc);
-	copy_cdtext(cdio_get_cdtext(d->cdio), 0, &img->disc.cdtext);
+	copy_cdtext(disc_cdtext(d), 0, &img->disc.cdtext);
 	for (track_t i = 0; i < n; i++) {
 		lsn_t lsn = cdio_get_track_lsn(d->cdio, first + i);
 		if (session2 > 0 && i > 0 && lsn >= session2) {
@@ -707,6 +895,8 @@ optimg_drive_free(struct optimg_drive *d)
 	if (d == NULL)
 		return;
 	prev = log_enter(d);
+	if (d->cdtext != NULL)
+		cdtext_destroy(d->cdtext);
 	if (d->cdio != NULL)
 		cdio_destroy(d->cdio);
 	if (d->img != NULL)

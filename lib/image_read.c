@@ -277,6 +277,12 @@ static int
 read_from_fragment(struct optimg_image *img, const struct oi_fragment *f,
     int32_t lba, uint32_t n, unsigned size, uint8_t *dst)
 {
+	/* A drive returns user data itself, corrected by its own ECC, and
+	 * some drives have no raw reads to cook it from. */
+	if (f->fill == OI_FILL_CALLBACK && size == 2048 &&
+	    f->mode != OPTIMG_TRACK_AUDIO)
+		return img->reader.read(img->reader.ctx, lba, n, size, dst,
+		    &img->err);
 	if (f->fill != OI_FILL_ZERO && f->sector_size == size && !f->swap16)
 		return read_file_direct(img, f, lba, n, dst);
 	while (n > 0) {

@@ -884,6 +884,10 @@ struct optimg_drive_info {
 	bool		 mmc;		/* raw reads by MMC READ CD */
 	bool		 c2;		/* the drive reports C2 error pointers */
 	bool		 dvd;		/* DVD/BD: 2048-byte sectors */
+	/* GET CONFIGURATION's current profile (0x08 CD-ROM, 0x10 DVD-ROM,
+	 * 0x40 BD-ROM ...) and its name; 0 and NULL when unknown. */
+	unsigned	 profile;
+	const char	*profile_name;
 	char		 vendor[9], model[17], revision[5];
 };
 

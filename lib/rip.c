@@ -375,7 +375,7 @@ read_sectors(struct rip *r, const struct rip_file *f, int32_t lba,
 	if (rc == OPTIMG_EUNSUPP) {
 		if (!r->no_raw)
 			oi_image_warn(r->img, "raw reads refused (%s); user "
-			    "data from cooked reads", r->err->message);
+			    "data from cooked reads only", r->err->message);
 		r->no_raw = true;
 		oi_error_clear(r->err);
 		for (uint32_t i = 0; i < n; i++) {

@@ -7,18 +7,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 
 #include "cli.h"
 
 static const char usage[] =
-    "usage: optimg info [--json] IMAGE...\n"
+    "usage: optimg info [--json] IMAGE|DEVICE...\n"
     "\n"
     "Shows an image's format, size, catalog number (MCN), CD-TEXT and a\n"
     "table of its sessions and tracks: number, mode, start (LBA and MSF),\n"
     "length, pregap, flags, ISRC and, for data tracks, the ISO 9660\n"
-    "volume id.  The format is recognised from the content.\n"
+    "volume id.  The format is recognised from the content.  Given an\n"
+    "optical drive (/dev/sr0), it shows the disc in it, with the drive and\n"
+    "the medium's profile (CD-ROM, DVD-ROM, BD-ROM ...).\n"
     "\n"
     "Options:\n"
     "  --json      print a JSON document instead of the table\n"
@@ -131,18 +134,39 @@ print_container(struct optimg_image *img)
 		    c.parent_path != NULL ? cli_name(c.parent_path) : "?");
 }
 
+/* The disc in a drive: what the drive is and what medium it holds. */
 static void
-print_text(struct optimg_image *img)
+print_drive(const struct optimg_drive_info *in)
+{
+	printf("drive:    %s%s%s%s%s (%s)\n", in->vendor,
+	    in->vendor[0] ? " " : "", in->model, in->revision[0] ? " " : "",
+	    in->revision, in->driver);
+	if (in->profile_name != NULL)
+		printf("medium:   %s (profile 0x%04x)\n", in->profile_name,
+		    in->profile);
+	else
+		printf("medium:   %s\n", in->dvd ? "DVD or BD" : "CD");
+	printf("reads:    %s\n", in->dvd ? "2048-byte sectors" :
+	    in->c2 ? "raw sectors with C2 error pointers" : "raw sectors");
+}
+
+static void
+print_text(struct optimg_image *img, const struct optimg_drive_info *drive)
 {
 	const struct optimg_disc *d = optimg_image_disc(img);
 	char len[16];
 
 	length_string(disc_sectors(d), len);
-	printf("image:    %s\n", cli_name(optimg_image_path(img)));
-	printf("format:   %s\n", optimg_image_format(img));
-	printf("size:     %llu bytes\n",
-	    (unsigned long long)optimg_image_size(img));
-	print_container(img);
+	if (drive != NULL) {
+		printf("device:   %s\n", cli_name(optimg_image_path(img)));
+		print_drive(drive);
+	} else {
+		printf("image:    %s\n", cli_name(optimg_image_path(img)));
+		printf("format:   %s\n", optimg_image_format(img));
+		printf("size:     %llu bytes\n",
+		    (unsigned long long)optimg_image_size(img));
+		print_container(img);
+	}
 	printf("sectors:  %lu (%s)\n", (unsigned long)disc_sectors(d), len);
 	printf("sessions: %u\n", d->nsessions);
 	printf("tracks:   %u\n", d->ntracks);
@@ -254,8 +278,26 @@ json_container(struct optimg_image *img)
 	return o;
 }
 
+static struct json_object *
+json_drive(const struct optimg_drive_info *in)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_add_str(o, "driver", in->driver);
+	json_add_str(o, "vendor", in->vendor);
+	json_add_str(o, "model", in->model);
+	json_add_str(o, "revision", in->revision);
+	json_object_object_add(o, "profile", json_object_new_int(
+	    (int)in->profile));
+	json_add_str(o, "medium", in->profile_name != NULL ?
+	    in->profile_name : in->dvd ? "DVD or BD" : "CD");
+	json_object_object_add(o, "dvd", json_object_new_boolean(in->dvd));
+	json_object_object_add(o, "c2", json_object_new_boolean(in->c2));
+	return o;
+}
+
 static void
-print_json(struct optimg_image *img)
+print_json(struct optimg_image *img, const struct optimg_drive_info *drive)
 {
 	const struct optimg_disc *d = optimg_image_disc(img);
 	struct json_object *o = json_object_new_object();
@@ -285,6 +327,8 @@ print_json(struct optimg_image *img)
 		json_object_array_add(sessions, s);
 	}
 	json_object_object_add(o, "sessions", sessions);
+	if (drive != NULL)
+		json_object_object_add(o, "drive", json_drive(drive));
 	for (unsigned i = 0; i < d->ntracks; i++)
 		json_object_array_add(tracks, json_track(img, i));
 	json_object_object_add(o, "tracks", tracks);
@@ -315,6 +359,45 @@ print_boot_recipe(const char *path)
 	optimg_fs_free(fs);
 	optimg_image_free(img);
 	return rc == 0 ? 0 : 1;
+}
+
+/* A device node is a drive: the disc in it, read through libcdio. */
+static bool
+is_device(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 &&
+	    (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode));
+}
+
+static int
+info_one(const char *path, bool json)
+{
+	struct optimg_drive *drv = NULL;
+	const struct optimg_drive_info *in = NULL;
+	struct optimg_image *img;
+	struct optimg_error err;
+
+	if (is_device(path)) {
+		if (optimg_drive_open(path, cli_warning_cb, NULL, &drv,
+		    &err) < 0) {
+			cli_error("%s", cli_errmsg(&err));
+			return 1;
+		}
+		img = optimg_drive_image(drv);
+		in = optimg_drive_info(drv);
+	} else if ((img = cli_open_image(path)) == NULL)
+		return 1;
+	if (json)
+		print_json(img, in);
+	else
+		print_text(img, in);
+	if (drv != NULL)
+		optimg_drive_free(drv);
+	else
+		optimg_image_free(img);
+	return 0;
 }
 
 int
@@ -349,19 +432,9 @@ cmd_info(int argc, char **argv)
 	for (int i = optind; recipe && i < argc; i++)
 		status |= print_boot_recipe(argv[i]);
 	for (int i = optind; !recipe && i < argc; i++) {
-		struct optimg_image *img = cli_open_image(argv[i]);
-
-		if (img == NULL) {
-			status = 1;
-			continue;
-		}
 		if (i > optind && !json)
 			putchar('\n');
-		if (json)
-			print_json(img);
-		else
-			print_text(img);
-		optimg_image_free(img);
+		status |= info_one(argv[i], json);
 	}
 	return status;
 }
