@@ -139,7 +139,8 @@ lay_frames(struct layout *lay, const struct oi_cue_track *t, uint64_t count)
 		.stream = lay->streams[lay->file],
 		.offset = lay->data_start[lay->file] + lay->used,
 		.sector_size = t->sector_size,
-		.swap16 = cf->type == OI_CUE_MOTOROLA,
+		.swap16 = cf->type == OI_CUE_MOTOROLA ||
+		    cf->type == OI_CUE_AIFF,
 		.mode = t->mode,
 	};
 
@@ -363,16 +364,16 @@ copy_disc(struct layout *lay)
 	return OPTIMG_OK;
 }
 
-/* MP3 and AIFF need a decoder, which a CUE reader should not carry. */
+/* MP3 is lossy and needs a decoder we do not carry (see cue_audio.c). */
 static int
 check_file_types(struct layout *lay)
 {
 	for (unsigned i = 0; i < lay->sheet->nfiles; i++) {
 		const struct oi_cue_file *f = &lay->sheet->files[i];
-		if (f->type == OI_CUE_MP3 || f->type == OI_CUE_AIFF)
+		if (f->type == OI_CUE_MP3)
 			return fail(lay, OPTIMG_EUNSUPP, f->line,
-			    "%s files are not supported; decode to WAVE first",
-			    f->type == OI_CUE_MP3 ? "MP3" : "AIFF");
+			    "MP3 files are not supported; decode to WAVE or "
+			    "FLAC first");
 	}
 	return OPTIMG_OK;
 }

@@ -386,6 +386,7 @@ static const struct file_type {
 	{ "WAVE",	OI_CUE_WAVE },
 	{ "MP3",	OI_CUE_MP3 },
 	{ "AIFF",	OI_CUE_AIFF },
+	{ "FLAC",	OI_CUE_FLAC },
 };
 
 /*

@@ -197,11 +197,10 @@ check_decodable(struct cue_open *c)
 {
 	for (unsigned i = 0; i < c->sheet->nfiles; i++) {
 		const struct oi_cue_file *f = &c->sheet->files[i];
-		if (f->type == OI_CUE_MP3 || f->type == OI_CUE_AIFF)
+		if (f->type == OI_CUE_MP3)
 			return oi_set_error(&c->img->err, OPTIMG_EUNSUPP,
-			    "'%s' line %u: %s files are not supported; "
-			    "decode to WAVE first", c->cue, f->line,
-			    f->type == OI_CUE_MP3 ? "MP3" : "AIFF");
+			    "'%s' line %u: MP3 files are not supported; "
+			    "decode to WAVE or FLAC first", c->cue, f->line);
 	}
 	return OPTIMG_OK;
 }
@@ -262,13 +261,24 @@ open_files(struct cue_open *c)
 		char *path;
 		int rc;
 
+		char where[OPTIMG_ERRMSG_MAX / 2];
+		enum oi_cue_filetype type = c->sheet->files[f].type;
+
+		snprintf(where, sizeof(where), "'%s' line %u", c->cue,
+		    c->sheet->files[f].line);
 		OI_TRY(resolve(c, f, &path));
-		rc = oi_image_add_stream(c->img, path, &c->streams[f]);
+		rc = type == OI_CUE_FLAC ?
+		    oi_cue_flac_stream(c->img, path, where, &c->streams[f]) :
+		    oi_image_add_stream(c->img, path, &c->streams[f]);
 		free(path);
 		OI_TRY(rc);
 		c->size[f] = c->img->streams[c->streams[f]].size;
-		if (c->sheet->files[f].type == OI_CUE_WAVE)
+		if (type == OI_CUE_WAVE)
 			OI_TRY(wave_range(c, f));
+		if (type == OI_CUE_AIFF)
+			OI_TRY(oi_cue_aiff_range(
+			    &c->img->streams[c->streams[f]], where,
+			    &c->start[f], &c->size[f], &c->img->err));
 	}
 	return OPTIMG_OK;
 }

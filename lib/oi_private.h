@@ -246,6 +246,7 @@ enum oi_cue_filetype {
 	OI_CUE_WAVE,
 	OI_CUE_MP3,
 	OI_CUE_AIFF,
+	OI_CUE_FLAC,
 };
 
 /* One INDEX line: number and position in frames inside the current FILE. */
@@ -305,6 +306,16 @@ struct oi_cue_sheet {
  * Parses a CUE sheet held in memory.  The text is hostile: any length,
  * any bytes.  On failure err says "line N: problem".
  */
+/*
+ * cue_audio.c: a FLAC FILE decoded into a new stream of the image (CD
+ * audio only); where ("'x.cue' line N") starts its messages.  The SSND
+ * sample range of an AIFF stream (big-endian, CD audio only).
+ */
+int oi_cue_flac_stream(struct optimg_image *img, const char *path,
+    const char *where, unsigned *index);
+int oi_cue_aiff_range(struct oi_stream *st, const char *where,
+    uint64_t *start, uint64_t *size, struct optimg_error *err);
+
 int oi_cue_parse(const char *text, size_t len, struct oi_cue_sheet **out,
     struct optimg_error *err);
 void oi_cue_free(struct oi_cue_sheet *sheet);

@@ -13,7 +13,7 @@ TEST="mame-tools xorriso genisoimage cdrdao bchunk p7zip-full libarchive-tools
  isolinux syslinux-common grub-efi-amd64-bin grub-pc-bin grub-common
  mtools dosfstools qemu-system-x86 ovmf qemu-utils bc
  squashfs-tools busybox-static shim-signed grub-efi-amd64-signed
- bash-completion openssl"
+ bash-completion openssl sox"
 
 pkgs=$BUILD
 [ "${1:-}" = "--test" ] && pkgs="$BUILD $TEST"

@@ -945,9 +945,8 @@ test_layout_errors(void)
 	    "(0 bytes)");
 	expect_layout_error("FILE a.bin BINARY\n" T1 I1
 	    "FILE b.mp3 MP3\nTRACK 02 AUDIO\n" I1, two, OPTIMG_EUNSUPP,
-	    "line 4: MP3 files are not supported; decode to WAVE first");
-	expect_layout_error("FILE b.aiff AIFF\n" T1 I1, two, OPTIMG_EUNSUPP,
-	    "line 1: AIFF files are not supported; decode to WAVE first");
+	    "line 4: MP3 files are not supported; decode to WAVE or FLAC "
+	    "first");
 }
 
 /* Huge files: addresses past 2^31 sectors are refused, not wrapped. */
@@ -1618,7 +1617,7 @@ test_open_errors(void)
 
 	put_file("m.cue", mp3, sizeof(mp3) - 1);
 	snprintf(want, sizeof(want), "'%s' line 1: MP3 files are not "
-	    "supported; decode to WAVE first", tmp_path("m.cue"));
+	    "supported; decode to WAVE or FLAC first", tmp_path("m.cue"));
 	optimg_image_free(open_cue("m.cue", OPTIMG_EUNSUPP, want));
 
 	put_file("p.cue", bad, sizeof(bad) - 1);
