@@ -765,6 +765,39 @@ add_fragment(struct optimg_drive *d, const struct optimg_track *t,
 	return oi_image_add_fragment(d->img, &f);
 }
 
+/*
+ * libcdio's cue driver drops REM SESSION: a sheet of several sessions
+ * reads as one.  Our own reader of the same sheet knows them; its session
+ * numbers are taken when its tracks are the drive's, number for number
+ * and start for start (a reader that places a session after the gap
+ * between sessions differs, and then nothing is taken).
+ */
+static void
+sessions_from_sheet(struct optimg_drive *d)
+{
+	struct optimg_disc *disc = &d->img->disc;
+	struct optimg_image *own = optimg_image_new();
+	const struct optimg_disc *o;
+	bool same;
+
+	if (own == NULL || optimg_image_open(own, d->img->path) < 0) {
+		optimg_image_free(own);
+		return;
+	}
+	o = optimg_image_disc(own);
+	same = o->ntracks == disc->ntracks;
+	for (unsigned i = 0; same && i < disc->ntracks; i++)
+		same = o->tracks[i].number == disc->tracks[i].number &&
+		    o->tracks[i].start == disc->tracks[i].start;
+	for (unsigned i = 0; same && i < disc->ntracks; i++)
+		disc->tracks[i].session = o->tracks[i].session;
+	if (!same && o->nsessions > 1)
+		oi_image_warn(d->img, "the sheet has %u sessions, but libcdio "
+		    "places its tracks elsewhere; read as one session",
+		    o->nsessions);
+	optimg_image_free(own);
+}
+
 static int
 read_toc(struct optimg_drive *d)
 {
@@ -804,6 +837,8 @@ read_toc(struct optimg_drive *d)
 	for (track_t i = 0; i < n; i++)
 		OI_TRY(add_fragment(d, &img->disc.tracks[i], starts[i],
 		    i + 1 < n ? starts[i + 1] : leadout));
+	if (d->info.image && has_suffix(img->path, ".cue"))
+		sessions_from_sheet(d);
 	return oi_image_finish_layout(img);
 }
 

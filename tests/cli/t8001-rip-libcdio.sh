@@ -59,6 +59,23 @@ model "$TESTDATA/p1.cue" 2>/dev/null >"$TMP/want.json"
 model "$TMP/p1/P.cue" >"$TMP/got.json"
 diff -u "$TMP/want.json" "$TMP/got.json" || fail "p1: tracks differ"
 
+# Two sessions (libcdio's cue driver drops REM SESSION; our reader of the
+# sheet gives them back): both ripped, the sheet reads back with the same
+# sessions, tracks and LBAs.
+mkdir "$TMP/ms"
+"$OPTIMG" convert -q "$TESTDATA/isofs-m1.cue" "$TMP/ms/one.iso"
+cat "$TMP/ms/one.iso" "$TMP/ms/one.iso" >"$TMP/ms/two.iso"
+"$OPTIMG" convert -q "$TMP/ms/two.iso" "$TMP/ms/two.cue"
+printf 'FILE "two.bin" BINARY\n  REM SESSION 01\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n  REM SESSION 02\n  TRACK 02 MODE1/2352\n    INDEX 01 00:04:02\n' \
+	>"$TMP/ms/two.cue"
+expect_exit 0 "$OPTIMG" rip "$TMP/ms/two.cue" -o "$TMP/ms/R.cue"
+grep -q '^REM SESSION 02$' "$TMP/ms/R.cue" || fail "session 2 lost: $(cat "$TMP/ms/R.cue")"
+model "$TMP/ms/two.cue" >"$TMP/want.json"
+model "$TMP/ms/R.cue" >"$TMP/got.json"
+diff -u "$TMP/want.json" "$TMP/got.json" || fail "two sessions read back differently"
+cat "$TMP/ms/R (Track 1).bin" "$TMP/ms/R (Track 2).bin" | cmp - "$TMP/ms/two.bin" ||
+	fail "two sessions: bins differ"
+
 # cdrdao's TOC driver resolves FILE against the current directory.
 (cd "$TESTDATA" && "$OPTIMG" rip -q isofs-m1.toc -o "$TMP/toc.cue") || fail "rip isofs-m1.toc"
 same_file "$TESTDATA/isofs-m1.bin" "$TMP/toc (Track 1).bin"
