@@ -16,11 +16,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "extract_private.h"
+#include "fs_private.h"
 
 void
 oi_ex_lock(struct ex *ex)
@@ -70,7 +72,9 @@ oi_ex_report(struct ex *ex, enum optimg_extract_problem what,
 	struct optimg_extract_report r = {
 		.what = what, .path = path, .detail = detail,
 		.errnum = errnum,
-		.failure = what != OPTIMG_EXTRACT_DEVICE_SKIPPED,
+		.failure = what != OPTIMG_EXTRACT_DEVICE_SKIPPED &&
+		    what != OPTIMG_EXTRACT_SHARED &&
+		    what != OPTIMG_EXTRACT_LARGE,
 	};
 
 	pthread_mutex_lock(&ex->report_mu);
@@ -141,14 +145,84 @@ enter_dir(struct ex *ex, const char *path, const struct optimg_fs_stat *st,
 	return fd < 0 ? OPTIMG_FS_SKIP : 0;
 }
 
-static void
+/* Records where st's data starts; true when another file's did too. */
+static bool
+seen_before(struct ex *ex, const struct optimg_fs_stat *st)
+{
+	uint32_t lba1 = st->extents[0].lba + 1;
+	size_t i;
+
+	if (lba1 == 0)
+		return false;
+	if (ex->nseen * 2 >= ex->capseen) {
+		size_t cap = ex->capseen ? ex->capseen * 2 : 1024;
+		struct ex_seen *n = oi_calloc(cap, sizeof(*n)), *old = ex->seen;
+
+		if (n == NULL)
+			return false;
+		ex->seen = n;
+		for (i = 0; i < ex->capseen; i++)
+			if (old[i].lba1 != 0) {
+				size_t k = old[i].lba1 * 2654435761u % cap;
+				while (n[k].lba1 != 0)
+					k = (k + 1) % cap;
+				n[k] = old[i];
+			}
+		free(old);
+		ex->capseen = cap;
+	}
+	for (i = lba1 * 2654435761u % ex->capseen; ex->seen[i].lba1 != 0;
+	    i = (i + 1) % ex->capseen)
+		if (ex->seen[i].lba1 == lba1)
+			return ex->seen[i].ino != st->ino;
+	ex->seen[i].lba1 = lba1;
+	ex->seen[i].ino = st->ino;
+	ex->nseen++;
+	return false;
+}
+
+/*
+ * An extraction bomb (entries sharing one extent, say) turns a small
+ * image into a huge tree: warn past 10 times the image's size, stop past
+ * 100 times unless no_limits.  Returns < 0 to stop.
+ */
+static int
+check_size(struct ex *ex, const char *path, const struct optimg_fs_stat *st)
+{
+	char detail[96];
+
+	if (st->size > 0 && st->nextents > 0 && seen_before(ex, st) &&
+	    ex->shared_reports++ < 10)
+		oi_ex_report(ex, OPTIMG_EXTRACT_SHARED, path, NULL, 0);
+	ex->planned += st->size;
+	if (ex->image_bytes == 0)
+		return 0;
+	if (!ex->warned_large && ex->planned / 10 > ex->image_bytes) {
+		ex->warned_large = true;
+		snprintf(detail, sizeof(detail), "the files pass 10 times the "
+		    "image's %llu bytes", (unsigned long long)ex->image_bytes);
+		oi_ex_report(ex, OPTIMG_EXTRACT_LARGE, path, detail, 0);
+	}
+	if (!ex->opts->no_limits && ex->planned / 100 > ex->image_bytes) {
+		snprintf(detail, sizeof(detail), "the files pass 100 times "
+		    "the image's %llu bytes", (unsigned long long)
+		    ex->image_bytes);
+		oi_ex_report(ex, OPTIMG_EXTRACT_TOO_LARGE, path, detail, 0);
+		return OPTIMG_ERANGE;
+	}
+	return 0;
+}
+
+static int
 extract_file(struct ex *ex, const char *path, const struct optimg_fs_stat *st)
 {
 	bool primary;
 
 	if (oi_ex_try_link(ex, st, path, &primary))
-		return;
+		return 0;
+	OI_TRY(check_size(ex, path, st));
 	oi_ex_queue_file(ex, path, st, primary);
+	return 0;
 }
 
 static int
@@ -172,7 +246,7 @@ on_entry(void *ctx, const char *path, const struct optimg_fs_stat *st,
 	else if (oi_ex_top_fd(ex) < 0)
 		;	/* its directory was refused */
 	else if (st->type == OPTIMG_FS_REG)
-		extract_file(ex, path, st);
+		return extract_file(ex, path, st);
 	else
 		oi_ex_special(ex, path, st);
 	return 0;
@@ -249,7 +323,11 @@ extract_path(struct ex *ex, const char *ipath, struct optimg_error *err)
 	}
 	rc = optimg_fs_walk(ex->fs, ipath, on_entry, ex);
 	pop_all(ex);
-	if (rc < 0 && rc != OPTIMG_ECANCELED)
+	if (rc == OPTIMG_ERANGE)
+		oi_set_error(err, rc, "the files would take more than 100 "
+		    "times the image's size (entries sharing their data?); "
+		    "extraction stopped");
+	else if (rc < 0 && rc != OPTIMG_ECANCELED)
 		oi_set_error(err, rc, "%s", optimg_fs_errmsg(ex->fs));
 	return rc < 0 ? rc : 0;
 }
@@ -302,6 +380,7 @@ optimg_fs_extract(struct optimg_fs *fs, const struct optimg_extract_opts *opts,
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	ex->fs = fs;
 	ex->opts = opts;
+	ex->image_bytes = fs->img != NULL ? optimg_image_size(fs->img) : 0;
 	ex->main.ex = ex;
 	ex->main.fs = fs;
 	pthread_mutex_init(&ex->report_mu, NULL);
@@ -313,6 +392,7 @@ optimg_fs_extract(struct optimg_fs *fs, const struct optimg_extract_opts *opts,
 		*res = ex->res;
 	pthread_mutex_destroy(&ex->report_mu);
 	oi_ex_links_free(ex);
+	free(ex->seen);
 	free(ex->dirs);
 	free(ex);
 	return rc;

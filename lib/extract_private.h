@@ -76,6 +76,11 @@ struct ex_reader {
 	pthread_t		 thread;
 };
 
+struct ex_seen {
+	uint32_t	 lba1;		/* first LBA + 1; 0: a free slot */
+	uint64_t	 ino;
+};
+
 struct ex {
 	struct optimg_fs	*fs;
 	const struct optimg_extract_opts *opts;
@@ -100,6 +105,13 @@ struct ex {
 	unsigned		 queued, busy;
 	bool			 closing;
 	uint64_t		 done, total;	/* done: atomic */
+	/* The walk's: bytes queued, against the image's size; first LBAs
+	   of file data seen (open hash, 0 free) for shared extents. */
+	uint64_t		 planned, image_bytes;
+	bool			 warned_large;
+	struct ex_seen		*seen;
+	size_t			 nseen, capseen;
+	unsigned		 shared_reports;
 };
 
 /* extract.c */

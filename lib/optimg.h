@@ -560,6 +560,12 @@ enum optimg_extract_problem {
 	OPTIMG_EXTRACT_NOMEM,	/* out of memory */
 	OPTIMG_EXTRACT_DEVICE_SKIPPED, /* a device node left out, as asked;
 				   a notice, not a failure */
+	OPTIMG_EXTRACT_SHARED,	/* the file's data starts where another's
+				   (not a hard link) does: a notice */
+	OPTIMG_EXTRACT_LARGE,	/* the files pass 10 times the image's size
+				   (detail says); a notice, once */
+	OPTIMG_EXTRACT_TOO_LARGE, /* past 100 times: extraction stops with
+				   OPTIMG_ERANGE unless no_limits */
 };
 
 struct optimg_extract_report {
@@ -591,6 +597,9 @@ struct optimg_extract_opts {
 	int			 threads;
 	/* Walk the selection once first, so progress gets a total. */
 	bool			 count_total;
+	/* An image whose files add up to more than 100 times its own size
+	   (entries sharing data: an extraction bomb) is extracted anyway. */
+	bool			 no_limits;
 	/* Called on the calling thread only, with bytes of file data; a
 	   nonzero return stops the extraction with OPTIMG_ECANCELED. */
 	optimg_progress_fn	 progress;

@@ -48,6 +48,8 @@ usage(FILE *out)
 	    "                       directories)\n"
 	    "      --boot-images    also write each El Torito boot image as\n"
 	    "                       DIR/boot-N-PLATFORM.img\n"
+	    "      --no-limits      go on when the files pass 100 times the\n"
+	    "                       image's size (entries sharing their data)\n"
 	    "      --namespace NS   rr, joliet, iso or udf (see 'optimg ls --help')\n"
 	    "      --session N      read session N (default: the last)\n"
 	    "      --json           print what was extracted as a JSON document\n"
@@ -73,6 +75,9 @@ report(void *ctx, const struct optimg_extract_report *r)
 		[OPTIMG_EXTRACT_READ] = "read",
 		[OPTIMG_EXTRACT_NOMEM] = "out-of-memory",
 		[OPTIMG_EXTRACT_DEVICE_SKIPPED] = "device-skipped",
+		[OPTIMG_EXTRACT_SHARED] = "shared-data",
+		[OPTIMG_EXTRACT_LARGE] = "large",
+		[OPTIMG_EXTRACT_TOO_LARGE] = "too-large",
 	};
 
 	if (rc->problems != NULL) {
@@ -113,6 +118,16 @@ report(void *ctx, const struct optimg_extract_report *r)
 		break;
 	case OPTIMG_EXTRACT_DEVICE_SKIPPED:
 		cli_warning("'%s': device node left out", p);
+		break;
+	case OPTIMG_EXTRACT_SHARED:
+		cli_warning("'%s' shares its data with another file", p);
+		break;
+	case OPTIMG_EXTRACT_LARGE:
+		cli_warning("at '%s' %s", p, r->detail);
+		break;
+	case OPTIMG_EXTRACT_TOO_LARGE:
+		cli_error("at '%s' %s (use --no-limits to go on)", p,
+		    r->detail);
 		break;
 	}
 }
@@ -195,6 +210,7 @@ cmd_extract(int argc, char **argv)
 		{ "directory", required_argument, NULL, 'C' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "boot-images", no_argument, NULL, 'b' },
+		{ "no-limits", no_argument, NULL, 'L' },
 		{ "namespace", required_argument, NULL, 'N' },
 		{ "session", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
@@ -206,7 +222,7 @@ cmd_extract(int argc, char **argv)
 	struct optimg_extract_opts o;
 	const char *dirname = ".";
 	struct json_object *doc;
-	bool boot = false, force = false, json = false;
+	bool boot = false, force = false, json = false, no_limits = false;
 	int c, dirfd, rc;
 
 	while ((c = getopt_long(argc, argv, "C:fqh", longopts, NULL)) != -1) {
@@ -214,6 +230,7 @@ cmd_extract(int argc, char **argv)
 		case 'C': dirname = optarg; break;
 		case 'f': force = true; break;
 		case 'b': boot = true; break;
+		case 'L': no_limits = true; break;
 		case 'j': json = true; break;
 		case 'q': cli_quiet = true; break;
 		case 'N':
@@ -243,6 +260,7 @@ cmd_extract(int argc, char **argv)
 	o.paths = (const char *const *)argv + optind + 1;
 	o.npaths = (unsigned)(argc - optind - 1);
 	o.overwrite = force;
+	o.no_limits = no_limits;
 	o.threads = want_threads();
 	rc = extract(argv[optind], &fsopts, &o, boot, doc);
 	close(dirfd);
