@@ -142,6 +142,8 @@ optimg_burn_plan_image(struct optimg_image *img,
 	int rc;
 
 	*out = NULL;
+	if (img->lossy != NULL)
+		return oi_set_error(err, OPTIMG_ELOSSY, "%s", img->lossy);
 	if (d->ntracks == 0)
 		return oi_set_error(err, OPTIMG_EFORMAT, "the image has no "
 		    "tracks");

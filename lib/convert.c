@@ -103,6 +103,8 @@ optimg_convert(struct optimg_image *img, const char *out,
 	oi_error_clear(err);
 	if (img->format == NULL)
 		return oi_set_error(err, OPTIMG_EINVAL, "the image is not open");
+	if (img->lossy != NULL)
+		return oi_set_error(err, OPTIMG_ELOSSY, "%s", img->lossy);
 	if (to == OPTIMG_OUTPUT_AUTO)
 		to = output_from_name(out);
 	switch (to) {

@@ -11,6 +11,11 @@
  * is the FLAC's own sample count (STREAMINFO), checked against what the
  * decoder gave.
  *
+ * An MP3 FILE is decoded the same way through libmpg123 (to 44100 Hz
+ * stereo 16-bit only), so info, ls and verify can read the sheet; the
+ * image is marked lossy, and convert and burn refuse it by name: a disc
+ * made from it would pass decoded MP3 for the original audio.
+ *
  * AIFF (Apple, "Audio IFF", EA IFF 85 chunks, big-endian): FORM AIFF,
  * then COMM (channels, frames, sample size, an 80-bit extended rate) and
  * SSND (offset, block size, then the samples).
@@ -24,6 +29,7 @@
 #include <unistd.h>
 
 #include <FLAC/stream_decoder.h>
+#include <mpg123.h>
 
 #include "oi_private.h"
 
@@ -132,46 +138,119 @@ decode(struct flac_out *o)
 	return ok ? 0 : -1;
 }
 
-int
-oi_cue_flac_stream(struct optimg_image *img, const char *path,
-    const char *where, unsigned *index)
+/* Makes o's memfd the next stream of img, named path; consumes o->fd. */
+static int
+add_decoded(struct optimg_image *img, struct flac_out *o, unsigned *index)
+{
+	struct oi_stream *s = oi_reallocarray(img->streams, img->nstreams + 1,
+	    sizeof(*s));
+
+	if (s == NULL)
+		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
+	img->streams = s;
+	s = &img->streams[img->nstreams];
+	s->fd = o->fd;
+	s->size = o->samples * 4;
+	/* Named after the file: messages and the placement rule. */
+	if ((s->path = strdup(o->path)) == NULL)
+		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
+	*index = img->nstreams++;
+	o->fd = -1;
+	return OPTIMG_OK;
+}
+
+typedef int (*decode_fn)(struct flac_out *);
+
+static int
+decoded_stream(struct optimg_image *img, const char *path, const char *where,
+    unsigned *index, decode_fn fn)
 {
 	struct flac_out *o = calloc(1, sizeof(*o));
-	struct oi_stream *s;
 	int rc = OPTIMG_OK;
 
 	if (o == NULL)
 		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
 	o->path = path;
-	o->fd = memfd_create("optimg-flac", MFD_CLOEXEC);
+	o->fd = memfd_create("optimg-audio", MFD_CLOEXEC);
 	if (o->fd < 0)
 		rc = oi_set_errno(&img->err, OPTIMG_EIO, "%s: cannot decode "
 		    "'%s'", where, path);
-	else if (decode(o) < 0)
+	else if (fn(o) < 0)
 		rc = oi_set_error(&img->err, OPTIMG_EFORMAT, "%s: '%s': %s",
 		    where, path, o->why);
-	s = rc == OPTIMG_OK ? oi_reallocarray(img->streams, img->nstreams + 1,
-	    sizeof(*s)) : NULL;
-	if (rc == OPTIMG_OK && s == NULL)
-		rc = oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
-	if (rc == OPTIMG_OK) {
-		img->streams = s;
-		s = &img->streams[img->nstreams];
-		s->fd = o->fd;
-		s->size = o->samples * 4;
-		/* Named after the FLAC: messages and the placement rule. */
-		if ((s->path = strdup(path)) == NULL)
-			rc = oi_set_error(&img->err, OPTIMG_ENOMEM,
-			    "out of memory");
-		else {
-			*index = img->nstreams++;
-			o->fd = -1;
-		}
-	}
+	else
+		rc = add_decoded(img, o, index);
 	if (o->fd >= 0)
 		close(o->fd);
 	free(o);
 	return rc;
+}
+
+int
+oi_cue_flac_stream(struct optimg_image *img, const char *path,
+    const char *where, unsigned *index)
+{
+	return decoded_stream(img, path, where, index, decode);
+}
+
+/* ---- MP3 ----------------------------------------------------------------- */
+
+static int
+mp3_fail(struct flac_out *o, mpg123_handle *mh, const char *what)
+{
+	snprintf(o->why, sizeof(o->why), "%s%s%s", what, mh ? ": " : "",
+	    mh ? mpg123_strerror(mh) : "");
+	return -1;
+}
+
+static int
+decode_mp3(struct flac_out *o)
+{
+	mpg123_handle *mh = mpg123_new(NULL, NULL);
+	long rate;
+	int ch, enc, rc = 0;
+	size_t got;
+
+	if (mh == NULL)
+		return mp3_fail(o, NULL, "cannot start libmpg123");
+	mpg123_param(mh, MPG123_ADD_FLAGS, MPG123_QUIET, 0);
+	if (mpg123_format_none(mh) != MPG123_OK ||
+	    mpg123_format(mh, 44100, MPG123_STEREO, MPG123_ENC_SIGNED_16) !=
+	    MPG123_OK || mpg123_open(mh, o->path) != MPG123_OK ||
+	    mpg123_getformat(mh, &rate, &ch, &enc) != MPG123_OK)
+		rc = mp3_fail(o, mh, "not an MP3 of CD audio (44100 Hz "
+		    "stereo)");
+	while (rc == 0) {
+		int e = mpg123_read(mh, o->buf + o->used,
+		    sizeof(o->buf) - o->used, &got);
+
+		o->used += got;
+		o->samples += got / 4;
+		if (e == MPG123_DONE)
+			break;
+		if (e != MPG123_OK && e != MPG123_NEW_FORMAT)
+			rc = mp3_fail(o, mh, "cannot decode");
+		else if (o->used + 4 > sizeof(o->buf) && !flush_out(o))
+			rc = -1;
+	}
+	if (rc == 0 && !flush_out(o))
+		rc = -1;
+	mpg123_close(mh);
+	mpg123_delete(mh);
+	return rc;
+}
+
+int
+oi_cue_mp3_stream(struct optimg_image *img, const char *path,
+    const char *where, unsigned *index)
+{
+	OI_TRY(decoded_stream(img, path, where, index, decode_mp3));
+	if (img->lossy == NULL &&
+	    asprintf(&img->lossy, "%s: '%s' is MP3, a lossy source; decode "
+	    "it to WAVE or FLAC knowing that it stays lossy", where,
+	    path) < 0)
+		img->lossy = NULL;
+	return OPTIMG_OK;
 }
 
 /* ---- AIFF ---------------------------------------------------------------- */

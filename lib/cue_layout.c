@@ -370,10 +370,7 @@ check_file_types(struct layout *lay)
 {
 	for (unsigned i = 0; i < lay->sheet->nfiles; i++) {
 		const struct oi_cue_file *f = &lay->sheet->files[i];
-		if (f->type == OI_CUE_MP3)
-			return fail(lay, OPTIMG_EUNSUPP, f->line,
-			    "MP3 files are not supported; decode to WAVE or "
-			    "FLAC first");
+		(void)f;	/* MP3: decoded by cue_audio.c */
 	}
 	return OPTIMG_OK;
 }

@@ -195,13 +195,7 @@ wave_range(struct cue_open *c, unsigned f)
 static int
 check_decodable(struct cue_open *c)
 {
-	for (unsigned i = 0; i < c->sheet->nfiles; i++) {
-		const struct oi_cue_file *f = &c->sheet->files[i];
-		if (f->type == OI_CUE_MP3)
-			return oi_set_error(&c->img->err, OPTIMG_EUNSUPP,
-			    "'%s' line %u: MP3 files are not supported; "
-			    "decode to WAVE or FLAC first", c->cue, f->line);
-	}
+	(void)c;	/* every FILE type is read (MP3 marks the image lossy) */
 	return OPTIMG_OK;
 }
 
@@ -269,6 +263,8 @@ open_files(struct cue_open *c)
 		OI_TRY(resolve(c, f, &path));
 		rc = type == OI_CUE_FLAC ?
 		    oi_cue_flac_stream(c->img, path, where, &c->streams[f]) :
+		    type == OI_CUE_MP3 ?
+		    oi_cue_mp3_stream(c->img, path, where, &c->streams[f]) :
 		    oi_image_add_stream(c->img, path, &c->streams[f]);
 		free(path);
 		OI_TRY(rc);

@@ -29,6 +29,7 @@ optimg_image_free(struct optimg_image *img)
 	oi_disc_release(&img->disc);
 	oi_worker_stop(&img->encoder);
 	free(img->scratch);
+	free(img->lossy);
 	free(img->path);
 	free(img->chd_parent);
 	free(img);

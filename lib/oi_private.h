@@ -139,6 +139,9 @@ struct optimg_image {
 	struct oi_worker	 encoder;	/* shares cooked-to-raw work */
 	struct oi_reader	 reader;	/* for OI_FILL_CALLBACK */
 	char			*chd_parent;	/* a CHD's parent, if named */
+	/* Set when some audio was decoded from a lossy source (an MP3 in a
+	   cue sheet): what to say when refusing to write it as a disc. */
+	char			*lossy;
 };
 
 void oi_image_warn(struct optimg_image *img, const char *fmt, ...)
@@ -312,6 +315,9 @@ struct oi_cue_sheet {
  * sample range of an AIFF stream (big-endian, CD audio only).
  */
 int oi_cue_flac_stream(struct optimg_image *img, const char *path,
+    const char *where, unsigned *index);
+/* An MP3 FILE decoded through libmpg123; marks the image lossy. */
+int oi_cue_mp3_stream(struct optimg_image *img, const char *path,
     const char *where, unsigned *index);
 int oi_cue_aiff_range(struct oi_stream *st, const char *where,
     uint64_t *start, uint64_t *size, struct optimg_error *err);

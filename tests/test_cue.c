@@ -924,7 +924,6 @@ test_layout_errors(void)
 	uint64_t odd[] = { 2 * RAW + 1 };
 	uint64_t mixed[] = { 300 * 2048 + 500 * RAW + 100 };
 	uint64_t short_file[] = { 100 * RAW };
-	uint64_t two[] = { 100 * RAW, 100 * RAW };
 	uint64_t empty[] = { 0 };
 
 	expect_layout_error(F1 T1 I1, odd, OPTIMG_EFORMAT,
@@ -943,10 +942,6 @@ test_layout_errors(void)
 	expect_layout_error(F1 T1 I1, empty, OPTIMG_EFORMAT,
 	    "line 3: INDEX 01 at frame 0 is past the end of 'a.bin' "
 	    "(0 bytes)");
-	expect_layout_error("FILE a.bin BINARY\n" T1 I1
-	    "FILE b.mp3 MP3\nTRACK 02 AUDIO\n" I1, two, OPTIMG_EUNSUPP,
-	    "line 4: MP3 files are not supported; decode to WAVE or FLAC "
-	    "first");
 }
 
 /* Huge files: addresses past 2^31 sectors are refused, not wrapped. */
@@ -1609,16 +1604,9 @@ test_open_fallbacks(void)
 static void
 test_open_errors(void)
 {
-	static const char mp3[] = "FILE \"x.mp3\" MP3\nTRACK 01 AUDIO\n"
-	    "INDEX 01 00:00:00\n";
 	static const char bad[] = "FILE \"x.bin\" BINARY\n"
 	    "TRACK 01 MODE3\nINDEX 01 00:00:00\n";
 	char want[1024];
-
-	put_file("m.cue", mp3, sizeof(mp3) - 1);
-	snprintf(want, sizeof(want), "'%s' line 1: MP3 files are not "
-	    "supported; decode to WAVE or FLAC first", tmp_path("m.cue"));
-	optimg_image_free(open_cue("m.cue", OPTIMG_EUNSUPP, want));
 
 	put_file("p.cue", bad, sizeof(bad) - 1);
 	snprintf(want, sizeof(want), "'%s' line 2: unknown track mode "

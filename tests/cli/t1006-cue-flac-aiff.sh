@@ -2,7 +2,8 @@
 # Cue sheets whose FILEs are FLAC or AIFF: info shows each track's length
 # from the file, convert writes a bin equal to the PCM that sox (an
 # independent decoder) makes of the same file; a FLAC that is not CD
-# audio is refused by name; an MP3 sheet is refused in one line.
+# audio is refused by name; an MP3 sheet lists its track in info and is
+# refused by convert and burn in one line.
 set -eu
 . "$SRCDIR/tests/cli/lib.sh"
 need_tool python3
@@ -38,11 +39,19 @@ expect_exit 1 "$OPTIMG" info b.cue
 grep -q "b.cue' line 1: '.*b.flac': 48000 Hz, 2 channels, 16 bits: CD audio is 44100 Hz" \
     "$TMP/err" || fail "48 kHz: $(cat "$TMP/err")"
 
-# MP3: one line naming the sheet's line.
-: >c.mp3
+# MP3 (made by lame): info lists the track with its length (libmpg123),
+# convert and burn refuse it in one line as a lossy source.
+command -v lame >/dev/null 2>&1 ||
+	skip "lame is not installed (the FLAC and AIFF parts passed)"
+lame --quiet -b 192 a.wav c.mp3
 printf 'FILE "c.mp3" MP3\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' >c.cue
-expect_exit 1 "$OPTIMG" convert -q c.cue c.iso
+expect_exit 0 "$OPTIMG" info --json c.cue
+grep -q '"length":300' "$TMP/out" || fail "mp3 length: $(cat "$TMP/out")"
+expect_exit 1 "$OPTIMG" convert -q c.cue c2.cue
 [ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "mp3: $(cat "$TMP/err")"
-grep -q "c.cue' line 1: MP3 files are not supported" "$TMP/err" ||
+grep -q "c.cue' line 1: '.*c.mp3' is MP3, a lossy source" "$TMP/err" ||
 	fail "mp3: $(cat "$TMP/err")"
-echo "ok: FLAC and AIFF read as CD audio"
+[ ! -e c2.cue ] && [ ! -e c2.bin ] || fail "mp3: convert wrote something"
+expect_exit 1 "$OPTIMG" burn --dry-run c.cue
+grep -q "is MP3, a lossy source" "$TMP/err" || fail "burn: $(cat "$TMP/err")"
+echo "ok: FLAC and AIFF read as CD audio, MP3 listed and refused"

@@ -18,9 +18,9 @@ fi
 out="$build/fuzz-out"
 mkdir -p "$out/obj"
 libs=$(pkg-config --cflags --libs libcdio libiso9660 libudf libburn-1 zlib libcrypto \
-	liblzma libzstd flac liblz4 expat)
+	liblzma libzstd flac liblz4 expat libmpg123)
 cflags=$(pkg-config --cflags libcdio libiso9660 libudf libburn-1 zlib \
-	libcrypto liblzma libzstd flac liblz4 expat)
+	libcrypto liblzma libzstd flac liblz4 expat libmpg123)
 san="-fsanitize=address,undefined"
 
 # The library, once.  Objects are named after their path, so that
