@@ -51,7 +51,14 @@ cli_rip_json(struct json_object *doc, const char *device, const char *out,
 	cli_json_add_u64(s, "cooked", res->cooked);
 	cli_json_add_u64(s, "rebuilt", res->rebuilt);
 	cli_json_add_u64(s, "rawfail", res->rawfail);
+	cli_json_add_u64(s, "reread", res->reread);
 	json_object_object_add(doc, "sectors", s);
+	/* This run's findings about the drive's raw reads. */
+	s = json_object_new_object();
+	cli_json_add_u64(s, "raw_corrupt", res->raw_corrupt);
+	cli_json_add_u64(s, "cooked_differ", res->cooked_differ);
+	cli_json_add_u64(s, "raw_unreadable", res->raw_unreadable);
+	json_object_object_add(doc, "drive", s);
 	files = json_object_new_array();
 	for (i = 0; i < res->nfiles; i++)
 		json_object_array_add(files,
