@@ -1006,7 +1006,8 @@ check_not_input(const char *path, const struct optimg_image *img,
 	if (img == NULL || stat(path, &ts) < 0)
 		return OPTIMG_OK;
 	for (unsigned i = 0; i < img->nstreams; i++)
-		if (stat(img->streams[i].path, &is) == 0 &&
+		if (img->streams[i].path != NULL &&
+		    stat(img->streams[i].path, &is) == 0 &&
 		    is.st_dev == ts.st_dev && is.st_ino == ts.st_ino)
 			return oi_set_error(err, OPTIMG_EINVAL, "'%s' is the "
 			    "image's own file '%s'", path,

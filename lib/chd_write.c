@@ -624,8 +624,8 @@ write_all(struct chd_write *w)
 	return oi_outfile_pwrite(&w->of, h, sizeof(h), 0, w->err);
 }
 
-int
-oi_write_chd(struct optimg_image *img, const char *out,
+static int
+write_chd(struct optimg_image *img, const char *out,
     const struct optimg_convert_opts *opts, struct optimg_error *err)
 {
 	struct chd_write *w = calloc(1, sizeof(*w));
@@ -636,7 +636,8 @@ oi_write_chd(struct optimg_image *img, const char *out,
 	w->img = img;
 	w->err = err;
 	w->of.fd = -1;
-	w->dvd = img->format == &oi_format_iso;
+	w->dvd = img->disc.ntracks == 1 &&
+	    img->disc.tracks[0].storage == OPTIMG_STORE_PLAIN;
 	w->prog.fn = opts->progress;
 	w->prog.ctx = opts->progress_ctx;
 	rc = oi_check_not_input(img, out, err);
@@ -664,3 +665,15 @@ oi_write_chd(struct optimg_image *img, const char *out,
 	free(w);
 	return rc;
 }
+
+static const char *const chd_extensions[] = { ".chd", NULL };
+
+/* Its tag gives a cue sheet's lines back, so it holds what a cue holds. */
+const struct oi_writer oi_writer_chd = {
+	.name = "chd",
+	.description = "a CHD",
+	.extensions = chd_extensions,
+	.holds = OI_HOLDS_CDTEXT | OI_HOLDS_CODES | OI_HOLDS_SESSIONS |
+	    OI_HOLDS_TRACKS,
+	.write = write_chd,
+};

@@ -78,56 +78,139 @@ oi_check_not_input(const struct optimg_image *img, const char *path,
 	return rc;
 }
 
-static enum optimg_output
-output_from_name(const char *path)
-{
-	const char *dot = strrchr(path, '.');
+/* ---- what the target cannot hold --------------------------------------- */
 
-	if (dot == NULL || strchr(dot, '/') != NULL)
-		return OPTIMG_OUTPUT_AUTO;
-	if (strcasecmp(dot, ".iso") == 0)
-		return OPTIMG_OUTPUT_ISO;
-	if (strcasecmp(dot, ".cue") == 0)
-		return OPTIMG_OUTPUT_CUE;
-	if (strcasecmp(dot, ".chd") == 0)
-		return OPTIMG_OUTPUT_CHD;
-	return OPTIMG_OUTPUT_AUTO;
+struct losses {
+	char	text[OPTIMG_ERRMSG_MAX / 2];
+	size_t	len;
+};
+
+static void
+lose(struct losses *l, const char *what, const char *which)
+{
+	if (l->len >= sizeof(l->text))
+		return;
+	l->len += (size_t)snprintf(l->text + l->len, sizeof(l->text) - l->len,
+	    "%s%s%s%s%s", l->len > 0 ? ", " : "", what,
+	    *which != '\0' ? " (" : "", which, *which != '\0' ? ")" : "");
+}
+
+static bool
+cdtext_empty(const struct optimg_cdtext *ct)
+{
+	for (unsigned i = 0; i < OPTIMG_CDTEXT_NFIELDS; i++)
+		if (ct->field[i] != NULL)
+			return false;
+	return true;
+}
+
+/* "tracks 1, 3" of the tracks for which pick() says yes; "" if none. */
+static bool
+tracks_where(const struct optimg_disc *d, char *buf, size_t len,
+    bool (*pick)(const struct optimg_track *, unsigned), unsigned holds)
+{
+	size_t off = 0;
+	unsigned n = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < d->ntracks; i++) {
+		if (!pick(&d->tracks[i], holds))
+			continue;
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%u",
+			    n == 0 ? "track " : ", ", d->tracks[i].number);
+		n++;
+	}
+	if (n > 1 && off < len) {	/* "track 1, 2" -> "tracks 1, 2" */
+		memmove(buf + 6, buf + 5, strlen(buf + 5) + 1);
+		buf[5] = 's';
+	}
+	return n > 0;
+}
+
+static bool
+lost_sub(const struct optimg_track *t, unsigned holds)
+{
+	if (!t->subchannel || (holds & OI_HOLDS_SUB))
+		return false;
+	return !(holds & OI_HOLDS_SUB_AUDIO) || t->mode != OPTIMG_TRACK_AUDIO;
+}
+
+static bool
+lost_cdtext(const struct optimg_track *t, unsigned holds)
+{
+	return !(holds & OI_HOLDS_CDTEXT) && !cdtext_empty(&t->cdtext);
+}
+
+static bool
+lost_isrc(const struct optimg_track *t, unsigned holds)
+{
+	return !(holds & OI_HOLDS_CODES) && t->isrc[0] != '\0';
+}
+
+/* Names what disc d has that a writer holding holds would drop. */
+static void
+find_losses(const struct optimg_disc *d, unsigned holds, struct losses *l)
+{
+	char which[128];
+
+	if (tracks_where(d, which, sizeof(which), lost_sub, holds))
+		lose(l, "subchannel", which);
+	if (!(holds & OI_HOLDS_CDTEXT) && (!cdtext_empty(&d->cdtext) ||
+	    d->cdtextfile != NULL))
+		lose(l, "CD-TEXT", "disc");
+	if (tracks_where(d, which, sizeof(which), lost_cdtext, holds))
+		lose(l, "CD-TEXT", which);
+	/* A format with no table of contents (an ISO) drops the codes as it
+	   drops flags and pregaps: they describe the disc, not its data. */
+	if (!(holds & OI_HOLDS_TRACKS))
+		return;
+	if (!(holds & OI_HOLDS_CODES) && d->catalog[0] != '\0')
+		lose(l, "catalog number", "");
+	if (tracks_where(d, which, sizeof(which), lost_isrc, holds))
+		lose(l, "ISRC", which);
+	if (!(holds & OI_HOLDS_SESSIONS) && d->nsessions > 1) {
+		snprintf(which, sizeof(which), "%u", d->nsessions);
+		lose(l, "sessions", which);
+	}
+}
+
+/*
+ * Refuses a conversion that would drop something, naming it.  Tracks an
+ * ISO cannot hold are its writer's to name (it offers --data-track);
+ * naming a data track already says to keep only it.
+ */
+static int
+check_losses(const struct optimg_image *img, const struct oi_writer *w,
+    const struct optimg_convert_opts *opts, struct optimg_error *err)
+{
+	struct losses l = { .len = 0 };
+
+	if (opts->lossy || opts->data_track != 0)
+		return OPTIMG_OK;
+	l.text[0] = '\0';
+	find_losses(&img->disc, w->holds, &l);
+	if (l.len == 0)
+		return OPTIMG_OK;
+	oi_set_error(err, OPTIMG_ELOSSY, "%s cannot hold the image's %s",
+	    w->description, l.text);
+	return oi_error_remedy(err, OPTIMG_OPTION_LOSSY, OPTIMG_OPTION_NONE);
 }
 
 int
 optimg_convert(struct optimg_image *img, const char *out,
     const struct optimg_convert_opts *opts, struct optimg_error *err)
 {
-	enum optimg_output to = opts->to;
+	const struct oi_writer *w = NULL;
 
 	oi_error_clear(err);
 	if (img->format == NULL)
 		return oi_set_error(err, OPTIMG_EINVAL, "the image is not open");
 	if (img->lossy != NULL)
 		return oi_set_error(err, OPTIMG_ELOSSY, "%s", img->lossy);
-	if (to == OPTIMG_OUTPUT_AUTO)
-		to = output_from_name(out);
-	switch (to) {
-	case OPTIMG_OUTPUT_ISO:
-		if (opts->split) {
-			oi_set_error(err, OPTIMG_EINVAL, "one bin per track "
-			    "applies to BIN/CUE output, not ISO");
-			return oi_error_about(err, OPTIMG_OPTION_SPLIT);
-		}
-		return oi_write_iso(img, out, opts, err);
-	case OPTIMG_OUTPUT_CUE: {
-		/* A CHD of ours gives back the very sheet and files. */
-		int rc = oi_chd_write_original(img, out, opts, err);
-		if (rc != OPTIMG_ENOENT)
-			return rc;
-		return oi_write_cue(img, out, opts, err);
-	}
-	case OPTIMG_OUTPUT_CHD:
-		return oi_write_chd(img, out, opts, err);
-	default:
-		oi_set_error(err, OPTIMG_EINVAL, "cannot tell the output "
-		    "format from '%s'; name it .iso or .cue", out);
-		return oi_error_remedy(err, OPTIMG_OPTION_OUTPUT_FORMAT,
-		    OPTIMG_OPTION_NONE);
-	}
+	OI_TRY(oi_writer_find(opts->format, out, &w, err));
+	if (w->check != NULL)
+		OI_TRY(w->check(img, opts, err));
+	OI_TRY(check_losses(img, w, opts, err));
+	return w->write(img, out, opts, err);
 }

@@ -56,11 +56,56 @@ int oi_cue_sheet_text(const struct optimg_disc *disc,
     const char *const *names, char **text, size_t *len,
     struct optimg_error *err);
 
-int oi_write_iso(struct optimg_image *img, const char *out,
-    const struct optimg_convert_opts *opts, struct optimg_error *err);
-int oi_write_cue(struct optimg_image *img, const char *out,
-    const struct optimg_convert_opts *opts, struct optimg_error *err);
-int oi_write_chd(struct optimg_image *img, const char *out,
-    const struct optimg_convert_opts *opts, struct optimg_error *err);
+/*
+ * What a writer's output can hold (oi_writer.holds).  convert.c refuses,
+ * by name, anything the disc has that the target cannot hold, unless the
+ * caller allows a lossy conversion; the writer then leaves it out.
+ */
+#define OI_HOLDS_CDTEXT		0x01	/* CD-TEXT, disc and tracks */
+#define OI_HOLDS_CODES		0x02	/* catalog number and ISRCs */
+#define OI_HOLDS_SESSIONS	0x04	/* more than one session */
+#define OI_HOLDS_SUB		0x08	/* subchannel of any track */
+#define OI_HOLDS_SUB_AUDIO	0x10	/* subchannel of audio tracks (CDG) */
+#define OI_HOLDS_TRACKS		0x20	/* tracks: audio, Mode 2, several */
+
+/*
+ * An output format.  Adding one is a write_NAME.c defining this and one
+ * line in format.c's writers[] (doc/architecture.md).
+ */
+struct oi_writer {
+	const char		*name;		/* "iso", "cue", "ccd", "toc" */
+	const char		*alias;		/* another name, or NULL */
+	const char		*description;
+	const char *const	*extensions;	/* ".iso", ...; NULL-ended */
+	unsigned		 holds;		/* OI_HOLDS_* */
+	/* Optional: refuses what only this writer can word (before the
+	   losses convert.c names). */
+	int			(*check)(const struct optimg_image *img,
+				    const struct optimg_convert_opts *opts,
+				    struct optimg_error *err);
+	/*
+	 * Writes img to out through outfile.c (temporary names, renamed
+	 * when complete).  opts->lossy says the caller accepted losing what
+	 * holds lacks; leave it out then.
+	 */
+	int			(*write)(struct optimg_image *img,
+				    const char *out,
+				    const struct optimg_convert_opts *opts,
+				    struct optimg_error *err);
+};
+
+extern const struct oi_writer oi_writer_iso, oi_writer_cue, oi_writer_chd;
+
+/* The writer named name (or alias), else the one out's extension names. */
+int oi_writer_find(const char *name, const char *out,
+    const struct oi_writer **w, struct optimg_error *err);
+
+/*
+ * Bytes a sector of t takes when a writer that holds raw sectors stores it:
+ * a plain 2048-byte dump (an ISO) becomes raw 2352 with EDC/ECC made anew,
+ * every other track keeps how its image stores it.  The cue writer and
+ * verify (Redump's hashes) share this rule.
+ */
+unsigned oi_track_out_size(const struct optimg_track *t);
 
 #endif

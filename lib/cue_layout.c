@@ -116,6 +116,34 @@ emit(struct layout *lay, struct oi_fragment *f, uint64_t count,
 	return OPTIMG_OK;
 }
 
+/*
+ * The unstored pregap of t.  A session's first track has 150 sectors of
+ * pregap on the disc; when the sheet neither stores them (INDEX 00) nor
+ * says how long they are (PREGAP, REM PREGAP), they are unstored.
+ */
+static uint32_t
+pregap_of(const struct oi_cue_track *t)
+{
+	if (!t->session_start || t->pregap_given)
+		return t->pregap;
+	if (t->nindex > 0 && t->index[0].number == 0)
+		return 0;
+	return OI_SESSION_PREGAP;
+}
+
+/* The lead-out and lead-in before t, when it opens a session. */
+static int
+lay_session_gap(struct layout *lay, const struct oi_cue_track *t)
+{
+	struct oi_fragment f = { .fill = OI_FILL_LEADOUT };
+
+	if (!t->session_start)
+		return OPTIMG_OK;
+	OI_TRY(emit(lay, &f, t->leadout, t->line));
+	f.fill = OI_FILL_LEADIN;
+	return emit(lay, &f, t->leadin, t->line);
+}
+
 /* An unstored gap of track t: silence or empty sectors of its mode. */
 static int
 lay_gap(struct layout *lay, const struct oi_cue_track *t, uint32_t frames)
@@ -269,7 +297,8 @@ lay_index(struct layout *lay, const struct oi_cue_track *t, unsigned k,
 			OI_TRY(lay_gap(lay, lay->owner, lay->owner->postgap));
 		if (lay->sheet->hd_track == (unsigned)(t - lay->sheet->tracks) + 1)
 			OI_TRY(lay_high_density(lay, t));
-		OI_TRY(lay_gap(lay, t, t->pregap));
+		OI_TRY(lay_session_gap(lay, t));
+		OI_TRY(lay_gap(lay, t, pregap_of(t)));
 		lay->owner = t;
 	}
 	dt->index[ix->number] = (int32_t)lay->lba;
@@ -334,9 +363,10 @@ add_track(struct layout *lay, unsigned i)
 	t->session = lay->sheet->track_session[i];
 	t->mode = ct->mode;
 	t->sector_size = ct->sector_size;
+	t->storage = oi_storage_of_size(ct->sector_size);
 	t->subchannel = ct->subchannel;
 	t->start = OPTIMG_NO_INDEX;
-	t->pregap_unstored = ct->pregap;
+	t->pregap_unstored = pregap_of(ct);
 	t->postgap_unstored = ct->postgap;
 	t->flags = ct->flags |
 	    (ct->mode != OPTIMG_TRACK_AUDIO ? OPTIMG_FLAG_DATA : 0);

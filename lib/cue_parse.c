@@ -59,6 +59,9 @@ struct parser {
 	bool			 seen_postgap;
 	bool			 high_density;	/* REM HIGH-DENSITY AREA seen */
 	bool			 warned_long;	/* a time past 99:59:74 */
+	/* Redump's REM LEAD-OUT, LEAD-IN, PREGAP, for the next session. */
+	uint32_t		 gap[3];
+	bool			 have_gap[3];
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -542,6 +545,38 @@ grow_tracks(struct parser *p)
 	return OPTIMG_OK;
 }
 
+/*
+ * t opens a session after the first: the gap before it is what REM
+ * LEAD-OUT and REM LEAD-IN said, else the Orange Book's lengths, and REM
+ * PREGAP is its unstored pregap (cue_layout.c defaults it).
+ */
+static void
+start_session(struct parser *p, struct oi_cue_track *t)
+{
+	const struct oi_cue_sheet *s = p->sheet;
+	bool first = s->track_session[s->ntracks - 1] == s->track_session[0];
+	struct oi_cue_track *prev = &s->tracks[s->ntracks - 1];
+	unsigned kept = 0;
+
+	/* The gap lines now live in the model (oi_cue_gap_note). */
+	for (unsigned i = 0; i < prev->nnotes; i++) {
+		if (oi_cue_gap_note(prev->notes[i].text))
+			free(prev->notes[i].text);
+		else
+			prev->notes[kept++] = prev->notes[i];
+	}
+	prev->nnotes = kept;
+
+	t->session_start = true;
+	t->leadout = p->have_gap[0] ? p->gap[0] : first ? OI_LEADOUT_FIRST :
+	    OI_LEADOUT_LATER;
+	t->leadin = p->have_gap[1] ? p->gap[1] : OI_LEADIN;
+	if (p->have_gap[2]) {
+		t->pregap = p->gap[2];
+		t->pregap_given = true;
+	}
+}
+
 static int
 kw_track(struct parser *p, const struct line *l, int arg)
 {
@@ -581,6 +616,9 @@ kw_track(struct parser *p, const struct line *l, int arg)
 	s->track_session[s->ntracks] = p->session;
 	if (p->high_density && s->hd_track == 0)
 		s->hd_track = s->ntracks + 1;
+	if (s->ntracks > 0 && s->track_session[s->ntracks - 1] != p->session)
+		start_session(p, t);
+	p->have_gap[0] = p->have_gap[1] = p->have_gap[2] = false;
 	s->ntracks++;
 	p->notes_cap = 0;		/* notes now go to the new track */
 	p->seen_pregap = p->seen_postgap = false;
@@ -681,8 +719,10 @@ kw_gap(struct parser *p, const struct line *l, int post)
 	*seen = true;
 	if (post)
 		t->postgap = frames;
-	else
+	else {
 		t->pregap = frames;
+		t->pregap_given = true;
+	}
 	return OPTIMG_OK;
 }
 
@@ -803,6 +843,46 @@ rem_session(struct parser *p, const struct line *l)
 	return OPTIMG_OK;
 }
 
+/* mm:ss:ff of a REM line, quietly: a comment that does not parse is kept
+   as a comment only. */
+static bool
+rem_msf(const struct word *w, uint32_t *frames)
+{
+	unsigned v[3] = { 0, 0, 0 }, k = 0;
+	size_t digits = 0;
+
+	for (size_t i = 0; i < w->len; i++) {
+		char c = w->p[i];
+		if (c == ':' && digits > 0 && k < 2) {
+			k++;
+			digits = 0;
+		} else if (c >= '0' && c <= '9' && digits < 2) {
+			v[k] = v[k] * 10 + (unsigned)(c - '0');
+			digits++;
+		} else
+			return false;
+	}
+	if (k != 2 || digits == 0 || v[1] > 59 || v[2] > 74)
+		return false;
+	*frames = (v[0] * 60 + v[1]) * OPTIMG_FRAMES_PER_SEC + v[2];
+	return true;
+}
+
+/* REM LEAD-OUT / LEAD-IN / PREGAP mm:ss:ff (Redump, between sessions). */
+static void
+rem_gap(struct parser *p, const struct line *l)
+{
+	static const char *const names[3] = { "LEAD-OUT", "LEAD-IN",
+	    "PREGAP" };
+
+	if (l->nargs != 2)
+		return;
+	for (unsigned i = 0; i < 3; i++)
+		if (word_is(&l->arg[0], names[i]) &&
+		    rem_msf(&l->arg[1], &p->gap[i]))
+			p->have_gap[i] = true;
+}
+
 /*
  * REM: a comment, kept as a note of the disc (before the first TRACK) or
  * of the current track, whose text is all after "REM ".
@@ -820,6 +900,7 @@ kw_rem(struct parser *p, const struct line *l, int arg)
 	if (l->nargs == 2 && word_is(&l->arg[0], "HIGH-DENSITY") &&
 	    word_is(&l->arg[1], "AREA"))
 		p->high_density = true;
+	rem_gap(p, l);
 	if (t != NULL)
 		return add_note(p, &t->notes, &t->nnotes, &l->rest);
 	return add_note(p, &p->sheet->notes, &p->sheet->nnotes, &l->rest);

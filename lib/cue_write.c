@@ -6,7 +6,9 @@
  *
  *	REM ...			disc notes
  *	CATALOG, CDTEXTFILE, disc CD-TEXT
- *	[REM SESSION nn]	before each session's first track, if several
+ *	[REM SESSION nn]	before each session's first track, if several;
+ *				later ones between Redump's REM LEAD-OUT
+ *				and REM LEAD-IN, REM PREGAP lines
  *	FILE "name" BINARY	when the track's file differs from the last
  *	  TRACK nn MODE
  *	    FLAGS, ISRC, CD-TEXT, REM notes, PREGAP
@@ -102,12 +104,27 @@ is_session_note(const char *text)
 	    (text[7] == '\0' || strchr(" \t\v\f", text[7]) != NULL);
 }
 
+bool
+oi_cue_gap_note(const char *text)
+{
+	static const char *const words[] = { "LEAD-OUT", "LEAD-IN", "PREGAP" };
+
+	for (unsigned i = 0; i < OI_ARRAY_SIZE(words); i++) {
+		size_t n = strlen(words[i]);
+		if (strncasecmp(text, words[i], n) == 0 &&
+		    strchr(" \t\v\f", text[n]) != NULL && text[n] != '\0')
+			return true;
+	}
+	return false;
+}
+
 static void
 put_notes(struct writer *w, const char *indent,
-    const struct optimg_note *notes, unsigned n)
+    const struct optimg_note *notes, unsigned n, bool gap_notes)
 {
 	for (unsigned i = 0; i < n; i++) {
-		if (is_session_note(notes[i].text))
+		if (is_session_note(notes[i].text) ||
+		    (gap_notes && oi_cue_gap_note(notes[i].text)))
 			continue;	/* made again from the sessions */
 		fprintf(w->out, "%sREM%s", indent,
 		    notes[i].text[0] != '\0' ? " " : "");
@@ -226,7 +243,7 @@ put_header(struct writer *w)
 {
 	const struct optimg_disc *d = w->disc;
 
-	put_notes(w, "", d->notes, d->nnotes);
+	put_notes(w, "", d->notes, d->nnotes, false);
 	if (d->catalog[0] != '\0')
 		fprintf(w->out, "CATALOG %.13s\n", d->catalog);
 	if (d->cdtextfile != NULL)
@@ -258,15 +275,66 @@ put_flags(struct writer *w, const struct optimg_track *t)
 	putc('\n', w->out);
 }
 
+static const struct optimg_session *
+session_of(const struct optimg_disc *d, unsigned number)
+{
+	for (unsigned i = 0; i < d->nsessions; i++)
+		if (d->sessions[i].number == number)
+			return &d->sessions[i];
+	return NULL;
+}
+
+/* Whether track i opens a session after the first. */
+static bool
+opens_session(const struct writer *w, unsigned i)
+{
+	return i > 0 && w->disc->tracks[i].session !=
+	    w->disc->tracks[i - 1].session;
+}
+
+static void
+put_rem_msf(struct writer *w, const char *what, uint32_t frames)
+{
+	fprintf(w->out, "REM %s ", what);
+	put_msf(w->out, frames);
+	putc('\n', w->out);
+}
+
+/*
+ * REM SESSION, and around it the gap before a later session as Redump
+ * writes it: the lead-out before, the lead-in and the unstored pregap of
+ * the session's first track after.  true when REM PREGAP was written.
+ */
+static bool
+put_session(struct writer *w, unsigned i)
+{
+	const struct optimg_track *t = &w->disc->tracks[i];
+	const struct optimg_session *prev = NULL, *cur;
+
+	if (!w->sessions || (i > 0 && !opens_session(w, i)))
+		return false;
+	if (i > 0)
+		prev = session_of(w->disc, w->disc->tracks[i - 1].session);
+	cur = session_of(w->disc, t->session);
+	if (prev != NULL && prev->leadout_length > 0)
+		put_rem_msf(w, "LEAD-OUT", prev->leadout_length);
+	fprintf(w->out, "REM SESSION %02u\n", t->session);
+	if (cur == NULL || cur->leadin_length == 0)
+		return false;
+	put_rem_msf(w, "LEAD-IN", cur->leadin_length);
+	put_rem_msf(w, "PREGAP", t->pregap_unstored);
+	return true;
+}
+
 static void
 put_track_head(struct writer *w, unsigned i)
 {
 	const struct optimg_track *t = &w->disc->tracks[i];
 	const char *f = w->files[i];
+	bool rem_pregap = put_session(w, i);
+	bool gap_notes = w->sessions && i + 1 < w->disc->ntracks &&
+	    opens_session(w, i + 1);
 
-	if (w->sessions && (i == 0 ||
-	    t->session != w->disc->tracks[i - 1].session))
-		fprintf(w->out, "REM SESSION %02u\n", t->session);
 	if (i == 0 || (f != w->files[i - 1] && strcmp(f, w->files[i - 1]))) {
 		fprintf(w->out, "FILE \"%s\" BINARY\n", f);
 		w->cursor = 0;
@@ -276,8 +344,8 @@ put_track_head(struct writer *w, unsigned i)
 	if (t->isrc[0] != '\0')
 		fprintf(w->out, "    ISRC %.12s\n", t->isrc);
 	put_cdtext(w, "    ", &t->cdtext);
-	put_notes(w, "    ", t->notes, t->nnotes);
-	if (t->pregap_unstored > 0) {
+	put_notes(w, "    ", t->notes, t->nnotes, gap_notes);
+	if (t->pregap_unstored > 0 && !rem_pregap) {
 		fputs("    PREGAP ", w->out);
 		put_msf(w->out, t->pregap_unstored);
 		putc('\n', w->out);

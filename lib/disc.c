@@ -38,6 +38,19 @@ optimg_track_mode_name(const struct optimg_track *t)
 	return "?";
 }
 
+enum optimg_storage
+oi_storage_of_size(unsigned sector_size)
+{
+	switch (sector_size) {
+	case OPTIMG_USER_SECTOR:
+		return OPTIMG_STORE_USER;
+	case OPTIMG_MODE2_SECTOR:
+		return OPTIMG_STORE_MODE2;
+	default:
+		return OPTIMG_STORE_RAW;
+	}
+}
+
 int32_t
 optimg_track_first_lba(const struct optimg_track *t)
 {
@@ -152,7 +165,61 @@ add_session(struct optimg_disc *d, unsigned number, unsigned first)
 	s->first_track = first;
 	s->ntracks = 0;
 	s->leadout = 0;
+	s->leadout_length = 0;
+	s->leadin_length = 0;
 	return OPTIMG_OK;
+}
+
+/* The fragment of kind fill starting at lba, or NULL. */
+static const struct oi_fragment *
+fragment_at(const struct optimg_image *img, int32_t lba, enum oi_fill fill)
+{
+	for (unsigned i = 0; i < img->nfrags; i++)
+		if (img->frags[i].lba == lba && img->frags[i].fill == fill)
+			return &img->frags[i];
+	return NULL;
+}
+
+/*
+ * Where the sectors after track i end: the next track's first sector, or
+ * the lead-out between them when the next track opens a session.
+ */
+static int32_t
+track_end(const struct optimg_image *img, unsigned i, int32_t end)
+{
+	const struct optimg_disc *d = &img->disc;
+	int32_t next;
+
+	if (i + 1 >= d->ntracks)
+		return end;
+	next = track_first(&d->tracks[i + 1]);
+	if (d->tracks[i + 1].session == d->tracks[i].session)
+		return next;
+	for (unsigned k = img->nfrags; k-- > 0;)
+		if (img->frags[k].fill == OI_FILL_LEADOUT &&
+		    img->frags[k].lba < next &&
+		    img->frags[k].lba >= d->tracks[i].start)
+			return img->frags[k].lba;
+	return next;
+}
+
+/* Lead-out and next lead-in lengths of the sessions, from the gaps. */
+static void
+session_gaps(struct optimg_image *img)
+{
+	struct optimg_disc *d = &img->disc;
+
+	for (unsigned s = 0; s + 1 < d->nsessions; s++) {
+		const struct oi_fragment *out, *in;
+		out = fragment_at(img, d->sessions[s].leadout, OI_FILL_LEADOUT);
+		if (out == NULL)
+			continue;
+		d->sessions[s].leadout_length = out->count;
+		in = fragment_at(img, out->lba + (int32_t)out->count,
+		    OI_FILL_LEADIN);
+		if (in != NULL)
+			d->sessions[s + 1].leadin_length = in->count;
+	}
 }
 
 static int
@@ -172,12 +239,14 @@ derive_sessions(struct optimg_image *img, int32_t end)
 				    "out of memory");
 			if (d->nsessions > 1)
 				d->sessions[d->nsessions - 2].leadout =
-				    track_first(t);
+				    d->tracks[i - 1].start +
+				    (int32_t)d->tracks[i - 1].length;
 		}
 		d->sessions[d->nsessions - 1].ntracks++;
 	}
 	if (d->nsessions > 0)
 		d->sessions[d->nsessions - 1].leadout = end;
+	session_gaps(img);
 	return OPTIMG_OK;
 }
 
@@ -197,8 +266,7 @@ oi_image_finish_layout(struct optimg_image *img)
 		/* Sectors stored before track 1's first index are its pregap. */
 		if (i == 0 && img->nfrags > 0)
 			first = OI_MIN(first, img->frags[0].lba);
-		int32_t next = i + 1 < d->ntracks ?
-		    track_first(&d->tracks[i + 1]) : end;
+		int32_t next = track_end(img, i, end);
 
 		if (t->start == OPTIMG_NO_INDEX || first > t->start ||
 		    next < t->start)

@@ -732,6 +732,7 @@ add_track(struct optimg_drive *d, track_t n, lsn_t prev_start,
 		    "track", n, (long)start);
 	t->start = start;
 	t->sector_size = d->info.dvd ? OPTIMG_USER_SECTOR : OPTIMG_RAW_SECTOR;
+	t->storage = d->info.dvd ? OPTIMG_STORE_PLAIN : OPTIMG_STORE_RAW;
 	/* INDEX 00 where the image driver knows it, else from subchannel Q. */
 	if (pregap == CDIO_INVALID_LSN && d->info.mmc && !d->info.dvd &&
 	    prev_start >= 0)
@@ -845,10 +846,9 @@ read_toc(struct optimg_drive *d)
 /* ---- the drive object -------------------------------------------------- */
 
 static int
-drive_probe(const uint8_t *head, size_t len)
+drive_probe(const struct oi_probe *p)
 {
-	(void)head;
-	(void)len;
+	(void)p;
 	return 0;	/* opened by name through optimg_drive_open() */
 }
 
@@ -862,6 +862,7 @@ drive_open_path(struct optimg_image *img, const char *path)
 
 static const struct oi_format oi_format_drive = {
 	.name = "drive",
+	.description = "optical drive",
 	.probe = drive_probe,
 	.open = drive_open_path,
 };

@@ -180,6 +180,7 @@ optimg_option_meaning(enum optimg_option opt)
 		[OPTIMG_OPTION_ROOT_DIR] = "a root directory to squash",
 		[OPTIMG_OPTION_RECONSTRUCT] =
 		    "rebuild raw sectors from their user data",
+		[OPTIMG_OPTION_LOSSY] = "leave out what the output cannot hold",
 	};
 
 	if ((unsigned)opt >= sizeof(meaning) / sizeof(meaning[0]))

@@ -31,9 +31,10 @@ struct chd_img {
 };
 
 static int
-chd_probe(const uint8_t *head, size_t len)
+chd_probe(const struct oi_probe *p)
 {
-	return len >= 16 && memcmp(head, CHD_MAGIC, 8) == 0 ? 100 : 0;
+	return p->head_len >= 16 && memcmp(p->head, CHD_MAGIC, 8) == 0 ?
+	    100 : 0;
 }
 
 static void
@@ -255,6 +256,7 @@ add_cd_track(struct chd_img *c, unsigned i, int32_t *lba)
 	t->session = 1;
 	t->mode = ct->mode;
 	t->sector_size = ct->datasize;
+	t->storage = oi_storage_of_size(ct->datasize);
 	t->flags = ct->mode != OPTIMG_TRACK_AUDIO ? OPTIMG_FLAG_DATA : 0;
 	if (ct->pregap_stored) {
 		t->index[0] = ct->pregap > 0 ? *lba : OPTIMG_NO_INDEX;
@@ -315,6 +317,7 @@ open_dvd(struct chd_img *c)
 	t->session = 1;
 	t->mode = OPTIMG_TRACK_MODE1;
 	t->sector_size = 2048;
+	t->storage = OPTIMG_STORE_PLAIN;
 	t->start = 0;
 	t->flags = OPTIMG_FLAG_DATA;
 	OI_TRY(add_frag(img, 0, (uint32_t)sectors, OI_FILL_CALLBACK, 0, 2048,
@@ -366,6 +369,7 @@ oi_chd_of_image(const struct optimg_image *img)
 
 const struct oi_format oi_format_chd = {
 	.name = "chd",
+	.description = "MAME CHD",
 	.probe = chd_probe,
 	.open = chd_open,
 };

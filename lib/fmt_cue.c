@@ -62,9 +62,10 @@ looks_like_text(const uint8_t *p, size_t len)
  * being "not a disc image".
  */
 static int
-cue_probe(const uint8_t *head, size_t len)
+cue_probe(const struct oi_probe *p)
 {
-	size_t i = 0, w;
+	const uint8_t *head = p->head;
+	size_t len = p->head_len, i = 0, w;
 	unsigned lines = 0, cue = 0;
 
 	if (len >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
@@ -325,6 +326,7 @@ cue_open(struct optimg_image *img, const char *path)
 
 const struct oi_format oi_format_cue = {
 	.name = "cue",
+	.description = "cue sheet",
 	.probe = cue_probe,
 	.open = cue_open,
 };

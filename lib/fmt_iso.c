@@ -13,11 +13,11 @@
 #include "oi_private.h"
 
 static int
-iso_probe(const uint8_t *head, size_t len)
+iso_probe(const struct oi_probe *p)
 {
-	const uint8_t *vd = head + 16 * 2048;
+	const uint8_t *vd = p->head + 16 * 2048;
 
-	if (len < 16 * 2048 + 6)
+	if (p->head_len < 16 * 2048 + 6)
 		return 0;
 	if (memcmp(vd + 1, "CD001", 5) == 0)
 		return 100;
@@ -55,6 +55,7 @@ iso_open(struct optimg_image *img, const char *path)
 	OI_TRY(oi_image_add_track(img, &t));
 	t->number = 1;
 	t->mode = OPTIMG_TRACK_MODE1;
+	t->storage = OPTIMG_STORE_PLAIN;
 	t->sector_size = 2048;
 	t->start = 0;
 	t->flags = OPTIMG_FLAG_DATA;
@@ -63,6 +64,7 @@ iso_open(struct optimg_image *img, const char *path)
 
 const struct oi_format oi_format_iso = {
 	.name = "iso",
+	.description = "ISO 9660 / UDF",
 	.probe = iso_probe,
 	.open = iso_open,
 };

@@ -24,11 +24,11 @@ has_sync(const uint8_t *head, size_t len, unsigned sector)
 }
 
 static int
-rawbin_probe(const uint8_t *head, size_t len)
+rawbin_probe(const struct oi_probe *p)
 {
-	if (!has_sync(head, len, 0))
+	if (!has_sync(p->head, p->head_len, 0))
 		return 0;
-	return has_sync(head, len, 1) ? 90 : 60;
+	return has_sync(p->head, p->head_len, 1) ? 90 : 60;
 }
 
 static enum optimg_track_mode
@@ -73,6 +73,7 @@ rawbin_open(struct optimg_image *img, const char *path)
 	OI_TRY(oi_image_add_track(img, &t));
 	t->number = 1;
 	t->mode = frag.mode;
+	t->storage = OPTIMG_STORE_RAW;
 	t->sector_size = 2352;
 	t->start = 0;
 	t->flags = OPTIMG_FLAG_DATA;
@@ -81,6 +82,7 @@ rawbin_open(struct optimg_image *img, const char *path)
 
 const struct oi_format oi_format_rawbin = {
 	.name = "bin",
+	.description = "raw bin",
 	.probe = rawbin_probe,
 	.open = rawbin_open,
 };

@@ -120,7 +120,26 @@ oi_image_add_stream(struct optimg_image *img, const char *path,
 	if (s == NULL)
 		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
 	img->streams = s;
-	OI_TRY(oi_stream_open(&img->streams[img->nstreams], path, &img->err));
+	OI_TRY(oi_stream_open_file(&img->streams[img->nstreams], path,
+	    &img->err));
+	*index = img->nstreams++;
+	return OPTIMG_OK;
+}
+
+int
+oi_image_adopt_stream(struct optimg_image *img, struct oi_stream *st,
+    unsigned *index)
+{
+	struct oi_stream *s;
+
+	s = oi_reallocarray(img->streams, img->nstreams + 1, sizeof(*s));
+	if (s == NULL) {
+		oi_stream_close(st);
+		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
+	}
+	img->streams = s;
+	img->streams[img->nstreams] = *st;
+	memset(st, 0, sizeof(*st));
 	*index = img->nstreams++;
 	return OPTIMG_OK;
 }

@@ -7,6 +7,11 @@
  * the caller's buffer.  Otherwise each sector passes through a raw 2352 (or
  * 2448) form: bytes the file lacks (sync, header, EDC, ECC) are made by the
  * sector codec, so an ISO and a raw bin look alike to every consumer.
+ *
+ * Subchannel comes with 2448-byte reads: from the sector itself (CDG), or
+ * from a stream beside the main one (CloneCD .sub), turned into the raw
+ * interleaved form a drive returns.  Sectors between sessions (lead-out,
+ * lead-in) are in no image: reading them fails and says so.
  */
 #include "config.h"
 
@@ -273,21 +278,94 @@ read_converted(struct optimg_image *img, const struct oi_fragment *f,
 	return OPTIMG_OK;
 }
 
+/* Subchannel kept beside the main data: 96 bytes a sector, made raw. */
+static int
+read_sub_stream(struct optimg_image *img, const struct oi_fragment *f,
+    int32_t lba, uint32_t n, uint8_t *dst)
+{
+	uint8_t sub[CHUNK_SECTORS * OPTIMG_SUBCHANNEL / 8];
+	uint64_t off = f->sub_offset + (uint64_t)(lba - f->lba) *
+	    OPTIMG_SUBCHANNEL;
+
+	while (n > 0) {
+		uint32_t k = OI_MIN(n, (uint32_t)(sizeof(sub) /
+		    OPTIMG_SUBCHANNEL));
+		OI_TRY(oi_stream_pread(&img->streams[f->sub_stream], sub,
+		    (size_t)k * OPTIMG_SUBCHANNEL, off, &img->err));
+		for (uint32_t i = 0; i < k; i++) {
+			uint8_t *d = dst + (size_t)i * OPTIMG_RAW_SUB_SECTOR +
+			    OPTIMG_RAW_SECTOR;
+			if (f->sub_linear)
+				oi_sub_interleave(sub + (size_t)i *
+				    OPTIMG_SUBCHANNEL, d);
+			else
+				memcpy(d, sub + (size_t)i * OPTIMG_SUBCHANNEL,
+				    OPTIMG_SUBCHANNEL);
+		}
+		off += (uint64_t)k * OPTIMG_SUBCHANNEL;
+		dst += (size_t)k * OPTIMG_RAW_SUB_SECTOR;
+		n -= k;
+	}
+	return OPTIMG_OK;
+}
+
+/* An inline subchannel kept linear (12 bytes a channel) is made raw. */
+static void
+interleave_inline(uint32_t n, uint8_t *dst)
+{
+	uint8_t lin[OPTIMG_SUBCHANNEL];
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t *d = dst + (size_t)i * OPTIMG_RAW_SUB_SECTOR +
+		    OPTIMG_RAW_SECTOR;
+		memcpy(lin, d, sizeof(lin));
+		oi_sub_interleave(lin, d);
+	}
+}
+
+static int
+between_sessions(struct optimg_image *img, const struct oi_fragment *f,
+    int32_t lba)
+{
+	const struct optimg_disc *d = &img->disc;
+	unsigned s = 0;
+
+	for (unsigned i = 0; i < d->nsessions; i++)
+		if (d->sessions[i].leadout <= lba)
+			s = d->sessions[i].number;
+	return oi_set_error(&img->err, OPTIMG_ERANGE,
+	    "sector %ld lies in the %s between sessions %u and %u, which no "
+	    "image stores", (long)lba, f->fill == OI_FILL_LEADOUT ?
+	    "lead-out" : "lead-in", s, s + 1);
+}
+
 static int
 read_from_fragment(struct optimg_image *img, const struct oi_fragment *f,
     int32_t lba, uint32_t n, unsigned size, uint8_t *dst)
 {
+	if (f->fill == OI_FILL_LEADOUT || f->fill == OI_FILL_LEADIN)
+		return between_sessions(img, f, lba);
 	/* A drive returns user data itself, corrected by its own ECC, and
 	 * some drives have no raw reads to cook it from. */
 	if (f->fill == OI_FILL_CALLBACK && size == 2048 &&
 	    f->mode != OPTIMG_TRACK_AUDIO)
 		return img->reader.read(img->reader.ctx, lba, n, size, dst,
 		    &img->err);
-	if (f->fill != OI_FILL_ZERO && f->sector_size == size && !f->swap16)
-		return read_file_direct(img, f, lba, n, dst);
+	if (f->fill != OI_FILL_ZERO && f->sector_size == size && !f->swap16) {
+		OI_TRY(read_file_direct(img, f, lba, n, dst));
+		if (size == OPTIMG_RAW_SUB_SECTOR && f->sub_linear)
+			interleave_inline(n, dst);
+		return OPTIMG_OK;
+	}
 	while (n > 0) {
 		uint32_t k = OI_MIN(n, CHUNK_SECTORS);
 		OI_TRY(read_converted(img, f, lba, k, size, dst));
+		if (size == OPTIMG_RAW_SUB_SECTOR && f->fill != OI_FILL_ZERO &&
+		    f->sub == OI_SUB_STREAM)
+			OI_TRY(read_sub_stream(img, f, lba, k, dst));
+		else if (size == OPTIMG_RAW_SUB_SECTOR && f->sub_linear &&
+		    f->sector_size == OPTIMG_RAW_SUB_SECTOR)
+			interleave_inline(k, dst);
 		lba += (int32_t)k;
 		n -= k;
 		dst += (size_t)k * size;
@@ -367,7 +445,10 @@ oi_image_plain_span(struct optimg_image *img, int32_t lba, uint32_t count,
 	if (f == NULL || f->fill != OI_FILL_FILE || f->sector_size != 2048 ||
 	    f->swap16)
 		return OPTIMG_EUNSUPP;
-	out->fd = img->streams[f->stream].fd;
+	/* Only a plain file's bytes can be copied by the kernel. */
+	out->fd = oi_stream_plain_fd(&img->streams[f->stream]);
+	if (out->fd < 0)
+		return OPTIMG_EUNSUPP;
 	out->offset = f->offset + (uint64_t)(lba - f->lba) * 2048u;
 	out->count = OI_MIN(count, f->count - (uint32_t)(lba - f->lba));
 	return OPTIMG_OK;

@@ -58,20 +58,49 @@ bool oi_kernel_copy_refused(int e);
 int oi_read_small_file(const char *path, size_t max, char **out, size_t *len,
     struct optimg_error *err);
 
-/* ---- streams: the files an image's sectors come from (stream.c) ------- */
+/* ---- streams: the byte sources sectors come from (stream.c) ----------- */
 
-struct oi_stream {
-	char	*path;
-	int	 fd;
-	uint64_t size;
+/*
+ * A stream is bytes addressed by offset: a plain file now, a decompressor,
+ * a container member or a drive later.  Readers reach bytes only through
+ * oi_stream_pread(); a new kind of stream is one more ops table.
+ */
+struct oi_stream;
+
+struct oi_stream_ops {
+	const char	*name;		/* "file", "memory", ... */
+	/* Exactly len bytes at off; oi_stream_pread checked the range. */
+	int		(*pread)(struct oi_stream *st, void *buf, size_t len,
+			    uint64_t off, struct optimg_error *err);
+	/*
+	 * A descriptor holding the stream's bytes at the same offsets, for
+	 * the kernel to copy from (copy_file_range); -1 when there is none
+	 * (compressed, in memory).  NULL means -1.
+	 */
+	int		(*plain_fd)(const struct oi_stream *st);
+	void		(*close)(struct oi_stream *st);	/* frees ctx */
 };
 
-int oi_stream_open(struct oi_stream *st, const char *path,
+struct oi_stream {
+	const struct oi_stream_ops *ops;
+	char		*path;		/* for messages and input checks */
+	uint64_t	 size;		/* bytes the stream holds */
+	int		 fd;		/* plain files */
+	void		*ctx;		/* other kinds: owned by ops */
+};
+
+/* A plain file; fails on a directory. */
+int oi_stream_open_file(struct oi_stream *st, const char *path,
     struct optimg_error *err);
+/* len bytes at data, borrowed: they must outlive the stream. */
+int oi_stream_open_mem(struct oi_stream *st, const char *name,
+    const void *data, size_t len, struct optimg_error *err);
 void oi_stream_close(struct oi_stream *st);
-/* Reads exactly len bytes at off; past end of file is an error. */
+/* Reads exactly len bytes at off; past the end is an EFORMAT error. */
 int oi_stream_pread(struct oi_stream *st, void *buf, size_t len,
     uint64_t off, struct optimg_error *err);
+/* The stream's plain-file descriptor, or -1 (see plain_fd above). */
+int oi_stream_plain_fd(const struct oi_stream *st);
 
 /* ---- fragments: LBA range -> bytes in a stream (libmirage's model) ---- */
 
@@ -79,6 +108,15 @@ enum oi_fill {
 	OI_FILL_FILE,		/* data comes from a stream */
 	OI_FILL_ZERO,		/* an unstored gap: silence or empty sectors */
 	OI_FILL_CALLBACK,	/* data comes from image->reader (a drive) */
+	OI_FILL_LEADOUT,	/* a session's lead-out: no sector to read */
+	OI_FILL_LEADIN,		/* the next session's lead-in: likewise */
+};
+
+/* Where a fragment's subchannel (96 bytes of P-W a sector) lies. */
+enum oi_sub {
+	OI_SUB_NONE,		/* none kept: reads as zeros */
+	OI_SUB_INLINE,		/* after each 2352 bytes (sector_size 2448) */
+	OI_SUB_STREAM,		/* in sub_stream, 96 bytes a sector */
 };
 
 struct oi_fragment {
@@ -90,6 +128,15 @@ struct oi_fragment {
 	unsigned		 sector_size;	/* 2048, 2336, 2352, 2448 */
 	bool			 swap16;	/* big-endian audio (MOTOROLA) */
 	enum optimg_track_mode	 mode;		/* how to synthesise sectors */
+	/*
+	 * Subchannel.  Raw P-W is interleaved as a drive returns it (bit 7
+	 * of each byte is P); sub_linear says 12 bytes per channel instead,
+	 * P first (CloneCD .sub).  Reads at 2448 always give it raw.
+	 */
+	enum oi_sub		 sub;
+	bool			 sub_linear;
+	unsigned		 sub_stream;	/* OI_SUB_STREAM */
+	uint64_t		 sub_offset;	/* byte offset of lba's 96 */
 };
 
 /*
@@ -106,14 +153,62 @@ struct oi_reader {
 	void	(*close)(void *ctx);
 };
 
+/* ---- subchannel (subchannel.c) ----------------------------------------- */
+
+/* Linear (12 bytes a channel, CloneCD) <-> raw interleaved (a drive's). */
+void oi_sub_interleave(const uint8_t lin[OPTIMG_SUBCHANNEL],
+    uint8_t raw[OPTIMG_SUBCHANNEL]);
+void oi_sub_deinterleave(const uint8_t raw[OPTIMG_SUBCHANNEL],
+    uint8_t lin[OPTIMG_SUBCHANNEL]);
+/* The 12 bytes of Q out of raw P-W. */
+void oi_sub_q(const uint8_t raw[OPTIMG_SUBCHANNEL], uint8_t q[12]);
+/* CRC-16 of Q's first 10 bytes as ECMA-130 sends it (inverted). */
+uint16_t oi_subq_crc(const uint8_t q[10]);
+bool oi_subq_ok(const uint8_t q[12]);
+/* Mode 1 Q (position) of lba as the disc's table of contents gives it. */
+void oi_subq_make(const struct optimg_disc *d, int32_t lba, uint8_t q[12]);
+/* Raw P-W of lba: P in the pause before INDEX 01, Q as above, R-W 0. */
+void oi_sub_make(const struct optimg_disc *d, int32_t lba,
+    uint8_t raw[OPTIMG_SUBCHANNEL]);
+
+/* Sectors between sessions no image stores (Orange Book). */
+#define OI_LEADOUT_FIRST	6750	/* after the first session */
+#define OI_LEADOUT_LATER	2250	/* after later ones */
+#define OI_LEADIN		4500
+#define OI_SESSION_PREGAP	150	/* before a session's first track */
+
 /* ---- images and formats ------------------------------------------------ */
 
+/*
+ * What a reader is shown to bid on: the first and last bytes of the file
+ * (NRG and CDI keep their signature at the end), its size and its name
+ * (for messages; a bid on the name alone is a last resort).
+ */
+struct oi_probe {
+	const uint8_t	*head;
+	size_t		 head_len;
+	const uint8_t	*tail;		/* the last tail_len bytes */
+	size_t		 tail_len;
+	uint64_t	 size;
+	const char	*path;
+};
+
+/*
+ * An image format's reader.  Adding one is a new fmt_NAME.c defining this
+ * and one line in format.c's table; see doc/architecture.md.
+ */
 struct oi_format {
-	const char	*name;
-	/* 0..100: how sure the format is that head[0..len) is its own. */
-	int		(*probe)(const uint8_t *head, size_t len);
+	const char	*name;		/* "cue", "iso", "ccd", ... */
+	const char	*description;	/* "cdrdao TOC", for --help */
+	/* 0..100: how sure the format is that the file is its own. */
+	int		(*probe)(const struct oi_probe *p);
+	/* Fills img's disc, streams and fragments; finish with
+	   oi_image_finish_layout(). */
 	int		(*open)(struct optimg_image *img, const char *path);
 };
+
+/* The reader bidding highest on p, or NULL when none bids. */
+const struct oi_format *oi_format_detect(const struct oi_probe *p);
 
 extern const struct oi_format oi_format_cue;
 extern const struct oi_format oi_format_iso;
@@ -149,6 +244,9 @@ void oi_image_warn(struct optimg_image *img, const char *fmt, ...)
 /* Adds a stream opened on path; *index receives its number. */
 int oi_image_add_stream(struct optimg_image *img, const char *path,
     unsigned *index);
+/* Adds an open stream of any kind (taken over, closed on failure too). */
+int oi_image_adopt_stream(struct optimg_image *img, struct oi_stream *st,
+    unsigned *index);
 int oi_image_add_fragment(struct optimg_image *img,
     const struct oi_fragment *frag);
 /* Appends a zeroed track (indices set to OPTIMG_NO_INDEX). */
@@ -159,6 +257,8 @@ int oi_image_add_track(struct optimg_image *img, struct optimg_track **out);
  */
 int oi_image_finish_layout(struct optimg_image *img);
 void oi_disc_release(struct optimg_disc *disc);
+/* The storage a declared sector size means: 2048 USER, 2336 MODE2, RAW. */
+enum optimg_storage oi_storage_of_size(unsigned sector_size);
 int oi_note_add(struct optimg_note **notes, unsigned *n, const char *text);
 
 /*
@@ -268,6 +368,16 @@ struct oi_cue_track {
 	unsigned		 line;		/* of the TRACK line */
 	uint32_t		 pregap;	/* PREGAP frames (unstored) */
 	uint32_t		 postgap;	/* POSTGAP frames (unstored) */
+	bool			 pregap_given;	/* PREGAP, or REM PREGAP */
+	/*
+	 * The first track of a session after the first: the lead-out of
+	 * the session before and this one's lead-in, unstored, from
+	 * Redump's REM LEAD-OUT / REM LEAD-IN lines or the Orange Book's
+	 * lengths.  REM PREGAP sets pregap.
+	 */
+	bool			 session_start;
+	uint32_t		 leadout;
+	uint32_t		 leadin;
 	unsigned		 flags;
 	char			 isrc[13];
 	struct optimg_cdtext	 cdtext;
@@ -325,6 +435,13 @@ int oi_cue_aiff_range(struct oi_stream *st, const char *where,
 int oi_cue_parse(const char *text, size_t len, struct oi_cue_sheet **out,
     struct optimg_error *err);
 void oi_cue_free(struct oi_cue_sheet *sheet);
+/*
+ * A REM note saying LEAD-OUT, LEAD-IN or PREGAP and a value: Redump's
+ * lines about the gap before a session.  The parser takes them off the
+ * track before a session's first track into the model; the writer makes
+ * them again from it.
+ */
+bool oi_cue_gap_note(const char *text);
 
 /* LBA where a GD-ROM's high-density area starts (MAME chdcd.cpp). */
 #define OI_GDROM_HD_LBA	45000

@@ -73,6 +73,8 @@ enum optimg_option {
 	OPTIMG_OPTION_ROOT_DIR,		/* a root directory to squash */
 	OPTIMG_OPTION_RECONSTRUCT,	/* rebuild raw sectors from user
 					   data (rip's reconstruct) */
+	OPTIMG_OPTION_LOSSY,		/* leave out what the output cannot
+					   hold */
 };
 
 struct optimg_error {
@@ -219,12 +221,30 @@ struct optimg_note {
 #define OPTIMG_NO_INDEX	INT32_MIN
 #define OPTIMG_MAX_INDEX 100
 
+/*
+ * How an image stores a track's sectors, so that writers and verify need
+ * not know which format it came from.
+ */
+enum optimg_storage {
+	OPTIMG_STORE_RAW,	/* 2352 bytes: the whole sector */
+	OPTIMG_STORE_MODE2,	/* 2336: the sector less sync and header */
+	OPTIMG_STORE_USER,	/* 2048 user bytes, as the image declares
+				   (a cue's MODE1/2048, a toc's MODE1) */
+	OPTIMG_STORE_PLAIN,	/* 2048 user bytes of a plain sector dump (an
+				   ISO): nothing says how the disc held them */
+};
+
 struct optimg_track {
 	unsigned		number;		/* 1..99 */
 	unsigned		session;	/* 1.. */
 	enum optimg_track_mode	mode;
-	unsigned		sector_size;	/* bytes per sector on file */
-	bool			subchannel;	/* file holds 96 bytes of P-W */
+	enum optimg_storage	storage;
+	/* Bytes per sector in the track's main file: 2048, 2336, 2352, or
+	   2448 when 96 bytes of subchannel follow each sector (CDG). */
+	unsigned		sector_size;
+	/* The image keeps 96 bytes of P-W subchannel for each sector, in
+	   the main file (sector_size 2448) or beside it (CloneCD .sub). */
+	bool			subchannel;
 	int32_t			start;		/* LBA of INDEX 01 */
 	uint32_t		length;		/* INDEX 01 .. next track */
 	uint32_t		pregap;		/* sectors before INDEX 01 */
@@ -243,6 +263,15 @@ struct optimg_session {
 	unsigned	first_track;	/* index into optimg_disc.tracks */
 	unsigned	ntracks;
 	int32_t		leadout;	/* LBA of the lead-out */
+	/*
+	 * Between sessions lie sectors no image stores: the lead-out of one
+	 * (6750 after the first session, 2250 after later ones) and the
+	 * lead-in of the next (4500); the next session's first track then
+	 * has its pregap (150).  0 for the last session's lead-out and the
+	 * first session's lead-in.
+	 */
+	uint32_t	leadout_length;
+	uint32_t	leadin_length;
 };
 
 struct optimg_disc {
@@ -311,7 +340,9 @@ const struct optimg_disc *optimg_image_disc(const struct optimg_image *img);
  *   2048  user data of Mode 1 / Mode 2 Form 1 sectors;
  *   2336  raw sector minus sync and header;
  *   2352  raw sector, sync/header/EDC/ECC made when the file lacks them;
- *   2448  raw sector plus subchannel (zeros when the file has none).
+ *   2448  raw sector plus 96 bytes of P-W subchannel, interleaved as a
+ *         drive returns it (bit 7 of each byte is P); zeros when the
+ *         image keeps none.
  * Asking 2048 of an audio or Form 2 sector fails with OPTIMG_ELOSSY.
  */
 int optimg_image_read(struct optimg_image *img, int32_t lba, uint32_t count,
@@ -376,7 +407,13 @@ enum optimg_output {
 };
 
 struct optimg_convert_opts {
-	enum optimg_output	 to;
+	/* Output format by name ("iso", "cue", "ccd", "toc"); NULL: from
+	   the output name's extension. */
+	const char		*format;
+	/* Allow dropping what the output cannot hold (subchannel, CD-TEXT,
+	   sessions ...); without it such a conversion fails with
+	   OPTIMG_ELOSSY naming what would be lost. */
+	bool			 lossy;
 	bool			 split;		/* one bin per track */
 	unsigned		 data_track;	/* 0: the only data track */
 	bool			 force;		/* overwrite existing output */
@@ -385,6 +422,15 @@ struct optimg_convert_opts {
 	optimg_warning_fn	 warning;
 	void			*warning_ctx;
 };
+
+/*
+ * The output format a conversion would use ("iso", "cue", ...): format by
+ * name, or when format is NULL the one out_path's extension names; NULL
+ * when neither names a format optimg writes.
+ */
+const char *optimg_convert_format(const char *format, const char *out_path);
+/* The names of the output formats, "iso, cue, ..." (static storage). */
+const char *optimg_convert_formats(void);
 
 /*
  * Converts img into out_path.  Output is written under temporary names and

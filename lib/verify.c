@@ -38,9 +38,8 @@ struct verify {
 static unsigned
 bin_size(const struct optimg_image *img, const struct optimg_track *t)
 {
-	if (t->sector_size == OPTIMG_USER_SECTOR && img->format != &oi_format_cue)
-		return OPTIMG_RAW_SECTOR;
-	return t->sector_size;
+	(void)img;
+	return oi_track_out_size(t);
 }
 
 static bool
@@ -455,7 +454,9 @@ optimg_verify(struct optimg_image *img, const struct optimg_verify_opts *opts,
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	v.res->tracks = calloc(img->disc.ntracks, sizeof(*v.res->tracks));
 	v.res->ntracks = img->disc.ntracks;
-	v.res->whole_file = img->format == &oi_format_iso && img->nstreams == 1;
+	v.res->whole_file = img->disc.ntracks == 1 && img->nstreams == 1 &&
+	    img->disc.tracks[0].storage == OPTIMG_STORE_PLAIN &&
+	    oi_stream_plain_fd(&img->streams[0]) >= 0;
 	rc = v.res->tracks == NULL ? oi_set_error(err, OPTIMG_ENOMEM,
 	    "out of memory") : name_tracks(&v);
 	if (rc == OPTIMG_OK && opts->dat_path != NULL)

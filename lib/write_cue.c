@@ -6,8 +6,11 @@
  * Each track's stored sectors run from its first stored sector (INDEX 00,
  * or INDEX 01 after an unstored PREGAP) to the end of its data before any
  * unstored POSTGAP; cue_write.c computes INDEX positions the same way.
- * 2048-byte tracks (an ISO) become MODE1/2352 with EDC/ECC made anew;
- * tracks from a cue keep the sector size they had.
+ * A plain 2048-byte dump (an ISO) becomes MODE1/2352 with EDC/ECC made
+ * anew; other tracks keep how their image stores them.  A cue holds
+ * subchannel only as CDG (audio, 2448-byte sectors): an audio track with
+ * subchannel becomes CDG, a data track's subchannel is dropped when the
+ * caller allowed it (convert.c refuses otherwise).
  */
 #include "config.h"
 
@@ -17,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "chd.h"
 #include "convert.h"
 
 struct cue_job {
@@ -32,12 +36,26 @@ struct cue_job {
 	struct oi_progress	 prog;
 };
 
-static unsigned
-out_size(const struct optimg_image *img, const struct optimg_track *t)
+unsigned
+oi_track_out_size(const struct optimg_track *t)
 {
-	if (t->sector_size == 2048 && img->format != &oi_format_cue)
-		return 2352;
-	return t->sector_size;
+	return t->storage == OPTIMG_STORE_PLAIN ? OPTIMG_RAW_SECTOR :
+	    t->sector_size;
+}
+
+/* Sets t's sector size and subchannel as the bin will hold them. */
+static void
+cue_storage(struct optimg_track *t)
+{
+	unsigned size = oi_track_out_size(t);
+
+	if (t->subchannel && t->mode == OPTIMG_TRACK_AUDIO)
+		size = OPTIMG_RAW_SUB_SECTOR;		/* CDG */
+	else if (size == OPTIMG_RAW_SUB_SECTOR || t->subchannel) {
+		size = size == OPTIMG_RAW_SUB_SECTOR ? OPTIMG_RAW_SECTOR : size;
+		t->subchannel = false;
+	}
+	t->sector_size = size;
 }
 
 int32_t
@@ -266,8 +284,7 @@ prepare_disc(struct cue_job *job, struct optimg_error *err)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	for (unsigned i = 0; i < src->ntracks; i++) {
 		job->disc.tracks[i] = src->tracks[i];
-		job->disc.tracks[i].sector_size = out_size(job->img,
-		    &src->tracks[i]);
+		cue_storage(&job->disc.tracks[i]);
 		job->prog.total += (uint64_t)oi_track_stored_count(
 		    &src->tracks[i]) * job->disc.tracks[i].sector_size;
 	}
@@ -290,13 +307,17 @@ job_release(struct cue_job *job)
 	free(job->base);
 }
 
-int
-oi_write_cue(struct optimg_image *img, const char *out,
+static int
+write_cue(struct optimg_image *img, const char *out,
     const struct optimg_convert_opts *opts, struct optimg_error *err)
 {
 	struct cue_job job;
 	int rc;
 
+	/* A CHD of ours gives back the very sheet and files. */
+	rc = oi_chd_write_original(img, out, opts, err);
+	if (rc != OPTIMG_ENOENT)
+		return rc;
 	memset(&job, 0, sizeof(job));
 	job.img = img;
 	job.cue.fd = -1;
@@ -319,3 +340,15 @@ oi_write_cue(struct optimg_image *img, const char *out,
 	job_release(&job);
 	return rc;
 }
+
+static const char *const cue_extensions[] = { ".cue", NULL };
+
+const struct oi_writer oi_writer_cue = {
+	.name = "cue",
+	.alias = "bin",
+	.description = "a cue sheet",
+	.extensions = cue_extensions,
+	.holds = OI_HOLDS_CDTEXT | OI_HOLDS_CODES | OI_HOLDS_SESSIONS |
+	    OI_HOLDS_SUB_AUDIO | OI_HOLDS_TRACKS,
+	.write = write_cue,
+};

@@ -79,8 +79,8 @@ copy_track(struct optimg_image *img, const struct optimg_track *t,
 	return rc;
 }
 
-int
-oi_write_iso(struct optimg_image *img, const char *out,
+static int
+write_iso(struct optimg_image *img, const char *out,
     const struct optimg_convert_opts *opts, struct optimg_error *err)
 {
 	const struct optimg_track *t = NULL;
@@ -100,3 +100,28 @@ oi_write_iso(struct optimg_image *img, const char *out,
 	oi_outfile_abort(&of);
 	return rc;
 }
+
+static int
+check_iso(const struct optimg_image *img,
+    const struct optimg_convert_opts *opts, struct optimg_error *err)
+{
+	const struct optimg_track *t;
+
+	if (opts->split) {
+		oi_set_error(err, OPTIMG_EINVAL, "one bin per track applies "
+		    "to BIN/CUE output, not ISO");
+		return oi_error_about(err, OPTIMG_OPTION_SPLIT);
+	}
+	return pick_track(&img->disc, opts->data_track, &t, err);
+}
+
+static const char *const iso_extensions[] = { ".iso", NULL };
+
+const struct oi_writer oi_writer_iso = {
+	.name = "iso",
+	.description = "an ISO image",
+	.extensions = iso_extensions,
+	.holds = 0,
+	.check = check_iso,
+	.write = write_iso,
+};

@@ -122,6 +122,7 @@ flag_of(enum optimg_option opt)
 	case OPTIMG_OPTION_DATA_TRACK: return "--data-track";
 	case OPTIMG_OPTION_OFFSET: return "--offset";
 	case OPTIMG_OPTION_ROOT_DIR: return "--root-dir";
+	case OPTIMG_OPTION_OUTPUT_FORMAT: return "--format";
 	default: return NULL;
 	}
 }
@@ -144,7 +145,9 @@ hint_of(const struct optimg_error *err)
 		    "; use --blank to erase it first, or --append" :
 		    "; use --blank to erase it first";
 	case OPTIMG_OPTION_OUTPUT_FORMAT:
-		return ", or say --to iso|cue";
+		return ", or say --format FORMAT";
+	case OPTIMG_OPTION_LOSSY:
+		return "; use --lossy to leave them out";
 	case OPTIMG_OPTION_DATA_TRACK:
 		return "; say --data-track N to keep only track N, or convert "
 		    "to .cue to keep them all";

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,8 @@ static const char usage[] =
     "\n"
     "Converts a disc image.  The input format is recognised from its\n"
     "content; the output format from OUTPUT's extension (.iso, .cue or\n"
-    ".chd) or\n"
-    "--to.  Every conversion streams: images of any size use little memory.\n"
+    ".chd) or --format.  Every conversion streams: images of any size use\n"
+    "little memory.\n"
     "\n"
     "  ISO -> BIN/CUE    one MODE1/2352 track, sync/header/EDC/ECC made anew\n"
     "  BIN/CUE -> ISO    the user data of a Mode 1 or Mode 2 Form 1 track\n"
@@ -37,12 +38,16 @@ static const char usage[] =
     "\n"
     "A conversion that would lose data (audio tracks, Form 2 sectors,\n"
     "several tracks into one ISO) is refused and names the tracks; say\n"
-    "--data-track N to keep only track N in an ISO.\n"
+    "--data-track N to keep only track N in an ISO.  What the output\n"
+    "format cannot hold (subchannel, CD-TEXT, sessions, ISRC) is refused\n"
+    "by name too, unless --lossy.\n"
     "\n"
     "Options:\n"
-    "  --to iso|cue|chd    output format, when OUTPUT's name does not say\n"
+    "  --format FORMAT     output format (iso, cue, chd), when OUTPUT's name\n"
+    "                      does not say; --to is the same\n"
     "  --parent FILE       the parent of a CHD stored as a difference (by\n"
     "                      default found by SHA-1 beside the input)\n"
+    "  --lossy             leave out what the output format cannot hold\n"
     "  --split             one bin per track, named 'NAME (Track N).bin'\n"
     "  --data-track N      the data track to write into an ISO\n"
     "  -f, --force         replace OUTPUT (and its bins) if they exist\n"
@@ -61,17 +66,12 @@ static const char usage[] =
     "  optimg convert game.cue game.chd\n";
 
 static int
-parse_to(const char *arg, enum optimg_output *to)
+parse_format(const char *arg, const char **format)
 {
-	if (strcmp(arg, "iso") == 0)
-		*to = OPTIMG_OUTPUT_ISO;
-	else if (strcmp(arg, "cue") == 0 || strcmp(arg, "bin") == 0)
-		*to = OPTIMG_OUTPUT_CUE;
-	else if (strcmp(arg, "chd") == 0)
-		*to = OPTIMG_OUTPUT_CHD;
-	else
-		return cli_usage_error("--to takes iso, cue or chd, not '%s'",
-		    arg);
+	if (optimg_convert_format(arg, NULL) == NULL)
+		return cli_usage_error("--format takes one of %s, not '%s'",
+		    optimg_convert_formats(), arg);
+	*format = arg;
 	return 0;
 }
 
@@ -88,38 +88,26 @@ parse_track(const char *arg, unsigned *track)
 	return 0;
 }
 
-static bool
-has_suffix(const char *name, const char *suffix)
-{
-	size_t n = strlen(name), k = strlen(suffix);
-
-	return n >= k && strcasecmp(name + n - k, suffix) == 0;
-}
-
 /* Options that make no sense for the output asked for are usage errors. */
 static int
 check_combination(const struct optimg_convert_opts *opts, const char *out)
 {
-	bool iso = opts->to == OPTIMG_OUTPUT_ISO ||
-	    (opts->to == OPTIMG_OUTPUT_AUTO && has_suffix(out, ".iso"));
-	bool cue = opts->to == OPTIMG_OUTPUT_CUE ||
-	    (opts->to == OPTIMG_OUTPUT_AUTO && has_suffix(out, ".cue"));
+	const char *to = optimg_convert_format(opts->format, out);
+	char name[16];
+	size_t i;
 
-	bool chd = opts->to == OPTIMG_OUTPUT_CHD ||
-	    (opts->to == OPTIMG_OUTPUT_AUTO && has_suffix(out, ".chd"));
-
-	if (opts->split && chd)
+	if (to == NULL)
+		return 0;		/* the library says why */
+	for (i = 0; to[i] != '\0' && i + 1 < sizeof(name); i++)
+		name[i] = (char)toupper((unsigned char)to[i]);
+	name[i] = '\0';
+	if (opts->split && strcmp(to, "cue") != 0)
 		return cli_usage_error("--split applies to BIN/CUE output, "
-		    "not CHD");
-	if (opts->data_track != 0 && chd)
+		    "not %s", name);
+	if (opts->data_track != 0 && strcmp(to, "iso") != 0)
 		return cli_usage_error("--data-track applies to ISO output; "
-		    "a CHD keeps every track");
-	if (opts->split && iso)
-		return cli_usage_error("--split applies to BIN/CUE output, "
-		    "not ISO");
-	if (opts->data_track != 0 && cue)
-		return cli_usage_error("--data-track applies to ISO output; "
-		    "a cue keeps every track");
+		    "%s %s keeps every track", strcmp(to, "cue") == 0 ? "a" :
+		    "the", strcmp(to, "cue") == 0 ? "cue" : name);
 	return 0;
 }
 
@@ -127,7 +115,9 @@ static int
 parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 {
 	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 't' },
 		{ "to", required_argument, NULL, 't' },
+		{ "lossy", no_argument, NULL, 'l' },
 		{ "split", no_argument, NULL, 's' },
 		{ "data-track", required_argument, NULL, 'd' },
 		{ "parent", required_argument, NULL, 'p' },
@@ -142,8 +132,11 @@ parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 	while ((c = getopt_long(argc, argv, "fqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if ((rc = parse_to(optarg, &opts->to)) != 0)
+			if ((rc = parse_format(optarg, &opts->format)) != 0)
 				return rc;
+			break;
+		case 'l':
+			opts->lossy = true;
 			break;
 		case 's':
 			opts->split = true;

@@ -427,15 +427,19 @@ test_parse_rem(void)
 	CU_ASSERT_STRING_EQUAL(s->notes[1].text, "");
 	CU_ASSERT_STRING_EQUAL(s->notes[2].text, "SESSION 01");
 	CU_ASSERT_STRING_EQUAL(s->notes[3].text, "before the first track");
-	CU_ASSERT_EQUAL_FATAL(s->tracks[0].nnotes, 3);
+	/* REM LEAD-OUT before a session is the model's, not a note. */
+	CU_ASSERT_EQUAL_FATAL(s->tracks[0].nnotes, 2);
 	CU_ASSERT_STRING_EQUAL(s->tracks[0].notes[0].text,
 	    "REPLAYGAIN_TRACK_GAIN -7.50 dB");
-	CU_ASSERT_STRING_EQUAL(s->tracks[0].notes[1].text,
-	    "LEAD-OUT 00:10:00");
-	CU_ASSERT_STRING_EQUAL(s->tracks[0].notes[2].text, "session 03");
+	CU_ASSERT_STRING_EQUAL(s->tracks[0].notes[1].text, "session 03");
 	CU_ASSERT_EQUAL(s->track_session[0], 1);
 	CU_ASSERT_EQUAL(s->track_session[1], 3);
 	CU_ASSERT_EQUAL(s->track_session[2], 3);
+	CU_ASSERT_TRUE(s->tracks[1].session_start);
+	CU_ASSERT_EQUAL(s->tracks[1].leadout, 750);
+	CU_ASSERT_EQUAL(s->tracks[1].leadin, 4500);
+	CU_ASSERT_FALSE(s->tracks[1].pregap_given);
+	CU_ASSERT_FALSE(s->tracks[2].session_start);
 	oi_cue_free(s);
 }
 
@@ -893,12 +897,27 @@ test_layout_file_kinds(void)
 	CU_ASSERT_EQUAL(img.disc.tracks[0].sector_size, 2448);
 	CU_ASSERT_EQUAL(img.disc.tracks[1].session, 2);
 	CU_ASSERT_EQUAL(img.disc.nsessions, 2);
+	/* Between the sessions: the Orange Book's lead-out, lead-in and
+	   pregap, none of them in a file. */
 	check_frag(&img, 0, 0, 10, OI_FILL_FILE, 7, 0, 2448,
 	    OPTIMG_TRACK_AUDIO);
-	check_frag(&img, 1, 10, 10, OI_FILL_FILE, 3, 44, 2352,
+	CU_ASSERT_EQUAL(img.frags[1].lba, 10);
+	CU_ASSERT_EQUAL(img.frags[1].count, 6750);
+	CU_ASSERT_EQUAL(img.frags[1].fill, OI_FILL_LEADOUT);
+	CU_ASSERT_EQUAL(img.frags[2].count, 4500);
+	CU_ASSERT_EQUAL(img.frags[2].fill, OI_FILL_LEADIN);
+	CU_ASSERT_EQUAL(img.frags[3].count, 150);
+	CU_ASSERT_EQUAL(img.frags[3].fill, OI_FILL_ZERO);
+	check_frag(&img, 4, 11410, 10, OI_FILL_FILE, 3, 44, 2352,
 	    OPTIMG_TRACK_AUDIO);
 	CU_ASSERT_FALSE(img.frags[0].swap16);
-	CU_ASSERT_TRUE(img.frags[1].swap16);
+	CU_ASSERT_TRUE(img.frags[4].swap16);
+	CU_ASSERT_EQUAL(img.disc.tracks[0].length, 10);
+	CU_ASSERT_EQUAL(img.disc.tracks[1].start, 11410);
+	CU_ASSERT_EQUAL(img.disc.tracks[1].pregap, 150);
+	CU_ASSERT_EQUAL(img.disc.sessions[0].leadout, 10);
+	CU_ASSERT_EQUAL(img.disc.sessions[0].leadout_length, 6750);
+	CU_ASSERT_EQUAL(img.disc.sessions[1].leadin_length, 4500);
 	oi_cue_free(s);
 	fake_release(&img);
 }
@@ -1204,10 +1223,12 @@ test_write_roundtrip_text(void)
 	    "    INDEX 02 00:03:00\n"
 	    "FILE \"t03.bin\" BINARY\n"
 	    "  TRACK 03 AUDIO\n"
-	    "    REM LEAD-OUT 00:10:00\n"
 	    "    INDEX 00 00:00:00\n"
 	    "    INDEX 01 00:00:02\n"
+	    "REM LEAD-OUT 00:10:00\n"
 	    "REM SESSION 02\n"
+	    "REM LEAD-IN 01:00:00\n"
+	    "REM PREGAP 00:02:00\n"
 	    "FILE \"t04.bin\" BINARY\n"
 	    "  TRACK 04 CDG\n"
 	    "    INDEX 01 00:00:00\n"
@@ -1494,6 +1515,14 @@ open_cue(const char *cue, int want_rc, const char *want_msg)
 	return img;
 }
 
+static int
+cue_bid(const uint8_t *head, size_t len)
+{
+	struct oi_probe p = { head, len, head, len, len, "probe.cue" };
+
+	return oi_format_cue.probe(&p);
+}
+
 static void
 test_probe(void)
 {
@@ -1516,19 +1545,19 @@ test_probe(void)
 	uint8_t bin[4096];
 
 	for (unsigned i = 0; i < OI_ARRAY_SIZE(yes); i++)
-		CU_ASSERT_EQUAL(oi_format_cue.probe((const uint8_t *)yes[i],
+		CU_ASSERT_EQUAL(cue_bid((const uint8_t *)yes[i],
 		    strlen(yes[i])), 90);
 	/* A word cut by the end of the head gives no verdict. */
-	CU_ASSERT_EQUAL(oi_format_cue.probe((const uint8_t *)"REM", 3), 0);
+	CU_ASSERT_EQUAL(cue_bid((const uint8_t *)"REM", 3), 0);
 	for (unsigned i = 0; i < OI_ARRAY_SIZE(no); i++)
-		CU_ASSERT_EQUAL(oi_format_cue.probe((const uint8_t *)no[i],
+		CU_ASSERT_EQUAL(cue_bid((const uint8_t *)no[i],
 		    i == 5 ? 8 : strlen(no[i])), 0);
 	rng_state = 42;
 	for (unsigned i = 0; i < 1000; i++) {
 		size_t len = rng() % sizeof(bin);
 		for (size_t k = 0; k < len; k++)
 			bin[k] = (uint8_t)rng();
-		CU_ASSERT_EQUAL(oi_format_cue.probe(bin, len), 0);
+		CU_ASSERT_EQUAL(cue_bid(bin, len), 0);
 	}
 }
 

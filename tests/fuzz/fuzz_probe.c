@@ -37,7 +37,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64];
 	int fd;
 
-	(void)oi_format_cue.probe(data, size);
+	struct oi_probe pr = { data, size, data, size, size, "fuzz" };
+
+	(void)oi_format_detect(&pr);
 	fd = memfd_create("fuzz_probe", 0);
 	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
 		if (fd >= 0)
@@ -48,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < OI_ARRAY_SIZE(fmts); i++) {
 		struct optimg_image *img;
 
-		if (fmts[i]->probe(data, size) == 0)
+		if (fmts[i]->probe(&pr) == 0)
 			continue;
 		img = optimg_image_new();
 		img->format = fmts[i];
