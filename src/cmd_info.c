@@ -74,6 +74,16 @@ print_cdtext(const char *indent, const struct optimg_cdtext *ct)
 			    cli_name(ct->field[i]));
 }
 
+static const char *
+storage_name(enum optimg_storage s)
+{
+	static const char *const names[] = { "raw", "mode2", "user",
+	    "plain" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] :
+	    "?";
+}
+
 static uint32_t
 disc_sectors(const struct optimg_disc *d)
 {
@@ -108,7 +118,25 @@ print_track(struct optimg_image *img, unsigned i)
 	if (t->postgap_unstored)
 		printf("  %13s postgap of %u sectors not stored in the file\n",
 		    "", t->postgap_unstored);
+	if (t->subchannel)
+		printf("  %13s subchannel (96 bytes of P-W a sector) kept\n",
+		    "");
 	print_cdtext("                ", &t->cdtext);
+}
+
+/* Before a session's first track: the gap no image stores. */
+static void
+print_session_gap(const struct optimg_disc *d, unsigned i)
+{
+	for (unsigned s = 1; s < d->nsessions; s++)
+		if (d->sessions[s].first_track == i &&
+		    (d->sessions[s - 1].leadout_length > 0 ||
+		    d->sessions[s].leadin_length > 0))
+			printf("  %13s lead-out of %u and lead-in of %u sectors "
+			    "from %ld (in no file)\n", "",
+			    d->sessions[s - 1].leadout_length,
+			    d->sessions[s].leadin_length,
+			    (long)d->sessions[s - 1].leadout);
 }
 
 static void
@@ -177,8 +205,10 @@ print_text(struct optimg_image *img, const struct optimg_drive_info *drive)
 	print_cdtext("cdtext:   ", &d->cdtext);
 	printf("\n  session track  mode         start  msf       length "
 	    "pregap  flags     isrc         volume\n");
-	for (unsigned i = 0; i < d->ntracks; i++)
+	for (unsigned i = 0; i < d->ntracks; i++) {
+		print_session_gap(d, i);
 		print_track(img, i);
+	}
 	putchar('\n');
 	cli_fs_info(img, NULL);
 }
@@ -217,6 +247,9 @@ json_track(struct optimg_image *img, unsigned i)
 	json_add_str(o, "mode", optimg_track_mode_name(t));
 	json_object_object_add(o, "sector_size",
 	    json_object_new_int(t->sector_size));
+	json_add_str(o, "storage", storage_name(t->storage));
+	json_object_object_add(o, "subchannel",
+	    json_object_new_boolean(t->subchannel));
 	json_object_object_add(o, "start", json_object_new_int(t->start));
 	json_add_str(o, "start_msf", msf);
 	json_object_object_add(o, "length", json_object_new_int64(t->length));
@@ -324,6 +357,10 @@ print_json(struct optimg_image *img, const struct optimg_drive_info *drive)
 		    json_object_new_int(d->sessions[i].ntracks));
 		json_object_object_add(s, "leadout",
 		    json_object_new_int(d->sessions[i].leadout));
+		json_object_object_add(s, "leadout_length", json_object_new_int(
+		    (int32_t)d->sessions[i].leadout_length));
+		json_object_object_add(s, "leadin_length", json_object_new_int(
+		    (int32_t)d->sessions[i].leadin_length));
 		json_object_array_add(sessions, s);
 	}
 	json_object_object_add(o, "sessions", sessions);
