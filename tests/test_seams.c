@@ -310,15 +310,14 @@ test_refusals(void)
 	img->format = &oi_format_iso;
 	CU_ASSERT_EQUAL(optimg_convert(img, out, &opts, &err), OPTIMG_ELOSSY);
 	CU_ASSERT_STRING_EQUAL(err.message, "an ISO image cannot hold the "
-	    "image's subchannel (track 1), CD-TEXT (track 1); allow a lossy "
-	    "conversion to leave them out");
+	    "image's subchannel (track 1), CD-TEXT (track 1)");
+	CU_ASSERT_EQUAL(err.remedy[0], OPTIMG_OPTION_LOSSY);
 	/* The cue keeps CD-TEXT and the catalog but not a data track's
 	   subchannel. */
 	opts.format = "cue";
 	CU_ASSERT_EQUAL(optimg_convert(img, out, &opts, &err), OPTIMG_ELOSSY);
 	CU_ASSERT_STRING_EQUAL(err.message, "a cue sheet cannot hold the "
-	    "image's subchannel (track 1); allow a lossy conversion to leave "
-	    "them out");
+	    "image's subchannel (track 1)");
 	/* Allowed, the conversion goes on to the writer (which cannot
 	   create the output here). */
 	opts.lossy = true;
