@@ -51,7 +51,7 @@ read_head(struct optimg_image *img, const char *path, struct head *h)
 	size_t want, tail;
 	int rc;
 
-	OI_TRY(oi_stream_open_file(&st, path, &img->err));
+	OI_TRY(oi_stream_open(&st, path, &img->err));
 	want = (size_t)OI_MIN((uint64_t)PROBE_BYTES, st.size);
 	tail = (size_t)OI_MIN((uint64_t)PROBE_TAIL, st.size);
 	h->buf = malloc(want + tail + 1);

@@ -120,7 +120,7 @@ oi_image_add_stream(struct optimg_image *img, const char *path,
 	if (s == NULL)
 		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
 	img->streams = s;
-	OI_TRY(oi_stream_open_file(&img->streams[img->nstreams], path,
+	OI_TRY(oi_stream_open(&img->streams[img->nstreams], path,
 	    &img->err));
 	*index = img->nstreams++;
 	return OPTIMG_OK;

@@ -90,7 +90,7 @@ struct oi_stream {
 };
 
 /* A plain file; fails on a directory. */
-int oi_stream_open_file(struct oi_stream *st, const char *path,
+int oi_stream_open(struct oi_stream *st, const char *path,
     struct optimg_error *err);
 /* len bytes at data, borrowed: they must outlive the stream. */
 int oi_stream_open_mem(struct oi_stream *st, const char *name,

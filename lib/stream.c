@@ -70,7 +70,7 @@ static const struct oi_stream_ops file_ops = {
 };
 
 int
-oi_stream_open_file(struct oi_stream *st, const char *path,
+oi_stream_open(struct oi_stream *st, const char *path,
     struct optimg_error *err)
 {
 	struct stat sb;
