@@ -294,6 +294,7 @@ lay_track(struct optimg_image *img, const char *name,
 	t->number = gt->number;
 	t->mode = f.mode;
 	t->sector_size = gt->size;
+	t->storage = oi_storage_of_size(gt->size);
 	t->start = gt->lba;
 	t->flags = gt->audio ? 0 : OPTIMG_FLAG_DATA;
 	if (next != OPTIMG_NO_INDEX && frames < (uint64_t)(next - gt->lba))
@@ -317,8 +318,10 @@ oi_gdi_layout(struct optimg_image *img, const char *name,
 
 /* 90 when the first line is a track count and the second a track 1. */
 static int
-gdi_probe(const uint8_t *head, size_t len)
+gdi_probe(const struct oi_probe *pr)
 {
+	const uint8_t *head = pr->head;
+	size_t len = pr->head_len;
 	const char *p = (const char *)head, *end = p + OI_MIN(len, (size_t)512);
 	struct gdi_line l = { .number = 1 };
 	struct optimg_error ignored;
@@ -393,6 +396,7 @@ gdi_open(struct optimg_image *img, const char *path)
 
 const struct oi_format oi_format_gdi = {
 	.name = "gdi",
+	.description = "Dreamcast GDI",
 	.probe = gdi_probe,
 	.open = gdi_open,
 };

@@ -408,6 +408,7 @@ add_file_sectors(struct nrg *n, int32_t lba, uint64_t count, uint64_t offset,
 		.offset = offset,
 		.sector_size = m->size,
 		.mode = m->mode,
+		.sub = m->size == 2448 ? OI_SUB_INLINE : OI_SUB_NONE,
 	};
 
 	return oi_image_add_fragment(n->img, &f);
@@ -438,6 +439,7 @@ new_track(struct nrg *n, unsigned number, unsigned session,
 	t->session = session;
 	t->mode = m->mode;
 	t->sector_size = m->size;
+	t->storage = oi_storage_of_size(m->size);
 	t->subchannel = m->size == 2448;
 	t->flags = m->mode != OPTIMG_TRACK_AUDIO ? OPTIMG_FLAG_DATA : 0;
 	*out = t;
@@ -617,10 +619,22 @@ read_tao_track(const struct nrg *n, const uint8_t *e, struct tao_track *t)
  * (6750 sectors after the first session, 2250 after later ones) and the
  * lead-in of the next (4500), Orange Book part II.
  */
-static void
+static int
 session_gap(struct nrg *n, unsigned session)
 {
-	n->next_lba += (session == 2 ? 6750 : 2250) + 4500;
+	struct oi_fragment f = {
+		.lba = n->next_lba,
+		.count = session == 2 ? OI_LEADOUT_FIRST : OI_LEADOUT_LATER,
+		.fill = OI_FILL_LEADOUT,
+	};
+
+	OI_TRY(oi_image_add_fragment(n->img, &f));
+	f.lba += (int32_t)f.count;
+	f.count = OI_LEADIN;
+	f.fill = OI_FILL_LEADIN;
+	OI_TRY(oi_image_add_fragment(n->img, &f));
+	n->next_lba = f.lba + (int32_t)f.count;
+	return OPTIMG_OK;
 }
 
 /*
@@ -654,7 +668,7 @@ tao_track(struct nrg *n, const struct tao_track *tt, unsigned number,
 	stored = (tt->offset - n->prev_end) / m->size;
 	count = tt->length / m->size;
 	if (first && !disc_first)
-		session_gap(n, session);
+		OI_TRY(session_gap(n, session));
 	/* Track 1 keeps no unstored pregap, as an ISO's: LBA 0 is its
 	 * start, and what the file holds before it lies before LBA 0. */
 	unstored = disc_first || stored >= TAO_PREGAP ? 0 :
@@ -850,15 +864,14 @@ nrg_open(struct optimg_image *img, const char *path)
 }
 
 static int
-nrg_probe(const uint8_t *head, size_t len)
+nrg_probe(const struct oi_probe *p)
 {
-	(void)head;
-	(void)len;
-	return 0;
+	return oi_nrg_probe_tail(p->tail, p->tail_len, p->size);
 }
 
 const struct oi_format oi_format_nrg = {
 	.name = "nrg",
+	.description = "Nero NRG",
 	.probe = nrg_probe,
 	.open = nrg_open,
 };
