@@ -57,11 +57,12 @@ read_chd(const char *path)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct oi_probe pr = { data, size, data, size, size, "fuzz.chd" };
 	struct optimg_image *img;
 	char path[64];
 	int fd;
 
-	if (oi_format_chd.probe(data, size) == 0 || !worth_opening(data, size))
+	if (oi_format_chd.probe(&pr) == 0 || !worth_opening(data, size))
 		return 0;
 	fd = memfd_create("fuzz_chd", 0);
 	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
