@@ -282,21 +282,64 @@ copy_data(struct ex_reader *r, const struct optimg_fs_stat *st, int fd,
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * Data goes to a hidden ".NAME.PID.N.part" beside the final name and is
+ * renamed when whole: a run killed outright leaves no partial file under
+ * a name from the image.  The final name is cleared first (or reported),
+ * so that no data is copied for nothing.
+ */
 static int
-create_file(struct ex *ex, struct ex_dir *d, const struct ex_file *f)
+create_file(struct ex *ex, struct ex_dir *d, const struct ex_file *f,
+    char *tmp, size_t cap)
 {
+	static unsigned counter;
 	const struct optimg_fs_stat *st = &f->st;
-	int fd, flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd = -1, flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC;
+	struct stat sb;
 
-	fd = openat(d->fd, st->name, flags, st->mode & 0777);
-	if (fd < 0 && errno == EEXIST) {
-		if (oi_ex_clear_place(ex, d->fd, st->name, f->path) < 0)
-			return -1;
-		fd = openat(d->fd, st->name, flags, st->mode & 0777);
+	if (fstatat(d->fd, st->name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    oi_ex_clear_place(ex, d->fd, st->name, f->path) < 0)
+		return -1;
+	for (unsigned tries = 0; fd < 0 && tries < 100; tries++) {
+		snprintf(tmp, cap, ".%.200s.%ld.%u.part", st->name,
+		    (long)getpid(), __atomic_fetch_add(&counter, 1,
+		    __ATOMIC_RELAXED));
+		fd = openat(d->fd, tmp, flags, st->mode & 0777);
+		if (fd < 0 && errno != EEXIST)
+			break;
 	}
 	if (fd < 0)
 		oi_ex_fail_errno(ex, "create", f->path);
 	return fd;
+}
+
+/* Renames the whole file into place; another entry of the same name may
+ * have come first (overwrite decides). */
+static bool
+place_file(struct ex *ex, struct ex_dir *d, const struct ex_file *f,
+    const char *tmp)
+{
+	const char *name = f->st.name;
+
+	if (renameat2(d->fd, tmp, d->fd, name, RENAME_NOREPLACE) == 0)
+		return true;
+	if (errno == EINVAL || errno == ENOSYS) {	/* no NOREPLACE here */
+		if (linkat(d->fd, tmp, d->fd, name, 0) == 0) {
+			unlinkat(d->fd, tmp, 0);
+			return true;
+		}
+	}
+	if (errno != EEXIST) {
+		oi_ex_fail_errno(ex, "create", f->path);
+		return false;
+	}
+	if (oi_ex_clear_place(ex, d->fd, name, f->path) < 0)
+		return false;	/* reported */
+	if (renameat(d->fd, tmp, d->fd, name) == 0)
+		return true;
+	oi_ex_fail_errno(ex, "create", f->path);
+	return false;
 }
 
 void
@@ -306,14 +349,14 @@ oi_ex_write_file(struct ex_reader *r, struct ex_dir *d,
 	struct ex *ex = r->ex;
 	const struct optimg_fs_stat *st = &f->st;
 	struct timespec ts[2];
+	char tmp[256];
 	bool ok = false;
 	int fd;
 
-	if ((fd = create_file(ex, d, f)) < 0)
+	if ((fd = create_file(ex, d, f, tmp, sizeof(tmp))) < 0)
 		goto out;
 	if (copy_data(r, st, fd, f->path) < 0) {
-		/* No half-written file is left to pass for the real one. */
-		unlinkat(d->fd, st->name, 0);
+		;	/* the temporary file goes below */
 	} else {
 		oi_ex_times(st, ts);
 		if ((needs_chmod(ex, st->mode) &&
@@ -326,6 +369,10 @@ oi_ex_write_file(struct ex_reader *r, struct ex_dir *d,
 		oi_ex_fail_errno(ex, "write", f->path);
 		ok = false;
 	}
+	if (ok)
+		ok = place_file(ex, d, f, tmp);
+	if (!ok)	/* no half-written file passes for the real one */
+		unlinkat(d->fd, tmp, 0);
 	if (ok) {
 		oi_ex_add(&ex->res.files, 1);
 		oi_ex_add(&ex->res.bytes, st->size);

@@ -33,4 +33,24 @@ mkdir "$TMP/bx"
 expect_exit 1 "$OPTIMG" extract --boot-images "$TMP/b.iso" -C "$TMP/bx"
 [ ! -e "$TMP/bx/boot-1-x86.img" ] ||
 	fail "left $(stat -c %s "$TMP/bx/boot-1-x86.img")-byte boot-1-x86.img"
+# SIGKILL in the middle of a file leaves no partial file under its name
+# (its data goes to a hidden .NAME.PID.N.part until whole).
+mkdir "$TMP/ksrc" "$TMP/kx"
+head -c 300000000 /dev/zero >"$TMP/ksrc/big.bin"
+"$OPTIMG" mkiso -q "$TMP/ksrc" -o "$TMP/k.iso"
+rm -r "$TMP/ksrc"
+OPTIMG_EXTRACT_THREADS=0 "$OPTIMG" extract -q "$TMP/k.iso" -C "$TMP/kx" &
+pid=$!
+n=0
+until ls -A "$TMP/kx" | grep -q '^\.big\.bin\..*\.part$'; do
+	n=$((n + 1))
+	if [ $n -gt 400 ] || ! kill -0 $pid 2>/dev/null; then
+		wait $pid || true
+		skip "extract finished before it could be killed"
+	fi
+	sleep 0.01
+done
+kill -KILL $pid
+wait $pid || true
+[ ! -e "$TMP/kx/big.bin" ] || fail "a partial big.bin is under its final name"
 echo ok
