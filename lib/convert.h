@@ -95,6 +95,7 @@ struct oi_writer {
 };
 
 extern const struct oi_writer oi_writer_iso, oi_writer_cue, oi_writer_chd;
+extern const struct oi_writer oi_writer_ccd;
 
 /* The writer named name (or alias), else the one out's extension names. */
 int oi_writer_find(const char *name, const char *out,

@@ -37,6 +37,7 @@ static const struct oi_writer *const writers[] = {
 	&oi_writer_iso,
 	&oi_writer_cue,
 	&oi_writer_chd,
+	&oi_writer_ccd,
 };
 
 struct head {
