@@ -142,21 +142,14 @@ decode(struct flac_out *o)
 static int
 add_decoded(struct optimg_image *img, struct flac_out *o, unsigned *index)
 {
-	struct oi_stream *s = oi_reallocarray(img->streams, img->nstreams + 1,
-	    sizeof(*s));
+	struct oi_stream st;
+	int fd = o->fd;
 
-	if (s == NULL)
-		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
-	img->streams = s;
-	s = &img->streams[img->nstreams];
-	s->fd = o->fd;
-	s->size = o->samples * 4;
 	/* Named after the file: messages and the placement rule. */
-	if ((s->path = strdup(o->path)) == NULL)
-		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
-	*index = img->nstreams++;
 	o->fd = -1;
-	return OPTIMG_OK;
+	OI_TRY(oi_stream_adopt_fd(&st, fd, o->path, o->samples * 4,
+	    &img->err));
+	return oi_image_adopt_stream(img, &st, index);
 }
 
 typedef int (*decode_fn)(struct flac_out *);

@@ -767,11 +767,28 @@ add_fragment(struct optimg_drive *d, const struct optimg_track *t,
 }
 
 /*
+ * Sectors before lba that the image does not store: the lead-out, lead-in
+ * and pregap between sessions, which libcdio's cue driver leaves out.
+ */
+static int32_t
+unstored_before(const struct optimg_image *img, int32_t lba)
+{
+	int64_t n = 0;
+
+	for (unsigned i = 0; i < img->nfrags; i++) {
+		const struct oi_fragment *f = &img->frags[i];
+		if (f->fill != OI_FILL_FILE && f->lba + (int64_t)f->count <= lba)
+			n += f->count;
+	}
+	return (int32_t)n;
+}
+
+/*
  * libcdio's cue driver drops REM SESSION: a sheet of several sessions
- * reads as one.  Our own reader of the same sheet knows them; its session
- * numbers are taken when its tracks are the drive's, number for number
- * and start for start (a reader that places a session after the gap
- * between sessions differs, and then nothing is taken).
+ * reads as one, its tracks run on without the gap between sessions.  Our
+ * own reader of the same sheet knows them; its session numbers are taken
+ * when its tracks are the drive's, number for number and start for start
+ * once the unstored gaps are left out (else nothing is taken).
  */
 static void
 sessions_from_sheet(struct optimg_drive *d)
@@ -789,7 +806,8 @@ sessions_from_sheet(struct optimg_drive *d)
 	same = o->ntracks == disc->ntracks;
 	for (unsigned i = 0; same && i < disc->ntracks; i++)
 		same = o->tracks[i].number == disc->tracks[i].number &&
-		    o->tracks[i].start == disc->tracks[i].start;
+		    o->tracks[i].start - unstored_before(own,
+		    o->tracks[i].start) == disc->tracks[i].start;
 	for (unsigned i = 0; same && i < disc->ntracks; i++)
 		disc->tracks[i].session = o->tracks[i].session;
 	if (!same && o->nsessions > 1)

@@ -92,6 +92,9 @@ struct oi_stream {
 /* A plain file; fails on a directory. */
 int oi_stream_open(struct oi_stream *st, const char *path,
     struct optimg_error *err);
+/* An open descriptor, owned by the stream from the call on. */
+int oi_stream_adopt_fd(struct oi_stream *st, int fd, const char *name,
+    uint64_t size, struct optimg_error *err);
 /* len bytes at data, borrowed: they must outlive the stream. */
 int oi_stream_open_mem(struct oi_stream *st, const char *name,
     const void *data, size_t len, struct optimg_error *err);

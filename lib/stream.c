@@ -109,6 +109,26 @@ oi_stream_open(struct oi_stream *st, const char *path,
 	return OPTIMG_OK;
 }
 
+/*
+ * An already open descriptor (a memfd holding decoded audio, say) as a
+ * plain-file stream; the stream owns fd from here on, even on failure.
+ */
+int
+oi_stream_adopt_fd(struct oi_stream *st, int fd, const char *name,
+    uint64_t size, struct optimg_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	st->fd = fd;
+	st->size = size;
+	st->path = oi_strdup(name);
+	if (st->path == NULL) {
+		file_close(st);
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	}
+	st->ops = &file_ops;
+	return OPTIMG_OK;
+}
+
 /* ---- memory (tests, fuzzing, sheets made in memory) --------------------- */
 
 static int
