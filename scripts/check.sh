@@ -16,6 +16,6 @@ mkdir build-san build-dist
 count() { sed -n "s/^# $1: *//p" build-san/test-suite.log | head -n 1; }
 summary="$(count PASS) passed, $(count FAIL) failed, $(count SKIP) skipped"
 tests/fuzz/run.sh build-san 20
-(cd build-dist && ../configure -q && make -j"$(nproc)" distcheck)
+(cd build-dist && ../configure -q && OPTIMG_DISTCHECK=1 make -j"$(nproc)" distcheck)
 echo "make check under ASan+UBSan:"
 echo "$summary"
