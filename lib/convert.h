@@ -96,6 +96,7 @@ struct oi_writer {
 
 extern const struct oi_writer oi_writer_iso, oi_writer_cue, oi_writer_chd;
 extern const struct oi_writer oi_writer_ccd;
+extern const struct oi_writer oi_writer_cso, oi_writer_zso;
 
 /* The writer named name (or alias), else the one out's extension names. */
 int oi_writer_find(const char *name, const char *out,

@@ -27,6 +27,7 @@
 
 static const struct oi_format *const readers[] = {
 	&oi_format_chd,
+	&oi_format_cso,
 	&oi_format_cue,
 	&oi_format_iso,
 	&oi_format_rawbin,
@@ -38,6 +39,8 @@ static const struct oi_writer *const writers[] = {
 	&oi_writer_cue,
 	&oi_writer_chd,
 	&oi_writer_ccd,
+	&oi_writer_cso,
+	&oi_writer_zso,
 };
 
 struct head {

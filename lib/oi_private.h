@@ -217,6 +217,7 @@ extern const struct oi_format oi_format_cue;
 extern const struct oi_format oi_format_iso;
 extern const struct oi_format oi_format_rawbin;
 extern const struct oi_format oi_format_chd;
+extern const struct oi_format oi_format_cso;
 extern const struct oi_format oi_format_nrg;
 extern const struct oi_format oi_format_gdi;
 

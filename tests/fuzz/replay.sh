@@ -50,6 +50,15 @@ for f in "$seeds"/chd/*.chd; do
 	done
 done
 "$BUILDDIR/tests/fuzz/replay_chd" "$seeds/chd"
+mkdir "$seeds/cso"
+"$OPTIMG" convert -q "$seeds/small.iso" "$seeds/cso/small.cso"
+"$OPTIMG" convert -q "$seeds/small.iso" "$seeds/cso/small.zso"
+for f in "$seeds"/cso/*; do
+	head -c 100 "$f" >"$f.head"
+	cp "$f" "$f.flip"
+	printf '\377\377' | dd of="$f.flip" bs=1 seek=40 conv=notrunc status=none
+done
+"$BUILDDIR/tests/fuzz/replay_cso" "$seeds/cso"
 
 # DAT, rescue map, boot and partition decoders, UDF (seeds from libcdio's
 # UDF images and genisoimage when they are here).
