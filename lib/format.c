@@ -29,6 +29,7 @@ static const struct oi_format *const readers[] = {
 	&oi_format_chd,
 	&oi_format_cso,
 	&oi_format_cue,
+	&oi_format_ccd,
 	&oi_format_iso,
 	&oi_format_rawbin,
 	&oi_format_gdi,

@@ -214,6 +214,7 @@ struct oi_format {
 const struct oi_format *oi_format_detect(const struct oi_probe *p);
 
 extern const struct oi_format oi_format_cue;
+extern const struct oi_format oi_format_ccd;
 extern const struct oi_format oi_format_iso;
 extern const struct oi_format oi_format_rawbin;
 extern const struct oi_format oi_format_chd;

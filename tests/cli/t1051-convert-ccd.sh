@@ -43,3 +43,18 @@ grep -q "cannot hold the image's CD-TEXT" "$TMP/err" || fail "$(cat "$TMP/err")"
 grep -q -- "--lossy" "$TMP/err" || fail "no --lossy hint: $(cat "$TMP/err")"
 "$OPTIMG" convert -q --lossy "$TESTDATA/cdda.cue" "$TMP/c.ccd"
 cmp "$TMP/c.img" "$TESTDATA/cdda.bin" || fail "audio .img differs from the bin"
+
+# Read back: the CloneCD reader gives the same tracks, the cue's bin again
+# (its subchannel is what a cue cannot hold), and CCD -> CCD is identical.
+"$OPTIMG" info "$TMP/x.ccd" | grep -q 'subchannel (96 bytes of P-W a sector) kept' ||
+	fail "the .sub was not taken"
+expect_exit 1 "$OPTIMG" convert "$TMP/x.ccd" "$TMP/b.cue"
+grep -q "a cue sheet cannot hold the image's subchannel (track 1)" "$TMP/err" ||
+	fail "$(cat "$TMP/err")"
+"$OPTIMG" convert -q --lossy "$TMP/x.ccd" "$TMP/b.cue"
+same_file "$TMP/b.bin" "$TESTDATA/isofs-m1.bin"
+mkdir "$TMP/again"
+"$OPTIMG" convert -q "$TMP/x.ccd" "$TMP/again/x.ccd"
+for f in x.img x.sub x.ccd; do same_file "$TMP/$f" "$TMP/again/$f"; done
+[ "$("$OPTIMG" cat "$TMP/x.ccd" /COPYING | head -c 100)" = "$(head -c 100 "$TMP/z.iso" >/dev/null; "$OPTIMG" cat "$TESTDATA/isofs-m1.cue" /COPYING | head -c 100)" ] ||
+	fail "a file read through the CloneCD image differs"

@@ -72,4 +72,5 @@ for f in "${TESTDATA:-/nonexistent}/udf102.iso" \
 		"$seeds/udf/$(basename "$f").seed"
 done
 "$BUILDDIR/tests/fuzz/replay_udf" "$corpus/udf" "$seeds/udf"
+"$BUILDDIR/tests/fuzz/replay_ccd" "$corpus/ccd"
 echo "replayed fuzz corpora"
