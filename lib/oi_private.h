@@ -221,6 +221,7 @@ extern const struct oi_format oi_format_chd;
 extern const struct oi_format oi_format_cso;
 extern const struct oi_format oi_format_nrg;
 extern const struct oi_format oi_format_gdi;
+extern const struct oi_format oi_format_cdi;
 
 struct optimg_image {
 	const struct oi_format	*format;
@@ -307,6 +308,17 @@ int oi_nrg_parse(struct optimg_image *img, const char *name,
     const uint8_t *buf, size_t len, uint64_t size, unsigned stream);
 /* 0..100: how sure the last len bytes of a file of size bytes are NRG's. */
 int oi_nrg_probe_tail(const uint8_t *tail, size_t len, uint64_t size);
+
+/* ---- DiscJuggler images (fmt_cdi.c) ----------------------------------- */
+
+/*
+ * Builds img's disc from the end of a .cdi of size bytes: buf holds its
+ * last len bytes, which must take in the track table.  Errors name the
+ * file by name and the byte.
+ */
+int oi_cdi_parse(struct optimg_image *img, const char *name,
+    const uint8_t *buf, size_t len, uint64_t size, unsigned stream);
+int oi_cdi_probe_tail(const uint8_t *tail, size_t len, uint64_t size);
 
 /* ---- Dreamcast track lists (fmt_gdi.c) -------------------------------- */
 

@@ -290,3 +290,104 @@ fx_gdi_dir(const char *dir, const char *gdi_name)
 	b_free(&b);
 	return rc;
 }
+
+/* ---- CDI ----------------------------------------------------------------- */
+
+/*
+ * DiscJuggler, from DeXT's cdirip (CDI_read_track and friends) with the
+ * index list and CD-TEXT count as libmirage's image-cdi parser reads
+ * them: little-endian; the trailer is the version (0x80000004 v2,
+ * 0x80000005 v3, 0x80000006 v3.5) and the table's offset (from the end
+ * in v3.5); start marks 00 00 01 00 00 00 FF FF FF FF twice; the start
+ * of a track is the LBA of its pregap plus 150 (Aaru's reading).
+ */
+struct cdi_fx {
+	unsigned	mode;		/* 0 audio, 1 Mode 1, 2 Mode 2 */
+	unsigned	size_code;	/* 0 2048, 1 2336, 2 2352, 4 2448 */
+	uint32_t	pregap, length, start, total;
+	unsigned	session;
+	const char	*isrc;
+};
+
+static void
+cdi_record(struct bytes *b, uint32_t version, const struct cdi_fx *t,
+    unsigned n)
+{
+	static const uint8_t mark[10] = { 0, 0, 1, 0, 0, 0, 0xff, 0xff, 0xff,
+	    0xff };
+	uint8_t *p;
+
+	/* v3: the DiscJuggler 3.00.780 extras; v3.5: DiscJuggler 4's */
+	b_le(b, version == 0x80000005u ? 1 : 0, 4);
+	if (version == 0x80000005u)
+		b_grow(b, 8);
+	b_put(b, mark, 10);
+	b_put(b, mark, 10);
+	b_grow(b, 4);
+	b_u8(b, 9);
+	b_put(b, n % 2 ? "track.iso" : "track.wav", 9);
+	p = b_grow(b, 19);
+	p[11] = 2;
+	if (version == 0x80000006u) {
+		b_le(b, 0x80000000u, 4);
+		b_le(b, 333000, 4);
+		b_le(b, 0, 2);
+		b_le(b, 0x98, 2);
+	} else
+		b_le(b, 0, 4);
+	b_le(b, 2, 2);				/* two indices */
+	b_le(b, t->pregap, 4);
+	b_le(b, t->length, 4);
+	b_le(b, 0, 4);				/* no CD-TEXT */
+	b_grow(b, 2);
+	b_le(b, t->mode, 4);
+	b_grow(b, 4);
+	b_le(b, t->session, 4);
+	b_le(b, n, 4);
+	b_le(b, t->start, 4);
+	b_le(b, t->total, 4);
+	b_grow(b, 16);
+	b_le(b, t->size_code, 4);
+	b_le(b, t->mode == 0 ? 2 : 4, 4);	/* control: DCP or data */
+	b_grow(b, 9);
+	p = b_grow(b, 12);
+	if (t->isrc != NULL)
+		memcpy(p, t->isrc, 12);
+	b_le(b, t->isrc != NULL, 4);
+	if (version != 0x80000004u) {
+		b_grow(b, 5);
+		b_le(b, version == 0x80000005u ? 0xffffffffu : 0, 4);
+		if (version == 0x80000005u)
+			b_grow(b, 78);
+	}
+}
+
+void
+fx_cdi(struct bytes *b, uint32_t version)
+{
+	/* session 1: Mode 1/2352 from LBA -150 (INDEX 01 at 0, 30 sectors),
+	 * audio with INDEX 00 at 30 and 01 at 180 (20 sectors); session 2
+	 * after the 11,400-sector gap: Mode 2/2336, INDEX 01 at 11600. */
+	static const struct cdi_fx t[3] = {
+		{ 1, 2, 150, 30, 0, 180, 0, NULL },
+		{ 0, 2, 150, 20, 180, 170, 0, "USABC1234567" },
+		{ 2, 1, 150, 25, 11600, 175, 1, NULL },
+	};
+	size_t table;
+
+	b_sectors(b, -150, 180, 2352, OPTIMG_TRACK_MODE1);
+	b_sectors(b, 30, 170, 2352, OPTIMG_TRACK_AUDIO);
+	b_sectors(b, 11450, 175, 2336, OPTIMG_TRACK_MODE2);
+	table = b->len;
+	b_le(b, 2, 2);				/* sessions */
+	b_le(b, 2, 2);
+	cdi_record(b, version, &t[0], 0);
+	cdi_record(b, version, &t[1], 1);
+	b_grow(b, version == 0x80000004u ? 12 : 13);
+	b_le(b, 1, 2);
+	cdi_record(b, version, &t[2], 0);
+	b_grow(b, version == 0x80000004u ? 12 : 13);
+	b_grow(b, 64);				/* the disc's tail, not read */
+	b_le(b, version, 4);
+	b_le(b, version == 0x80000006u ? b->len + 4 - table : table, 4);
+}

@@ -30,4 +30,13 @@ void fx_nrg_sessions(struct bytes *b);
  */
 int fx_gdi_dir(const char *dir, const char *gdi_name);
 
+/*
+ * A DiscJuggler image of the given version (0x80000004 v2, 0x80000005 v3,
+ * 0x80000006 v3.5) with two sessions: Mode 1/2352 from LBA -150 (INDEX 01
+ * at 0, 30 sectors) and audio (INDEX 00 at 30, 01 at 180, 20 sectors,
+ * ISRC USABC1234567); then Mode 2/2336 with INDEX 00 at 11450 and 01 at
+ * 11600, 25 sectors.
+ */
+void fx_cdi(struct bytes *b, uint32_t version);
+
 #endif

@@ -365,6 +365,24 @@ nrg_dao2(struct bytes *b)
 	fx_nrg_dao(b, 2);
 }
 
+static void
+cdi_v2(struct bytes *b)
+{
+	fx_cdi(b, 0x80000004u);
+}
+
+static void
+cdi_v3(struct bytes *b)
+{
+	fx_cdi(b, 0x80000005u);
+}
+
+static void
+cdi_v35(struct bytes *b)
+{
+	fx_cdi(b, 0x80000006u);
+}
+
 static const struct {
 	const char	*kind;
 	void		(*build)(struct bytes *);
@@ -374,6 +392,9 @@ static const struct {
 	{ "nrg-tao1", fx_nrg_tao1 },
 	{ "nrg-tao2", fx_nrg_tao2 },
 	{ "nrg-sessions", fx_nrg_sessions },
+	{ "cdi-v2", cdi_v2 },
+	{ "cdi-v3", cdi_v3 },
+	{ "cdi-v35", cdi_v35 },
 };
 
 static int

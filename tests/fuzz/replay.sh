@@ -73,4 +73,10 @@ for f in "${TESTDATA:-/nonexistent}/udf102.iso" \
 done
 "$BUILDDIR/tests/fuzz/replay_udf" "$corpus/udf" "$seeds/udf"
 "$BUILDDIR/tests/fuzz/replay_ccd" "$corpus/ccd"
+mkdir "$seeds/cdi"
+for kind in cdi-v2 cdi-v3 cdi-v35; do
+	"$MKFIXTURE" image "$kind" "$seeds/cdi/$kind.cdi"
+	tail -c 400 "$seeds/cdi/$kind.cdi" >"$seeds/cdi/$kind-tail.cdi"
+done
+"$BUILDDIR/tests/fuzz/replay_cdi" "$seeds/cdi"
 echo "replayed fuzz corpora"
