@@ -76,6 +76,33 @@ oi_note_add(struct optimg_note **notes, unsigned *n, const char *text)
 	return OPTIMG_OK;
 }
 
+int
+oi_disc_add_blob(struct optimg_disc *d, const char *name,
+    const char *summary, const uint8_t *data, size_t len,
+    struct optimg_error *err)
+{
+	struct optimg_blob *b;
+
+	b = oi_reallocarray(d->blobs, d->nblobs + 1, sizeof(*b));
+	if (b == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	d->blobs = b;
+	b = &d->blobs[d->nblobs];
+	b->name = strdup(name);
+	b->summary = strdup(summary);
+	b->data = malloc(len > 0 ? len : 1);
+	b->len = len;
+	if (b->name == NULL || b->summary == NULL || b->data == NULL) {
+		free(b->name);
+		free(b->summary);
+		free(b->data);
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	}
+	memcpy(b->data, data, len);
+	d->nblobs++;
+	return OPTIMG_OK;
+}
+
 static void
 notes_free(struct optimg_note *notes, unsigned n)
 {
@@ -100,6 +127,12 @@ oi_disc_release(struct optimg_disc *disc)
 		cdtext_release(&disc->tracks[i].cdtext);
 		notes_free(disc->tracks[i].notes, disc->tracks[i].nnotes);
 	}
+	for (unsigned i = 0; i < disc->nblobs; i++) {
+		free(disc->blobs[i].name);
+		free(disc->blobs[i].summary);
+		free(disc->blobs[i].data);
+	}
+	free(disc->blobs);
 	free(disc->tracks);
 	free(disc->sessions);
 	free(disc->cdtextfile);

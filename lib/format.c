@@ -33,6 +33,7 @@ static const struct oi_format *const readers[] = {
 	&oi_format_iso,
 	&oi_format_rawbin,
 	&oi_format_gdi,
+	&oi_format_mds,
 };
 
 static const struct oi_writer *const writers[] = {

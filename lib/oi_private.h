@@ -222,6 +222,7 @@ extern const struct oi_format oi_format_cso;
 extern const struct oi_format oi_format_nrg;
 extern const struct oi_format oi_format_gdi;
 extern const struct oi_format oi_format_cdi;
+extern const struct oi_format oi_format_mds;
 
 struct optimg_image {
 	const struct oi_format	*format;
@@ -265,6 +266,10 @@ int oi_image_finish_layout(struct optimg_image *img);
 void oi_disc_release(struct optimg_disc *disc);
 /* The storage a declared sector size means: 2048 USER, 2336 MODE2, RAW. */
 enum optimg_storage oi_storage_of_size(unsigned sector_size);
+/* Keeps a copy of len bytes of data as a blob of the disc. */
+int oi_disc_add_blob(struct optimg_disc *d, const char *name,
+    const char *summary, const uint8_t *data, size_t len,
+    struct optimg_error *err);
 int oi_note_add(struct optimg_note **notes, unsigned *n, const char *text);
 
 /*
@@ -319,6 +324,15 @@ int oi_nrg_probe_tail(const uint8_t *tail, size_t len, uint64_t size);
 int oi_cdi_parse(struct optimg_image *img, const char *name,
     const uint8_t *buf, size_t len, uint64_t size, unsigned stream);
 int oi_cdi_probe_tail(const uint8_t *tail, size_t len, uint64_t size);
+
+/* ---- Alcohol 120% descriptors (fmt_mds.c) ------------------------------ */
+
+/*
+ * Builds img's disc from a .mds descriptor held in buf (hostile); the
+ * .mdf files it names are looked up beside name.
+ */
+int oi_mds_parse(struct optimg_image *img, const char *name,
+    const uint8_t *buf, size_t len);
 
 /* ---- Dreamcast track lists (fmt_gdi.c) -------------------------------- */
 

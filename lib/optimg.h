@@ -274,6 +274,17 @@ struct optimg_session {
 	uint32_t	leadin_length;
 };
 
+/*
+ * Bytes an image keeps that the model does not interpret (an Alcohol
+ * image's DPM data), so that they are not lost unseen: info names them.
+ */
+struct optimg_blob {
+	char	*name;		/* "DPM" */
+	char	*summary;	/* one line saying what they are */
+	uint8_t	*data;
+	size_t	 len;
+};
+
 struct optimg_disc {
 	struct optimg_session	*sessions;
 	unsigned		 nsessions;
@@ -284,6 +295,8 @@ struct optimg_disc {
 	struct optimg_cdtext	 cdtext;
 	struct optimg_note	*notes;		/* disc-level REM lines */
 	unsigned		 nnotes;
+	struct optimg_blob	*blobs;		/* kept, not interpreted */
+	unsigned		 nblobs;
 };
 
 /* CUE spelling of a track's mode and size, e.g. "MODE1/2352", "AUDIO". */

@@ -203,6 +203,9 @@ print_text(struct optimg_image *img, const struct optimg_drive_info *drive)
 	if (d->cdtextfile)
 		printf("cdtextfile: %s\n", cli_name(d->cdtextfile));
 	print_cdtext("cdtext:   ", &d->cdtext);
+	for (unsigned i = 0; i < d->nblobs; i++)
+		printf("kept:     %s, %zu bytes not interpreted: %s\n",
+		    d->blobs[i].name, d->blobs[i].len, d->blobs[i].summary);
 	printf("\n  session track  mode         start  msf       length "
 	    "pregap  flags     isrc         volume\n");
 	for (unsigned i = 0; i < d->ntracks; i++) {
@@ -329,6 +332,23 @@ json_drive(const struct optimg_drive_info *in)
 	return o;
 }
 
+/* Blobs the format keeps: name, bytes and what they are. */
+static struct json_object *
+json_blobs(const struct optimg_disc *d)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (unsigned i = 0; i < d->nblobs; i++) {
+		struct json_object *b = json_object_new_object();
+		json_add_str(b, "name", d->blobs[i].name);
+		json_object_object_add(b, "bytes",
+		    json_object_new_int64((int64_t)d->blobs[i].len));
+		json_add_str(b, "summary", d->blobs[i].summary);
+		json_object_array_add(a, b);
+	}
+	return a;
+}
+
 static void
 print_json(struct optimg_image *img, const struct optimg_drive_info *drive)
 {
@@ -366,6 +386,7 @@ print_json(struct optimg_image *img, const struct optimg_drive_info *drive)
 	json_object_object_add(o, "sessions", sessions);
 	if (drive != NULL)
 		json_object_object_add(o, "drive", json_drive(drive));
+	json_object_object_add(o, "kept", json_blobs(d));
 	for (unsigned i = 0; i < d->ntracks; i++)
 		json_object_array_add(tracks, json_track(img, i));
 	json_object_object_add(o, "tracks", tracks);

@@ -391,3 +391,118 @@ fx_cdi(struct bytes *b, uint32_t version)
 	b_le(b, version, 4);
 	b_le(b, version == 0x80000006u ? b->len + 4 - table : table, 4);
 }
+
+/* ---- MDS ----------------------------------------------------------------- */
+
+/*
+ * Alcohol 120% version 1, from libmirage's image-mds.h: an 88-byte header
+ * ("MEDIA DESCRIPTOR", version 1.3, medium, sessions at 20, session
+ * blocks' offset at 80, DPM at 84), 24-byte session blocks, 80-byte track
+ * blocks (mode 0xAA Mode 1, 0xA9 audio, 0xAB Mode 2; subchannel 8 =
+ * 96 bytes of P-W counted in the sector size; lead-in points 0xA0-0xA2),
+ * 8-byte extra blocks (pregap, length), 16-byte footers naming "*.mdf",
+ * in 8-bit or 16-bit characters, and one DPM block.
+ */
+static void
+mds_session(struct bytes *b, int32_t start, int32_t end, unsigned number,
+    unsigned blocks, unsigned first, unsigned last, uint32_t tracks)
+{
+	b_le(b, (uint32_t)start, 4);
+	b_le(b, (uint32_t)end, 4);
+	b_le(b, number, 2);
+	b_u8(b, blocks);
+	b_u8(b, 3);
+	b_le(b, first, 2);
+	b_le(b, last, 2);
+	b_le(b, 0, 4);
+	b_le(b, tracks, 4);
+}
+
+static void
+mds_track(struct bytes *b, unsigned mode, unsigned sub, unsigned ctl,
+    unsigned point, uint32_t extra, unsigned size, uint32_t start,
+    uint64_t offset, uint32_t footer)
+{
+	uint8_t *p = b_grow(b, 80);
+
+	p[0] = (uint8_t)mode;
+	p[1] = (uint8_t)sub;
+	p[2] = (uint8_t)(0x10 | ctl);
+	p[4] = (uint8_t)point;
+	oi_le32enc(p + 12, extra);
+	p[16] = (uint8_t)size;
+	p[17] = (uint8_t)(size >> 8);
+	oi_le32enc(p + 36, start);
+	oi_le32enc(p + 40, (uint32_t)offset);
+	oi_le32enc(p + 44, (uint32_t)(offset >> 32));
+	oi_le32enc(p + 48, footer != 0);
+	oi_le32enc(p + 52, footer);
+}
+
+static void
+mds_leadin(struct bytes *b)
+{
+	for (unsigned point = 0xa0; point <= 0xa2; point++)
+		mds_track(b, 0, 0, 4, point, 0, 0, 0, 0, 0);
+}
+
+int
+fx_mds_dir(const char *dir, const char *mds_name, const char *mdf_name)
+{
+	enum { S = 88, T1 = 136, T2 = 536, E = 856, F = 880, N8 = 928,
+	    N16 = 934, D = 946 };
+	struct bytes b = { 0 };
+	uint8_t *h;
+	int rc;
+
+	b_sectors(&b, 0, 30, 2352, OPTIMG_TRACK_MODE1);
+	b_sectors(&b, 180, 20, 2448, OPTIMG_TRACK_AUDIO);
+	b_sectors(&b, 11600, 10, 2336, OPTIMG_TRACK_MODE2);
+	rc = write_file(dir, mdf_name, &b);
+	b.len = 0;
+	h = b_grow(&b, 88);
+	memcpy(h, "MEDIA DESCRIPTOR", 16);
+	h[16] = 1;
+	h[17] = 3;
+	h[20] = 2;				/* sessions */
+	oi_le32enc(h + 80, S);
+	oi_le32enc(h + 84, D);
+	mds_session(&b, -150, 200, 1, 5, 1, 2, T1);
+	mds_session(&b, 11450, 11610, 2, 4, 3, 3, T2);
+	mds_leadin(&b);
+	mds_track(&b, 0xaa, 0, 4, 1, E, 2352, 0, 0, F);
+	mds_track(&b, 0xa9, 8, 2, 2, E + 8, 2448, 180, 30 * 2352, F + 16);
+	mds_leadin(&b);
+	mds_track(&b, 0xab, 0, 4, 3, E + 16, 2336, 11600,
+	    30 * 2352 + 20 * 2448, F + 32);
+	b_le(&b, 150, 4);			/* extra blocks */
+	b_le(&b, 30, 4);
+	b_le(&b, 150, 4);
+	b_le(&b, 20, 4);
+	b_le(&b, 150, 4);
+	b_le(&b, 10, 4);
+	b_le(&b, N8, 4);			/* footers */
+	b_grow(&b, 12);
+	b_le(&b, N8, 4);
+	b_grow(&b, 12);
+	b_le(&b, N16, 4);
+	b_le(&b, 1, 4);
+	b_grow(&b, 8);
+	b_put(&b, "*.mdf", 6);
+	for (const char *c = "*.mdf"; ; c++) {
+		b_le(&b, (unsigned char)*c, 2);
+		if (*c == '\0')
+			break;
+	}
+	b_le(&b, 1, 4);				/* DPM: one block */
+	b_le(&b, D + 8, 4);
+	b_le(&b, 0, 4);
+	b_le(&b, 0, 4);
+	b_le(&b, 50, 4);
+	b_le(&b, 4, 4);
+	for (uint32_t i = 0; i < 4; i++)
+		b_le(&b, 1000 + 37 * i, 4);
+	rc |= write_file(dir, mds_name, &b);
+	b_free(&b);
+	return rc;
+}

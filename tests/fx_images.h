@@ -39,4 +39,13 @@ int fx_gdi_dir(const char *dir, const char *gdi_name);
  */
 void fx_cdi(struct bytes *b, uint32_t version);
 
+/*
+ * Writes an Alcohol 120% pair into dir: mds_name and mdf_name (which must
+ * be mds_name with .mdf for its extension: the footers say "*.mdf").
+ * Session 1: Mode 1/2352 x 30 at LBA 0, audio with subchannel (2448) x 20
+ * at 180; session 2: Mode 2/2336 x 10 at 11600; each with an unstored
+ * 150-sector pregap; one DPM block of 4 entries.  0, or -1.
+ */
+int fx_mds_dir(const char *dir, const char *mds_name, const char *mdf_name);
+
 #endif

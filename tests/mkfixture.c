@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "oi_private.h"
 #include "fx_images.h"
@@ -383,6 +384,32 @@ cdi_v35(struct bytes *b)
 	fx_cdi(b, 0x80000006u);
 }
 
+/* The descriptor alone: the fuzz target supplies a .mdf of its own. */
+static void
+mds_only(struct bytes *b)
+{
+	char dir[] = "/tmp/mkfixture.XXXXXX", path[64];
+	FILE *f;
+	long n;
+
+	if (mkdtemp(dir) == NULL || fx_mds_dir(dir, "x.mds", "x.mdf") != 0)
+		exit(1);
+	snprintf(path, sizeof(path), "%s/x.mds", dir);
+	if ((f = fopen(path, "rb")) == NULL)
+		exit(1);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	if (n <= 0 || fread(b_grow(b, (size_t)n), 1, (size_t)n, f) !=
+	    (size_t)n)
+		exit(1);
+	fclose(f);
+	remove(path);
+	snprintf(path, sizeof(path), "%s/x.mdf", dir);
+	remove(path);
+	rmdir(dir);
+}
+
 static const struct {
 	const char	*kind;
 	void		(*build)(struct bytes *);
@@ -395,6 +422,7 @@ static const struct {
 	{ "cdi-v2", cdi_v2 },
 	{ "cdi-v3", cdi_v3 },
 	{ "cdi-v35", cdi_v35 },
+	{ "mds-disc", mds_only },
 };
 
 static int

@@ -79,4 +79,8 @@ for kind in cdi-v2 cdi-v3 cdi-v35; do
 	tail -c 400 "$seeds/cdi/$kind.cdi" >"$seeds/cdi/$kind-tail.cdi"
 done
 "$BUILDDIR/tests/fuzz/replay_cdi" "$seeds/cdi"
+mkdir "$seeds/mds"
+"$MKFIXTURE" image mds-disc "$seeds/mds/disc.mds"
+head -c 200 "$seeds/mds/disc.mds" >"$seeds/mds/head.mds"
+"$BUILDDIR/tests/fuzz/replay_mds" "$seeds/mds"
 echo "replayed fuzz corpora"
