@@ -74,6 +74,13 @@ b_free(struct bytes *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/*
+ * When set, the user data of data sectors at LBA 0.. comes from these
+ * 2048-byte sectors (an ISO to wrap), and is zero past them.
+ */
+static const uint8_t *b_user_src;
+static uint32_t b_user_n;
+
 /* The byte every payload byte of sector lba of a fixture holds. */
 static inline uint8_t
 fx_byte(int32_t lba, unsigned i)
@@ -97,6 +104,14 @@ b_sectors(struct bytes *b, int32_t lba, uint32_t count, unsigned size,
 		memset(raw, 0, sizeof(raw));
 		for (unsigned i = 0; i < 2352; i++)
 			raw[i] = fx_byte(lba, i);
+		if (b_user_src != NULL && mode != OPTIMG_TRACK_AUDIO) {
+			uint8_t *user = raw + (mode == OPTIMG_TRACK_MODE1 ?
+			    16 : 24);
+			memset(user, 0, 2048);
+			if (lba >= 0 && (uint32_t)lba < b_user_n)
+				memcpy(user, b_user_src + (size_t)lba * 2048,
+				    2048);
+		}
 		if (mode == OPTIMG_TRACK_MODE1)
 			optimg_sector_from_user(raw, raw + 16, lba,
 			    OPTIMG_SECTOR_MODE1, NULL);

@@ -506,3 +506,126 @@ fx_mds_dir(const char *dir, const char *mds_name, const char *mdf_name)
 	b_free(&b);
 	return rc;
 }
+
+/* ---- an ISO wrapped in each format --------------------------------------- */
+
+/*
+ * One Mode 1 data track holding the n sectors of iso, in the layouts the
+ * builders above make: for the readers' agreement with other tools
+ * (tests/cli/t1201-readers-iat.sh).  dir receives NAME.EXT (and an .mdf).
+ */
+static int
+wrap_nrg_dao(const char *dir, uint32_t n)
+{
+	struct bytes b = { 0 };
+	size_t at, chain;
+	int rc;
+
+	b_sectors(&b, -150, 150 + n, 2352, OPTIMG_TRACK_MODE1);
+	chain = b.len;
+	chunk_begin(&b, "CUEX", &at);
+	cue_entry(&b, 2, 0x41, 0, 0, -150);
+	cue_entry(&b, 2, 0x41, 1, 0, -150);
+	cue_entry(&b, 2, 0x41, 1, 1, 0);
+	cue_entry(&b, 2, 0x41, 0xaa, 1, (int32_t)n);
+	chunk_end(&b, at);
+	chunk_begin(&b, "DAOX", &at);
+	dao_header(&b, NULL, 1, 1);
+	dao_entry(&b, 2, NULL, 2352, 0x05, 0, 150 * 2352,
+	    (150 + (uint64_t)n) * 2352);
+	chunk_end(&b, at);
+	small_chunk(&b, "SINF", 1);
+	small_chunk(&b, "MTYP", 1);
+	finish(&b, 2, chain);
+	rc = write_file(dir, "dao.nrg", &b);
+	b_free(&b);
+	return rc;
+}
+
+static int
+wrap_nrg_tao(const char *dir, uint32_t n)
+{
+	struct bytes b = { 0 };
+	size_t at, chain;
+	int rc;
+
+	b_sectors(&b, 0, n, 2048, OPTIMG_TRACK_MODE1);
+	chain = b.len;
+	chunk_begin(&b, "ETNF", &at);
+	etn_entry(&b, 1, 0, (uint64_t)n * 2048, 0, 0);
+	chunk_end(&b, at);
+	small_chunk(&b, "SINF", 1);
+	finish(&b, 1, chain);
+	rc = write_file(dir, "tao.nrg", &b);
+	b_free(&b);
+	return rc;
+}
+
+static int
+wrap_cdi(const char *dir, uint32_t version, const char *name, uint32_t n)
+{
+	struct cdi_fx t = { 1, 2, 150, n, 0, 150 + n, 0, NULL };
+	struct bytes b = { 0 };
+	size_t table;
+	int rc;
+
+	b_sectors(&b, -150, 150 + n, 2352, OPTIMG_TRACK_MODE1);
+	table = b.len;
+	b_le(&b, 1, 2);
+	b_le(&b, 1, 2);
+	cdi_record(&b, version, &t, 0);
+	b_grow(&b, version == 0x80000004u ? 12 : 13);
+	b_grow(&b, 64);
+	b_le(&b, version, 4);
+	b_le(&b, version == 0x80000006u ? b.len + 4 - table : table, 4);
+	rc = write_file(dir, name, &b);
+	b_free(&b);
+	return rc;
+}
+
+static int
+wrap_mds(const char *dir, uint32_t n)
+{
+	enum { S = 88, T = 112, E = 432, F = 440, N8 = 456 };
+	struct bytes b = { 0 };
+	uint8_t *h;
+	int rc;
+
+	b_sectors(&b, 0, n, 2352, OPTIMG_TRACK_MODE1);
+	rc = write_file(dir, "disc.mdf", &b);
+	b.len = 0;
+	h = b_grow(&b, 88);
+	memcpy(h, "MEDIA DESCRIPTOR", 16);
+	h[16] = 1;
+	h[17] = 3;
+	h[20] = 1;
+	oi_le32enc(h + 80, S);
+	mds_session(&b, -150, (int32_t)n, 1, 4, 1, 1, T);
+	mds_leadin(&b);
+	mds_track(&b, 0xaa, 0, 4, 1, E, 2352, 0, 0, F);
+	b_le(&b, 150, 4);
+	b_le(&b, n, 4);
+	b_le(&b, N8, 4);
+	b_grow(&b, 12);
+	b_put(&b, "*.mdf", 6);
+	rc |= write_file(dir, "disc.mds", &b);
+	b_free(&b);
+	return rc;
+}
+
+int
+fx_wrap_iso(const char *dir, const uint8_t *iso, uint32_t n)
+{
+	int rc = 0;
+
+	b_user_src = iso;
+	b_user_n = n;
+	rc |= wrap_nrg_dao(dir, n);
+	rc |= wrap_nrg_tao(dir, n);
+	rc |= wrap_cdi(dir, 0x80000004u, "v2.cdi", n);
+	rc |= wrap_cdi(dir, 0x80000006u, "v35.cdi", n);
+	rc |= wrap_mds(dir, n);
+	b_user_src = NULL;
+	b_user_n = 0;
+	return rc;
+}

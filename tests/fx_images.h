@@ -48,4 +48,11 @@ void fx_cdi(struct bytes *b, uint32_t version);
  */
 int fx_mds_dir(const char *dir, const char *mds_name, const char *mdf_name);
 
+/*
+ * Wraps the n 2048-byte sectors of iso as one Mode 1 track in dir:
+ * dao.nrg (v2 DAO, raw, from LBA -150), tao.nrg (v1 TAO, 2048), v2.cdi
+ * and v35.cdi (raw, from LBA -150), disc.mds + disc.mdf (raw).
+ */
+int fx_wrap_iso(const char *dir, const uint8_t *iso, uint32_t n);
+
 #endif

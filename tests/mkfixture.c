@@ -17,6 +17,8 @@
  *	one of the reader fixtures of fx_images.c (nrg-dao1, nrg-dao2,
  *	nrg-tao1, nrg-tao2, nrg-sessions, ...), as the suites build them;
  *	"mkfixture image list" names them all
+ *   mkfixture wrap ISO DIR
+ *	ISO as one data track in every reader's format (fx_wrap_iso)
  */
 #include "config.h"
 
@@ -454,9 +456,40 @@ cmd_image(int argc, char **argv)
 	return 2;
 }
 
+/* mkfixture wrap ISO DIR: the ISO in every reader's format (fx_images). */
+static int
+cmd_wrap(int argc, char **argv)
+{
+	uint8_t *iso;
+	long n;
+	FILE *f;
+	int rc;
+
+	if (argc != 4 || (f = fopen(argv[2], "rb")) == NULL) {
+		fprintf(stderr, "usage: mkfixture wrap ISO DIR\n");
+		return 2;
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	if (n <= 0 || n % 2048 != 0 || (iso = malloc((size_t)n)) == NULL ||
+	    fread(iso, 1, (size_t)n, f) != (size_t)n) {
+		fprintf(stderr, "mkfixture: '%s' is not whole 2048-byte "
+		    "sectors\n", argv[2]);
+		fclose(f);
+		return 1;
+	}
+	fclose(f);
+	rc = fx_wrap_iso(argv[3], iso, (uint32_t)(n / 2048));
+	free(iso);
+	return rc != 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "wrap") == 0)
+		return cmd_wrap(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "random") == 0)
 		return cmd_random(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "image") == 0)
@@ -465,6 +498,6 @@ main(int argc, char **argv)
 		return cmd_iso(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "redump") == 0)
 		return cmd_redump(argc, argv);
-	fprintf(stderr, "usage: mkfixture iso|redump|random|image ...\n");
+	fprintf(stderr, "usage: mkfixture iso|redump|random|image|wrap ...\n");
 	return 2;
 }
