@@ -383,6 +383,8 @@ stored_range(struct writer *w, const struct optimg_track *t, int64_t *first,
 		    "track %02u: its pregap, postgap and length do not fit "
 		    "together", t->number);
 	*first = (int64_t)t->start - t->pregap + t->pregap_unstored;
+	if (*first < 0)		/* as oi_track_stored_first(): from LBA 0 */
+		*first = 0;
 	*end = (int64_t)t->start + t->length - t->postgap_unstored;
 	return OPTIMG_OK;
 }

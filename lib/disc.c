@@ -77,6 +77,22 @@ oi_note_add(struct optimg_note **notes, unsigned *n, const char *text)
 }
 
 int
+oi_image_add_session_gap(struct optimg_image *img, int32_t end, int32_t next)
+{
+	struct oi_fragment f = { .lba = end, .fill = OI_FILL_LEADOUT };
+	int64_t gap = (int64_t)next - end;
+
+	if (gap <= 0)
+		return OPTIMG_OK;
+	f.count = (uint32_t)(gap > OI_LEADIN ? gap - OI_LEADIN : gap);
+	OI_TRY(oi_image_add_fragment(img, &f));
+	f.lba += (int32_t)f.count;
+	f.count = (uint32_t)(next - f.lba);
+	f.fill = OI_FILL_LEADIN;
+	return oi_image_add_fragment(img, &f);
+}
+
+int
 oi_disc_add_blob(struct optimg_disc *d, const char *name,
     const char *summary, const uint8_t *data, size_t len,
     struct optimg_error *err)

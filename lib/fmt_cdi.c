@@ -36,7 +36,8 @@
  *   in v3 and v3.5, 5 bytes and a word; when that is 0xFFFFFFFF, 78
  *     more bytes (DiscJuggler 3.00.780 on).
  * A track's bytes are its sectors on file times the sector size, from
- * the end of the track before.  The table's tail (the disc's length,
+ * the end of the track before.  Between sessions lie their lead-out and
+ * lead-in, stored nowhere.  The table's tail (the disc's length,
  * volume id, MCN and CD-TEXT) is not read.
  */
 #include "config.h"
@@ -263,6 +264,7 @@ add_fragment(struct cdi *c, int64_t lba, uint64_t count, enum oi_fill fill,
 		.offset = offset,
 		.sector_size = size,
 		.mode = mode,
+		.sub = size == 2448 ? OI_SUB_INLINE : OI_SUB_NONE,
 	};
 
 	return oi_image_add_fragment(c->img, &f);
@@ -297,8 +299,10 @@ place(struct cdi *c, const struct cdi_track *t, unsigned size,
 	return OPTIMG_OK;
 }
 
+/* One track; opens says it is the first of its session. */
 static int
-add_track(struct cdi *c, const struct cdi_track *t, unsigned session)
+add_track(struct cdi *c, const struct cdi_track *t, unsigned session,
+    bool opens)
 {
 	enum optimg_track_mode mode;
 	struct optimg_track *dt;
@@ -308,6 +312,9 @@ add_track(struct cdi *c, const struct cdi_track *t, unsigned session)
 
 	OI_TRY(track_kind(c, t, &mode, &size));
 	OI_TRY(place(c, t, size, &sectors));
+	if (opens && c->ntracks > 0)
+		OI_TRY(oi_image_add_session_gap(c->img, (int32_t)c->next_lba,
+		    (int32_t)first));
 	OI_TRY(add_fragment(c, first, t->total, OI_FILL_FILE, c->file_pos,
 	    size, mode));
 	if (t->total < sectors) {
@@ -323,6 +330,7 @@ add_track(struct cdi *c, const struct cdi_track *t, unsigned session)
 	dt->session = session;
 	dt->mode = mode;
 	dt->sector_size = size;
+	dt->storage = oi_storage_of_size(size);
 	dt->subchannel = size == 2448;
 	dt->flags = (t->ctl & (OPTIMG_FLAG_PRE | OPTIMG_FLAG_DCP |
 	    OPTIMG_FLAG_4CH)) | (mode != OPTIMG_TRACK_AUDIO ? OPTIMG_FLAG_DATA : 0);
@@ -360,7 +368,7 @@ read_sessions(struct cdi *c)
 			session++;
 		for (unsigned k = 0; k < ntracks; k++) {
 			OI_TRY(read_track(c, &t));
-			OI_TRY(add_track(c, &t, session));
+			OI_TRY(add_track(c, &t, session, k == 0));
 		}
 		OI_TRY(skip(c, c->version == CDI_V2 ? 12 : 13));
 	}
@@ -412,14 +420,30 @@ oi_cdi_parse(struct optimg_image *img, const char *name, const uint8_t *buf,
 	return oi_image_finish_layout(img);
 }
 
+/*
+ * 100 when the trailer points at a table whose first track starts with
+ * its start mark (when that is in the tail we are shown), 80 when it only
+ * points inside the file.
+ */
 int
 oi_cdi_probe_tail(const uint8_t *tail, size_t len, uint64_t size)
 {
 	uint32_t version;
+	uint64_t table, at;
+	const uint8_t *t;
 
-	if (len < 8 || size < 8)
+	if (len < 8 || size < 8 || len > size)
 		return 0;
-	return table_offset(tail + len - 8, size, &version) != 0 ? 90 : 0;
+	table = table_offset(tail + len - 8, size, &version);
+	if (table == 0)
+		return 0;
+	if (table < size - len || size - table < 8 + 4 + 8 + 10)
+		return 80;
+	t = tail + (table - (size - len));
+	at = oi_le32dec(t + 4) != 0 ? 16 : 8;	/* DiscJuggler 3.00.780 */
+	if (table + at + 10 > size)
+		return 0;
+	return memcmp(t + at, start_mark, sizeof(start_mark)) == 0 ? 100 : 0;
 }
 
 static int
@@ -457,15 +481,14 @@ cdi_open(struct optimg_image *img, const char *path)
 }
 
 static int
-cdi_probe(const uint8_t *head, size_t len)
+cdi_probe(const struct oi_probe *p)
 {
-	(void)head;
-	(void)len;
-	return 0;
+	return oi_cdi_probe_tail(p->tail, p->tail_len, p->size);
 }
 
 const struct oi_format oi_format_cdi = {
 	.name = "cdi",
+	.description = "DiscJuggler CDI",
 	.probe = cdi_probe,
 	.open = cdi_open,
 };

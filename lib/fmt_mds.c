@@ -28,7 +28,8 @@
  * pregap is not in the .mdf.  Footer (16 bytes): the offset of the file
  * name in the .mds, and whether it is in 16-bit characters; "*.mdf"
  * means the .mds's own name with that extension.  Several files split
- * one track; only one file per track is read here.
+ * one track; only one file per track is read here.  Between sessions
+ * lie their lead-out and lead-in, stored nowhere.
  *
  * DPM (data position measurement, angular timing of the sectors some
  * copy protections check): a count, offsets, and per block its number,
@@ -254,8 +255,10 @@ track_stream(struct mds *m, const struct mds_track *t, unsigned *stream)
 	return rc;
 }
 
+/* One track; opens says it is the first of its session. */
 static int
-add_track(struct mds *m, const struct mds_track *t, unsigned session)
+add_track(struct mds *m, const struct mds_track *t, unsigned session,
+    bool opens)
 {
 	struct oi_fragment f = { .fill = OI_FILL_FILE };
 	struct oi_fragment gap = { .fill = OI_FILL_ZERO };
@@ -271,6 +274,9 @@ add_track(struct mds *m, const struct mds_track *t, unsigned session)
 		return fail(m, t->at, "track %u: sectors %lld..%lld overlap the "
 		    "track before or lie past the disc", t->point,
 		    (long long)first, (long long)t->start + t->length);
+	if (opens && m->img->disc.ntracks > 0)
+		OI_TRY(oi_image_add_session_gap(m->img, (int32_t)m->next_lba,
+		    (int32_t)first));
 	OI_TRY(track_stream(m, t, &f.stream));
 	st = &m->img->streams[f.stream];
 	if (t->offset > st->size ||
@@ -293,12 +299,14 @@ add_track(struct mds *m, const struct mds_track *t, unsigned session)
 	f.offset = t->offset;
 	f.sector_size = size;
 	f.mode = mode;
+	f.sub = size == 2448 ? OI_SUB_INLINE : OI_SUB_NONE;
 	OI_TRY(oi_image_add_fragment(m->img, &f));
 	OI_TRY(oi_image_add_track(m->img, &dt));
 	dt->number = t->point;
 	dt->session = session;
 	dt->mode = mode;
 	dt->sector_size = size;
+	dt->storage = oi_storage_of_size(size);
 	dt->subchannel = size == 2448;
 	dt->start = (int32_t)t->start;
 	dt->pregap_unstored = gap.count;
@@ -324,10 +332,10 @@ read_session(struct mds *m, uint64_t at, unsigned session)
 	if (!inside(m, tracks, (uint64_t)blocks * MDS_TRACK))
 		return fail(m, at, "session %u's %u track blocks lie outside "
 		    "the descriptor", session, blocks);
-	for (unsigned i = 0; i < blocks; i++) {
+	for (unsigned i = 0, n = 0; i < blocks; i++) {
 		OI_TRY(read_track(m, tracks + (uint64_t)i * MDS_TRACK, &t));
 		if (t.point >= 1 && t.point <= 99)
-			OI_TRY(add_track(m, &t, session));
+			OI_TRY(add_track(m, &t, session, n++ == 0));
 	}
 	return OPTIMG_OK;
 }
@@ -407,9 +415,10 @@ oi_mds_parse(struct optimg_image *img, const char *name, const uint8_t *buf,
 }
 
 static int
-mds_probe(const uint8_t *head, size_t len)
+mds_probe(const struct oi_probe *p)
 {
-	if (len >= 17 && memcmp(head, "MEDIA DESCRIPTOR\x01", 17) == 0)
+	if (p->head_len >= 17 &&
+	    memcmp(p->head, "MEDIA DESCRIPTOR\x01", 17) == 0)
 		return 100;
 	return 0;
 }
@@ -430,6 +439,7 @@ mds_open(struct optimg_image *img, const char *path)
 
 const struct oi_format oi_format_mds = {
 	.name = "mds",
+	.description = "Alcohol 120% MDS",
 	.probe = mds_probe,
 	.open = mds_open,
 };

@@ -47,6 +47,7 @@
  * one session starts at LBA -150.  (libmirage and Aaru both place sectors
  * this way; p1.nrg's DAOX INDEX 01 offset is 150 sectors later than its
  * cue sheet says, and the cue sheet is followed with a warning.)
+ * Between DAO sessions lie their lead-out and lead-in, stored nowhere.
  * TAO: Nero writes no cue sheet.  Each track after the first of a session
  * has the 150-sector pregap that track-at-once recording leaves; the file
  * holds the part of it that lies between the previous track's bytes and
@@ -544,6 +545,21 @@ dao_track(struct nrg *n, const struct cue_track *ct, const struct dao_track *d,
 	return OPTIMG_OK;
 }
 
+/* Lead-out and lead-in between the session before and this one. */
+static int
+dao_session_gap(struct nrg *n, const struct cue_track *first)
+{
+	int32_t lba = first->index[0] != OPTIMG_NO_INDEX &&
+	    first->index[0] < first->index[1] ? first->index[0] :
+	    first->index[1];
+
+	if (lba <= n->next_lba)
+		return OPTIMG_OK;	/* dao_indices() says what is wrong */
+	OI_TRY(oi_image_add_session_gap(n->img, n->next_lba, lba));
+	n->next_lba = lba;
+	return OPTIMG_OK;
+}
+
 static int
 dao_session(struct nrg *n, unsigned s)
 {
@@ -573,6 +589,8 @@ dao_session(struct nrg *n, unsigned s)
 		memcpy(n->img->disc.catalog, c->p + 4, 13);
 		n->img->disc.catalog[13] = '\0';
 	}
+	if (rc == 0 && s > 0)
+		rc = dao_session_gap(n, &cs->t[0]);
 	for (unsigned i = 0; rc == 0 && i < cs->ntracks; i++) {
 		struct dao_track d;
 		const struct cue_track *nx = i + 1 < cs->ntracks ?
@@ -806,21 +824,46 @@ oi_nrg_parse(struct optimg_image *img, const char *name, const uint8_t *buf,
 
 /* ---- the format ---------------------------------------------------------- */
 
-/* The footer is all there is to recognise: 100 when it points inside. */
+/* A chunk id Nero writes. */
+static bool
+known_chunk(const uint8_t *id)
+{
+	static const char ids[][5] = {
+		"CUES", "CUEX", "DAOI", "DAOX", "ETNF", "ETN2", "SINF", "MTYP",
+		"CDTX", "DINF", "TOCT", "RELO", "END!",
+	};
+
+	for (unsigned i = 0; i < OI_ARRAY_SIZE(ids); i++)
+		if (memcmp(id, ids[i], 4) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The footer is all there is to recognise: 100 when it points inside the
+ * file at a chunk Nero writes (when that is in the tail we are shown),
+ * 80 when it only points inside.
+ */
 int
 oi_nrg_probe_tail(const uint8_t *tail, size_t len, uint64_t size)
 {
-	uint64_t off;
+	uint64_t off, end;
 
+	if (len > size)
+		return 0;
 	if (len >= 12 && memcmp(tail + len - 12, "NER5", 4) == 0) {
 		off = oi_be64dec(tail + len - 8);
-		return off <= size - 12 ? 100 : 0;
-	}
-	if (len >= 8 && memcmp(tail + len - 8, "NERO", 4) == 0) {
+		end = size - 12;
+	} else if (len >= 8 && memcmp(tail + len - 8, "NERO", 4) == 0) {
 		off = oi_be32dec(tail + len - 4);
-		return off <= size - 8 ? 100 : 0;
-	}
-	return 0;
+		end = size - 8;
+	} else
+		return 0;
+	if (off > end)
+		return 0;
+	if (off >= size - len && end - off >= 4)
+		return known_chunk(tail + (off - (size - len))) ? 100 : 0;
+	return 80;
 }
 
 static int

@@ -25,7 +25,14 @@
 /* NRG's footer is in the last 12 bytes, CDI's in the last 8. */
 #define PROBE_TAIL 4096u
 
+/*
+ * Ties go to the earlier reader: NRG and CDI first, as their checked
+ * trailers are stronger evidence than an ISO's volume descriptor or a raw
+ * sync at the head (a track-at-once NRG is an ISO with a footer).
+ */
 static const struct oi_format *const readers[] = {
+	&oi_format_nrg,
+	&oi_format_cdi,
 	&oi_format_chd,
 	&oi_format_cso,
 	&oi_format_cue,

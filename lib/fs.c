@@ -170,7 +170,11 @@ oi_fs_open_reader(const struct oi_fs_reader *rd,
 	return 0;
 }
 
-/* The data track of the chosen session (0: last); -1 when there is none. */
+/*
+ * The first data track of the chosen session (0: the last one with data);
+ * -1 when there is none.  The first, as a session's file system starts
+ * there and later tracks hold what it points at (a Video CD's MPEG).
+ */
 static int
 pick_track(const struct optimg_disc *disc, unsigned session)
 {
@@ -184,7 +188,8 @@ pick_track(const struct optimg_disc *disc, unsigned session)
 			continue;
 		if (session != 0 && t->session != session)
 			continue;
-		found = (int)i;
+		if (found < 0 || disc->tracks[found].session != t->session)
+			found = (int)i;
 	}
 	return found;
 }

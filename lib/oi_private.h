@@ -266,6 +266,14 @@ int oi_image_finish_layout(struct optimg_image *img);
 void oi_disc_release(struct optimg_disc *disc);
 /* The storage a declared sector size means: 2048 USER, 2336 MODE2, RAW. */
 enum optimg_storage oi_storage_of_size(unsigned sector_size);
+/*
+ * The sectors from end (a session's lead-out) to next (the next session's
+ * first sector), which no image stores: a lead-out, then a lead-in of
+ * OI_LEADIN sectors when the gap has room for more.  Readers whose images
+ * give the sessions' addresses (NRG DAO, CDI, MDS) call it between them.
+ */
+int oi_image_add_session_gap(struct optimg_image *img, int32_t end,
+    int32_t next);
 /* Keeps a copy of len bytes of data as a blob of the disc. */
 int oi_disc_add_blob(struct optimg_disc *d, const char *name,
     const char *summary, const uint8_t *data, size_t len,

@@ -61,7 +61,12 @@ cue_storage(struct optimg_track *t)
 int32_t
 oi_track_stored_first(const struct optimg_track *t)
 {
-	return optimg_track_first_lba(t) + (int32_t)t->pregap_unstored;
+	int32_t first = optimg_track_first_lba(t) + (int32_t)t->pregap_unstored;
+
+	/* Sectors before LBA 0 (track 1's lead-in pregap, which a DAO NRG
+	 * or a CDI keeps) have no place in a bin, a CHD or a dump's hash:
+	 * a cue's first frame is LBA 0. */
+	return OI_MAX(first, 0);
 }
 
 uint32_t
