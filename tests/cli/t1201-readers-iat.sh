@@ -76,6 +76,16 @@ PY
 		    fail "$img: $(cat "$TMP/vcd.ls")"
 	done
 	echo "iat and optimg agree on videocd.nrg's 1126 sectors"
+	# p1.nrg (DAO, audio): the tracks, indices and lead-out of its CUEX
+	# chunk, which cd-info lists too (track 1 at 150, 2 at 300, 302).
+	"$OPTIMG" info --json "$TESTDATA/p1.nrg" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+got = [(t["number"], t["mode"], t["start"], t["indices"]) for t in d["tracks"]]
+want = [(1, "AUDIO", 150, {"00": -150, "01": 150}),
+        (2, "AUDIO", 300, {"00": 225, "01": 300})]
+assert got == want and d["sessions"][0]["leadout"] == 302, got
+' || fail "p1.nrg: the tracks differ from its cue sheet"
 else
 	echo "SKIP part: libcdio test data not found at $TESTDATA" >&2
 fi
