@@ -21,6 +21,17 @@
 
 static char dir[64];
 
+/* The scratch directory goes when the process ends (replay or libFuzzer). */
+static void
+remove_scratch(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/fuzz.mdf", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 static const char *
 scratch(void)
 {
@@ -33,6 +44,7 @@ scratch(void)
 	snprintf(dir, sizeof(dir), "%s", "/tmp/fuzz_mds.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		abort();
+	atexit(remove_scratch);
 	snprintf(path, sizeof(path), "%s/fuzz.mdf", dir);
 	if ((f = fopen(path, "wb")) == NULL)
 		abort();
