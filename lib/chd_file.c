@@ -320,7 +320,10 @@ read_meta(struct oi_chd *chd, struct optimg_error *err)
 
 	while (off != 0) {
 		struct chd_meta *m;
-		if (chd->nmeta >= MAX_META || off > fsize || fsize - off < 16)
+		/* Each entry takes 16 bytes of its own: more entries than
+		   that allows means the chain comes round again. */
+		if (chd->nmeta >= MAX_META || chd->nmeta >= fsize / 16 ||
+		    off > fsize || fsize - off < 16)
 			return oi_set_error(err, OPTIMG_EFORMAT,
 			    "'%s': metadata entry %u at byte %llu lies past the "
 			    "end of the file or loops", name_of(chd),
@@ -332,10 +335,18 @@ read_meta(struct oi_chd *chd, struct optimg_error *err)
 			return oi_set_error(err, OPTIMG_EFORMAT,
 			    "'%s': metadata entry %u: %u bytes past the end of "
 			    "the file", name_of(chd), chd->nmeta, len);
-		m = oi_reallocarray(chd->meta, chd->nmeta + 1, sizeof(*m));
-		if (m == NULL)
-			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-		chd->meta = m;
+		/* Capacity doubles at each power of two: linear, not
+		   quadratic, in a long chain. */
+		if (chd->nmeta == 0 || (chd->nmeta >= 8 &&
+		    (chd->nmeta & (chd->nmeta - 1)) == 0)) {
+			m = oi_reallocarray(chd->meta,
+			    chd->nmeta == 0 ? 8 : (size_t)chd->nmeta * 2,
+			    sizeof(*m));
+			if (m == NULL)
+				return oi_set_error(err, OPTIMG_ENOMEM,
+				    "out of memory");
+			chd->meta = m;
+		}
 		m = &chd->meta[chd->nmeta];
 		m->tag = oi_be32dec(h);
 		m->flags = h[4];

@@ -49,7 +49,7 @@ for f in "$seeds"/chd/*.chd; do
 			status=none
 	done
 done
-"$BUILDDIR/tests/fuzz/replay_chd" "$seeds/chd"
+"$BUILDDIR/tests/fuzz/replay_chd" "$corpus/chd" "$seeds/chd"
 mkdir "$seeds/cso"
 "$OPTIMG" convert -q "$seeds/small.iso" "$seeds/cso/small.cso"
 "$OPTIMG" convert -q "$seeds/small.iso" "$seeds/cso/small.zso"
