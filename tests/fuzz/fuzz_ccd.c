@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "fuzz_read.h"
 #include "oi_private.h"
 
 int
@@ -23,13 +24,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd;
 
 	(void)oi_format_ccd.probe(&pr);
-	fd = memfd_create("fuzz_ccd", 0);
-	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
-		if (fd >= 0)
-			close(fd);
+	if ((fd = fuzz_memfile(data, size, path)) < 0)
 		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	img = optimg_image_new();
 	img->format = &oi_format_ccd;
 	(void)oi_format_ccd.open(img, path);

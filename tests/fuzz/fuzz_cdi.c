@@ -20,23 +20,13 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct optimg_image *img;
 	char path[64];
 	int fd;
 
 	(void)oi_cdi_probe_tail(data, size, size);
-	fd = memfd_create("fuzz_cdi", 0);
-	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
-		if (fd >= 0)
-			close(fd);
+	if ((fd = fuzz_memfile(data, size, path)) < 0)
 		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	img = optimg_image_new();
-	img->format = &oi_format_cdi;
-	if (oi_format_cdi.open(img, path) == 0)
-		fuzz_read_fragments(img);
-	optimg_image_free(img);
+	fuzz_open_and_read(&oi_format_cdi, path);
 	close(fd);
 	return 0;
 }

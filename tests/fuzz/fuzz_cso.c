@@ -16,7 +16,6 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct optimg_image *img;
 	char path[64];
 	int fd;
 
@@ -25,20 +24,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (oi_format_cso.probe(&pr) == 0)
 		return 0;
-	fd = memfd_create("fuzz_cso", 0);
-	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
-		if (fd >= 0)
-			close(fd);
+	if ((fd = fuzz_memfile(data, size, path)) < 0)
 		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	img = optimg_image_new();
-	if (img != NULL) {
-		img->format = &oi_format_cso;
-		if (oi_format_cso.open(img, path) == 0)
-			fuzz_read_fragments(img);
-		optimg_image_free(img);
-	}
+	fuzz_open_and_read(&oi_format_cso, path);
 	close(fd);
 	return 0;
 }

@@ -8,6 +8,10 @@
 #ifndef FUZZ_READ_H
 #define FUZZ_READ_H
 
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "oi_private.h"
 
 #define FUZZ_READ_STEPS	8
@@ -33,6 +37,38 @@ fuzz_read_fragments(struct optimg_image *img)
 	}
 	for (unsigned t = 0; t <= img->disc.ntracks; t++)
 		(void)optimg_image_volume_id(img, t, volid);
+}
+
+/*
+ * The input as a file the readers can open by name: a memfd, named through
+ * /proc in path.  Returns the descriptor to close afterwards, or -1.
+ */
+static inline int
+fuzz_memfile(const uint8_t *data, size_t size, char path[64])
+{
+	int fd = memfd_create("fuzz", 0);
+
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(path, 64, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
+/* Opens path as format f and, when it opens, reads what it lays out. */
+static inline void
+fuzz_open_and_read(const struct oi_format *f, const char *path)
+{
+	struct optimg_image *img = optimg_image_new();
+
+	if (img == NULL)
+		return;
+	img->format = f;
+	if (f->open(img, path) == 0)
+		fuzz_read_fragments(img);
+	optimg_image_free(img);
 }
 
 #endif
