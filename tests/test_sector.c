@@ -430,7 +430,7 @@ test_edc_incremental(void)
 }
 
 /*
- * The ways lib/sector_edc.c has, against the tables, which the tests
+ * The ways lib/codec/sector_edc.c has, against the tables, which the tests
  * above hold to the reference: folding with PCLMULQDQ and VPCLMULQDQ.
  * A way the CPU lacks falls back to the best it has; oi_edc_isa() is 0
  * (tables), 1 (PCLMULQDQ) or 2 (also VPCLMULQDQ).
@@ -488,7 +488,7 @@ reflect33(uint64_t v)
 }
 
 /*
- * The constants of lib/sector_edc.c: n > 0 gives K(n), reflected x^n mod
+ * The constants of lib/codec/sector_edc.c: n > 0 gives K(n), reflected x^n mod
  * P; 0 gives floor(x^64 / P) and -1 gives P, reflected.  A changed
  * constant or polynomial is re-derived by running this test.
  */
@@ -531,7 +531,7 @@ test_edc_fold_constants(void)
 	static const uint64_t crc32[] = { 0x1e88ef372, 0x14a7fe880,
 	    0x154442bd4, 0x1c6e41596, 0x1751997d0, 0x0ccaa009e,
 	    0x163cd6124, 0x1f7011641, 0x1db710641 };
-	/* As in lib/sector_edc.c. */
+	/* As in lib/codec/sector_edc.c. */
 	static const uint64_t edc[] = { 0x06500d000, 0x1fbea69a0,
 	    0x1f8931102, 0x12e7928a2, 0x06c90c100, 0x1d5934102,
 	    0x1f1030002, 0x17000ffff, 0x1b0030003 };
