@@ -1165,7 +1165,7 @@ void optimg_verify_result_free(struct optimg_verify_result *res);
  */
 
 /*
- * Optical drives are reached through libburn, which only lib/burn.c sees.
+ * Optical drives are reached through libburn, which only lib/burn/burn.c sees.
  * A drive address is libburn's: "/dev/sr0", or "stdio:/path/file" for a
  * file that stands in for a drive (a pseudo-drive: data only, one
  * session, no blanking).  Errors carry libburn's own words where it gave
