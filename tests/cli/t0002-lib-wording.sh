@@ -10,15 +10,16 @@ set -eu
 . "$SRCDIR/tests/cli/lib.sh"
 
 cd "$SRCDIR/lib"
-ls ./*.c ./*.h >/dev/null || fail "no lib sources in $SRCDIR/lib"
+find . -name '*.[ch]' | sort >"$TMP/sources"
+[ -s "$TMP/sources" ] || fail "no lib sources in $SRCDIR/lib"
 # String literals on lines that are not comments, then flags inside them.
-for f in ./*.c ./*.h; do
+while read -r f; do
 	case $f in
-	./mklive_boot.c|./mklive_recipe.c) continue ;;
+	*/mklive_boot.c|*/mklive_recipe.c) continue ;;
 	esac
 	grep -n '"' "$f" | grep -v '^[0-9]*:[[:space:]]*\(/\*\|\*\|//\)' |
-	    sed 's/^/'"${f#./}"':/'
-done >"$TMP/strings"
+	    sed 's|^|'"${f#./}"':|'
+done <"$TMP/sources" >"$TMP/strings"
 [ -s "$TMP/strings" ] || fail "found no string literals at all"
 grep -E '"[^"]*(^|[ (:;,])--[a-z][a-z-]+[^"]*"' "$TMP/strings" \
     >"$TMP/flags" || true

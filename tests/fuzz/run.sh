@@ -17,6 +17,7 @@ if ! command -v clang >/dev/null 2>&1; then
 fi
 out="$build/fuzz-out"
 mkdir -p "$out/obj"
+incs=$(find "$top/lib" -type d | sed 's/^/-I/')
 libs=$(pkg-config --cflags --libs libcdio libiso9660 libudf libburn-1 zlib libcrypto \
 	liblzma libzstd flac liblz4 expat libmpg123)
 cflags=$(pkg-config --cflags libcdio libiso9660 libudf libburn-1 zlib \
@@ -32,7 +33,7 @@ for src in $(cd "$top" && find lib -name '*.c' | sort); do
 	if [ ! -f "$obj" ] || [ "$top/$src" -nt "$obj" ] ||
 	    [ -n "$(find "$top/lib" -name '*.h' -newer "$obj" | head -1)" ]; then
 		clang -g -O1 -fsanitize=fuzzer-no-link $san -DOPTIMG_BUILD \
-			-I"$build" -I"$top/lib" -I"$(dirname "$top/$src")" \
+			-I"$build" $incs \
 			$cflags -c "$top/$src" -o "$obj.$$"
 		mv "$obj.$$" "$obj"
 	fi
@@ -50,7 +51,7 @@ for name in $targets; do
 	src="$top/tests/fuzz/$target.c"
 	[ -f "$src" ] || { echo "fuzz: no target $src" >&2; exit 2; }
 	clang -g -O1 -fsanitize=fuzzer $san -DOPTIMG_BUILD \
-		-I"$build" -I"$top/lib" -I"$top/tests/fuzz" \
+		-I"$build" $incs -I"$top/tests/fuzz" \
 		"$src" "$lib" $libs -lpthread -o "$out/$target"
 	mkdir -p "$out/corpus-$name"
 	seeds=
