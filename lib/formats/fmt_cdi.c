@@ -304,9 +304,9 @@ static int
 add_track(struct cdi *c, const struct cdi_track *t, unsigned session,
     bool opens)
 {
-	enum optimg_track_mode mode;
+	enum optimg_track_mode mode = OPTIMG_TRACK_AUDIO;
 	struct optimg_track *dt;
-	unsigned size;
+	unsigned size = 0;
 	uint64_t sectors;
 	int64_t first = (int64_t)t->start - OPTIMG_MSF_OFFSET, at;
 

@@ -230,7 +230,7 @@ read_track(struct mds *m, uint64_t at, struct mds_track *t)
 static int
 track_stream(struct mds *m, const struct mds_track *t, unsigned *stream)
 {
-	char *name, *path;
+	char *name = NULL, *path = NULL;
 	int rc;
 
 	OI_TRY(file_name(m, t->footer, &name));
@@ -264,8 +264,8 @@ add_track(struct mds *m, const struct mds_track *t, unsigned session,
 	struct oi_fragment gap = { .fill = OI_FILL_ZERO };
 	struct optimg_track *dt;
 	const struct oi_stream *st;
-	enum optimg_track_mode mode;
-	unsigned size;
+	enum optimg_track_mode mode = OPTIMG_TRACK_AUDIO;
+	unsigned size = 0;
 	int64_t first = (int64_t)t->start - t->pregap;
 
 	OI_TRY(track_mode(m, t->at, t->mode, t->size, t->sub, &mode, &size));
@@ -322,7 +322,7 @@ read_session(struct mds *m, uint64_t at, unsigned session)
 	const uint8_t *p = m->buf + at;
 	unsigned blocks;
 	uint32_t tracks;
-	struct mds_track t;
+	struct mds_track t = { 0 };
 
 	if (!inside(m, at, MDS_SESSION))
 		return fail(m, at, "session block %u lies outside the "

@@ -507,7 +507,7 @@ dao_track(struct nrg *n, const struct cue_track *ct, const struct dao_track *d,
 	struct nrg_mode m;
 	int32_t first = ct->index[0] != OPTIMG_NO_INDEX &&
 	    ct->index[0] < ct->index[1] ? ct->index[0] : ct->index[1];
-	uint64_t count;
+	uint64_t count = 0;
 
 	OI_TRY(dao_mode(n, d, ct->number, &m));
 	OI_TRY(dao_extent(n, d, ct->number, m.size, &count));

@@ -607,7 +607,7 @@ static int
 write_all(struct chd_write *w)
 {
 	uint8_t h[CHD_V5_HEADER_SIZE], raw[CHD_SHA1_SIZE], all[CHD_SHA1_SIZE];
-	uint64_t first, map_offset;
+	uint64_t first = 0, map_offset = 0;
 	unsigned olen;
 
 	memset(h, 0, sizeof(h));
