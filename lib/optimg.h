@@ -1378,7 +1378,10 @@ int optimg_target_check(const char *path,
 /*
  * Checks again, then writes image (its bytes as they are) to path with
  * large aligned writes, flushes, and reads it back when opts->verify.
- * *bad_offset is the first byte that differs, or UINT64_MAX.
+ * *bad_offset is the first byte that differs, or UINT64_MAX.  A regular
+ * file is written beside path and renamed into place only when written
+ * and verified (a failure leaves no file, or the old one); a device is
+ * written in place and a failed write names the first byte it refused.
  */
 int optimg_rawwrite(const char *image, const char *path,
     const struct optimg_rawwrite_opts *opts, uint64_t *bad_offset,

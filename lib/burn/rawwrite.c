@@ -13,12 +13,18 @@
  *   - it holds "/": the root mount's device, through partitions and
  *     device-mapper/md "slaves", leads to the same disk;
  *   - something stacks on it (its "holders": dm, md, LVM);
+ *   - for a loop device, any of this holds for another loop device over
+ *     the same backing file (or for the block device it is backed by);
  *   - it is a partition, or a disk that is neither removable nor on USB
  *     (unless force);
  *   - it cannot be opened exclusively (O_EXCL on a block device fails
  *     with EBUSY while anything else holds it).
  * Every path is taken under opts->root, so tests build a fake sysfs and
  * mountinfo and check each refusal.
+ *
+ * A file target is written under a temporary name and renamed into place
+ * when whole (lib/core/outfile.c); a device can only be written in place,
+ * so a failure names the first byte that did not reach it.
  *
  * The write uses 4 MiB aligned buffers and O_DIRECT on block devices
  * (the page cache only slows a one-pass copy of gigabytes and makes the
@@ -32,14 +38,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "oi_private.h"
+#include "outfile.h"
+#include "place.h"
 
 #define CHUNK		(4u << 20)
 #define ALIGN		4096u
@@ -48,7 +58,9 @@
 struct devset {
 	dev_t		 dev[MAX_DEVS];
 	char		 name[MAX_DEVS][64];
+	bool		 shared[MAX_DEVS];	/* a loop on the same file */
 	unsigned	 n;
+	bool		 adding_shared;
 };
 
 struct sys {
@@ -148,6 +160,7 @@ set_add(struct devset *set, const char *dir)
 	if (set->n == MAX_DEVS || !parse_devnum(num, &dev))
 		return;
 	set->dev[set->n] = dev;
+	set->shared[set->n] = set->adding_shared;
 	copy_str(set->name[set->n], sizeof(set->name[0]), base(dir));
 	set->n++;
 }
@@ -203,28 +216,95 @@ add_holders(const struct sys *s, const char *dir, struct devset *set)
 	closedir(d);
 }
 
-/* The disk, each of its partitions and what is stacked on them. */
+/* A disk, each of its partitions and what is stacked on them. */
 static void
-disk_members(const struct sys *s, struct devset *set)
+add_disk(const struct sys *s, const char *diskdir, struct devset *set)
 {
-	DIR *d = opendir(s->diskdir);
+	DIR *d = opendir(diskdir);
 	struct dirent *e;
 	char sub[PATH_MAX];
 
-	set_add(set, s->diskdir);
-	add_holders(s, s->diskdir, set);
+	set_add(set, diskdir);
+	add_holders(s, diskdir, set);
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		if (pjoin(sub, sizeof(sub), s->diskdir, e->d_name) &&
+		if (pjoin(sub, sizeof(sub), diskdir, e->d_name) &&
 		    attr_exists(sub, "partition")) {
 			set_add(set, sub);
 			add_holders(s, sub, set);
 		}
 	}
 	closedir(d);
+}
+
+/*
+ * The file a loop device reads and writes (sysfs "loop/backing_file", a
+ * path in the real file system), looked up; false for other devices.
+ */
+static bool
+loop_backing(const char *diskdir, struct stat *st)
+{
+	char dir[PATH_MAX], file[PATH_MAX];
+
+	if (!pjoin(dir, sizeof(dir), diskdir, "loop"))
+		return false;
+	read_attr(dir, "backing_file", file, sizeof(file));
+	return file[0] == '/' && stat(file, st) == 0;
+}
+
+static bool
+same_backing(const struct stat *a, const struct stat *b)
+{
+	if (S_ISBLK(a->st_mode) || S_ISBLK(b->st_mode))
+		return S_ISBLK(a->st_mode) && S_ISBLK(b->st_mode) &&
+		    a->st_rdev == b->st_rdev;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * A loop device writes its backing file, so every other loop device over
+ * that file is the same disk: their mounts and holders count as the
+ * target's own (a second loop over one image, mounted, would otherwise
+ * be written under its file system).  A loop over a block device writes
+ * that device, so its mounts count too.
+ */
+static void
+add_loop_twins(const struct sys *s, struct devset *set)
+{
+	char blocks[PATH_MAX], sub[PATH_MAX], real[PATH_MAX];
+	struct stat mine, other;
+	struct dirent *e;
+	DIR *d;
+
+	if (!loop_backing(s->diskdir, &mine))
+		return;
+	set->adding_shared = true;
+	if (S_ISBLK(mine.st_mode) && sysdir_of(s, mine.st_rdev, real))
+		add_disk(s, real, set);
+	rooted(s, blocks, sizeof(blocks), "/sys/block");
+	if ((d = opendir(blocks)) != NULL) {
+		while ((e = readdir(d)) != NULL)
+			if (e->d_name[0] != '.' &&
+			    pjoin(sub, sizeof(sub), blocks, e->d_name) &&
+			    realpath(sub, real) != NULL &&
+			    strcmp(real, s->diskdir) != 0 &&
+			    loop_backing(real, &other) &&
+			    same_backing(&mine, &other))
+				add_disk(s, real, set);
+		closedir(d);
+	}
+	set->adding_shared = false;
+}
+
+/* The disk, what shares its data, their partitions and holders. */
+static void
+disk_members(const struct sys *s, struct devset *set)
+{
+	add_disk(s, s->diskdir, set);
+	add_loop_twins(s, set);
 }
 
 /* ---- mountinfo ---------------------------------------------------------- */
@@ -304,12 +384,19 @@ check_one_mount(void *ctx, const struct mount *m)
 	const char *src = strncmp(m->source, "/dev/", 5) == 0 ?
 	    m->source + 5 : NULL;
 
-	for (unsigned i = 0; i < c->set->n; i++)
-		if ((m->have_dev && m->dev == c->set->dev[i]) ||
-		    (src != NULL && strcmp(src, c->set->name[i]) == 0))
-			return oi_set_error(c->err, OPTIMG_EINVAL, "'%s' has a "
-			    "mounted file system: %s on %s; unmount it first",
-			    c->path, c->set->name[i], m->point);
+	for (unsigned i = 0; i < c->set->n; i++) {
+		if (!(m->have_dev && m->dev == c->set->dev[i]) &&
+		    !(src != NULL && strcmp(src, c->set->name[i]) == 0))
+			continue;
+		if (c->set->shared[i])
+			return oi_set_error(c->err, OPTIMG_EINVAL, "'%s' "
+			    "writes the data of %s, which has a mounted file "
+			    "system on %s; unmount it first", c->path,
+			    c->set->name[i], m->point);
+		return oi_set_error(c->err, OPTIMG_EINVAL, "'%s' has a "
+		    "mounted file system: %s on %s; unmount it first",
+		    c->path, c->set->name[i], m->point);
+	}
 	return OPTIMG_OK;
 }
 
@@ -541,55 +628,90 @@ read_full(int fd, uint8_t *buf, size_t len, size_t *got)
 	return 0;
 }
 
+/*
+ * Writes all of buf at the file position; *done grows by every byte the
+ * kernel took, also when it fails part way (a short write, then ENOSPC).
+ */
 static int
-write_full(int fd, const uint8_t *buf, size_t len)
+write_full(int fd, const uint8_t *buf, size_t len, uint64_t *done)
 {
 	while (len > 0) {
 		ssize_t w = write(fd, buf, len);
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w == 0)
+			errno = ENOSPC;
 		if (w <= 0)
 			return -1;
 		buf += w;
 		len -= (size_t)w;
+		*done += (uint64_t)w;
 	}
 	return 0;
 }
 
-/* Opens the target; O_DIRECT on block devices when it is accepted. */
+/* Opens the target device; O_DIRECT when it is accepted. */
 static int
-open_target(const char *path, bool regular, int flags, bool *direct)
+open_device(const char *path, bool *direct)
 {
 	int fd;
 
 	*direct = false;
-	if (regular)
-		return open(path, flags | O_CLOEXEC, 0644);
-	fd = open(path, flags | O_EXCL | O_DIRECT | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_EXCL | O_DIRECT | O_CLOEXEC);
 	if (fd >= 0) {
 		*direct = true;
 		return fd;
 	}
 	if (errno != EINVAL)
 		return -1;
-	return open(path, flags | O_EXCL | O_CLOEXEC);
+	return open(path, O_WRONLY | O_EXCL | O_CLOEXEC);
 }
 
 /* A tail that is not whole 512-byte sectors goes through the cache. */
 static int
-write_chunk(int fd, bool *direct, const uint8_t *buf, size_t len)
+write_chunk(int fd, bool *direct, const uint8_t *buf, size_t len,
+    uint64_t *done)
 {
 	size_t whole = *direct ? len / 512 * 512 : len;
+	uint64_t start = *done;
 
-	if (whole > 0 && write_full(fd, buf, whole) < 0)
+	if (whole > 0 && write_full(fd, buf, whole, done) < 0)
 		return -1;
 	if (whole == len)
 		return 0;
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_DIRECT) < 0)
 		return -1;
 	*direct = false;
-	return write_full(fd, buf + whole, len - whole);
+	return write_full(fd, buf + (*done - start), len - (*done - start),
+	    done);
+}
+
+/*
+ * A device fails a whole request (4 MiB here) when one block of it
+ * cannot be written, so the write is tried again one block at a time
+ * from *done to find the block that fails: the message then names the
+ * first byte that did not reach the device.  errno is the first failure's.
+ */
+static void
+find_failed_block(int fd, const uint8_t *chunk, uint64_t chunk_off,
+    size_t len, uint64_t *done)
+{
+	int saved = errno, bs = 512;
+
+	if (ioctl(fd, BLKSSZGET, &bs) < 0 || bs < 512 || bs > (int)ALIGN)
+		bs = 512;
+	while (*done - chunk_off + (uint64_t)bs <= len) {
+		ssize_t w = pwrite(fd, chunk + (*done - chunk_off), (size_t)bs,
+		    (off_t)*done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w != bs)
+			break;
+		*done += (uint64_t)bs;
+	}
+	errno = saved;
 }
 
 struct copy {
@@ -598,9 +720,18 @@ struct copy {
 	const struct optimg_target_info	*info;
 	int				 in, out;
 	bool				 direct;
+	struct oi_outfile		 of;	/* a file target's temporary */
+	bool				 have_of;
 	uint64_t			 size;
 	uint8_t				*buf, *back;
 };
+
+/* The target's state in a message that stops the write. */
+static const char *
+left_as(const struct copy *c)
+{
+	return c->have_of ? "is left as it was" : "holds part of the image";
+}
 
 static int
 copy_out(struct copy *c, struct optimg_error *err)
@@ -609,26 +740,32 @@ copy_out(struct copy *c, struct optimg_error *err)
 	size_t got;
 
 	for (;;) {
+		uint64_t start = done;
+
 		if (read_full(c->in, c->buf, CHUNK, &got) < 0)
 			return oi_set_errno(err, OPTIMG_EIO, "cannot read '%s'",
 			    c->image);
 		if (got == 0)
 			break;
-		if (write_chunk(c->out, &c->direct, c->buf, got) < 0)
+		if (write_chunk(c->out, &c->direct, c->buf, got, &done) < 0) {
+			if (!c->have_of && errno == EIO)
+				find_failed_block(c->out, c->buf, start, got,
+				    &done);
 			return oi_set_errno(err, OPTIMG_EIO, "writing '%s' "
-			    "failed at byte %llu", c->path,
-			    (unsigned long long)done);
-		done += got;
+			    "failed at byte %llu of %llu; it %s", c->path,
+			    (unsigned long long)done,
+			    (unsigned long long)c->size, left_as(c));
+		}
 		if (c->o->progress != NULL &&
 		    c->o->progress(c->o->progress_ctx, done, c->size) != 0)
 			return oi_set_error(err, OPTIMG_ECANCELED, "stopped "
-			    "after %llu of %llu bytes; '%s' holds part of the "
-			    "image", (unsigned long long)done,
-			    (unsigned long long)c->size, c->path);
+			    "after %llu of %llu bytes; '%s' %s",
+			    (unsigned long long)done,
+			    (unsigned long long)c->size, c->path, left_as(c));
 	}
 	if (fsync(c->out) < 0)
-		return oi_set_errno(err, OPTIMG_EIO, "flushing '%s' failed",
-		    c->path);
+		return oi_set_errno(err, OPTIMG_EIO, "flushing '%s' failed; "
+		    "it %s", c->path, left_as(c));
 	return OPTIMG_OK;
 }
 
@@ -639,6 +776,8 @@ open_back(const struct copy *c, bool *direct)
 	int fd;
 
 	*direct = false;
+	if (c->have_of)		/* read before it is published */
+		return open(c->of.tmp_path, O_RDONLY | O_CLOEXEC);
 	if (!c->info->regular) {
 		fd = open(c->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
 		if (fd >= 0) {
@@ -714,6 +853,27 @@ same_file(int a, const char *path)
 	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/*
+ * A file target is written as every output is: under a temporary name
+ * beside it, published by the placement rule only when written, flushed
+ * and verified, so a full disk or an I/O error leaves no partial file
+ * (and an existing file as it was).  It replaces an existing file (the
+ * user confirmed that), but never one that appeared during the write.
+ */
+static int
+open_file_target(struct copy *c, struct optimg_error *err)
+{
+	const char *inputs[1] = { c->image };
+	struct stat st;
+
+	OI_TRY(oi_place_check(c->path, inputs, 1, err));
+	OI_TRY(oi_outfile_open(&c->of, c->path, lstat(c->path, &st) == 0,
+	    err));
+	c->have_of = true;
+	c->out = c->of.fd;
+	return OPTIMG_OK;
+}
+
 static int
 run_copy(struct copy *c, uint64_t *bad, struct optimg_error *err)
 {
@@ -736,19 +896,26 @@ run_copy(struct copy *c, uint64_t *bad, struct optimg_error *err)
 	if (posix_memalign((void **)&c->buf, ALIGN, CHUNK) != 0 ||
 	    posix_memalign((void **)&c->back, ALIGN, CHUNK) != 0)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-	c->out = open_target(c->path, regular, O_WRONLY |
-	    (regular ? O_CREAT | O_TRUNC : 0), &c->direct);
-	if (c->out < 0)
+	if (regular)
+		OI_TRY(open_file_target(c, err));
+	else if ((c->out = open_device(c->path, &c->direct)) < 0)
 		return oi_set_errno(err, OPTIMG_EIO, "cannot open '%s' for "
 		    "writing", c->path);
 	OI_TRY(copy_out(c, err));
-	if (close(c->out) < 0) {
+	if (c->have_of) {
+		c->out = -1;	/* the outfile's descriptor */
+		OI_TRY(oi_outfile_finish(&c->of, err));
+	} else {
+		int fd = c->out;
+
 		c->out = -1;
-		return oi_set_errno(err, OPTIMG_EIO, "closing '%s' failed",
-		    c->path);
+		if (close(fd) < 0)
+			return oi_set_errno(err, OPTIMG_EIO, "closing '%s' "
+			    "failed", c->path);
 	}
-	c->out = -1;
-	return c->o->verify ? read_back(c, bad, err) : OPTIMG_OK;
+	if (c->o->verify)
+		OI_TRY(read_back(c, bad, err));
+	return c->have_of ? oi_outfile_commit(&c->of, err) : OPTIMG_OK;
 }
 
 int
@@ -766,7 +933,9 @@ optimg_rawwrite(const char *image, const char *path,
 	rc = run_copy(&c, bad_offset, err);
 	if (c.in >= 0)
 		close(c.in);
-	if (c.out >= 0)
+	if (c.have_of)
+		oi_outfile_abort(&c.of);	/* after commit: nothing left */
+	else if (c.out >= 0)
 		close(c.out);
 	free(c.buf);
 	free(c.back);
