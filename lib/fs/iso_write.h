@@ -69,10 +69,11 @@ struct oi_iso_node {
 	struct oi_iso_node	**nskids[NS_COUNT];
 	unsigned		 nnskids[NS_COUNT];
 	struct oi_iso_node	*iso_parent;	/* RR_MOVED when relocated */
-	uint8_t			 reloc_id[16];	/* name inside RR_MOVED */
+	uint8_t			 reloc_id[32];	/* name inside RR_MOVED */
 	uint8_t			 reloc_idlen;
 	bool			 relocated;
-	bool			 is_rr_moved;
+	bool			 is_rr_moved;	/* the relocation directory */
+	bool			 reloc_marked;	/* made up: RE hides it */
 	unsigned		 level;		/* ISO tree level, root 1 */
 
 	/* Layout. */

@@ -354,7 +354,13 @@ su_build(struct optimg_mkiso *mk, struct su *s, const struct oi_iso_node *n,
 		OI_TRY(su_lba(s, "CL", n->dir_lba[NS_ISO]));
 	if (role == R_DOTDOT && self->relocated)
 		OI_TRY(su_lba(s, "PL", self->parent->dir_lba[NS_ISO]));
-	if (role == R_RELOCATED || (role == R_CHILD && n->is_rr_moved))
+	/*
+	 * RE last: Linux stops reading an inode's entries at RE.  A made-up
+	 * RR_MOVED carries it on its own "." and ".." too, as libisofs
+	 * writes them; a source's rr_moved holding the moved ones does not.
+	 */
+	if (role == R_RELOCATED || (role == R_CHILD && n->reloc_marked) ||
+	    (role <= R_DOTDOT && self->reloc_marked))
 		OI_TRY(su_add(s, "RE", NULL, 0));
 	if (role == R_DOT && n == mk->root)
 		OI_TRY(su_er(s));	/* last: it goes to the CE area */

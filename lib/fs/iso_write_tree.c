@@ -767,9 +767,16 @@ id_hash(const uint8_t *p, size_t len)
 	return h;
 }
 
+/* ns NS_COUNT: the ISO name as recorded in the ISO parent (RR_MOVED). */
 static const uint8_t *
 node_id(const struct oi_iso_node *n, int ns, size_t *len)
 {
+	if (ns == NS_COUNT && !n->relocated)
+		ns = NS_ISO;
+	if (ns == NS_COUNT) {
+		*len = n->reloc_idlen;
+		return n->reloc_id;
+	}
 	*len = n->idlen[ns];
 	return n->id[ns];
 }
@@ -805,8 +812,9 @@ dchar(unsigned char c)
  * ISO identifier (ECMA-119 7.5.1, 7.6.1): d-characters, "NAME.EXT;1" for
  * files, "NAME" for directories; tail replaces the end of NAME.
  */
-static void
-iso_id(struct oi_iso_node *n, unsigned level, const char *tail, uint8_t *out)
+static size_t
+iso_id(const struct oi_iso_node *n, unsigned level, const char *tail,
+    uint8_t *out)
 {
 	bool dir = n->kind == ISO_DIR;
 	const char *dot = dir ? NULL : strrchr(n->name, '.');
@@ -839,14 +847,12 @@ iso_id(struct oi_iso_node *n, unsigned level, const char *tail, uint8_t *out)
 	if (nl == 0 && el == 0)
 		name[nl++] = '_';
 	memcpy(o, name, nl);
-	if (dir) {
-		n->idlen[NS_ISO] = (uint8_t)nl;
-		return;
-	}
+	if (dir)
+		return nl;
 	o[nl] = '.';
 	memcpy(o + nl + 1, ext, el);
 	memcpy(o + nl + 1 + el, ";1", 2);
-	n->idlen[NS_ISO] = (uint8_t)(nl + el + 3);
+	return nl + el + 3;
 }
 
 /* Next code point of UTF-8 text; invalid bytes come back as '_'. */
@@ -922,7 +928,8 @@ make_id(struct optimg_mkiso *mk, struct oi_iso_node *n, int ns,
 	void *p;
 
 	if (ns == NS_ISO)
-		iso_id(n, mk->iso_level == 1 ? 1 : 2, tail, buf);
+		n->idlen[NS_ISO] = (uint8_t)iso_id(n, mk->iso_level == 1 ?
+		    1 : 2, tail, buf);
 	else
 		joliet_id(n, mk->joliet_max, tail, buf);
 	if ((p = realloc(n->id[ns], n->idlen[ns] + 1u)) == NULL)
@@ -938,15 +945,16 @@ iso_cmp(const void *a, const void *b)
 {
 	const struct oi_iso_node *x = *(struct oi_iso_node *const *)a;
 	const struct oi_iso_node *y = *(struct oi_iso_node *const *)b;
-	const uint8_t *p = x->id[NS_ISO], *q = y->id[NS_ISO];
-	size_t i = 0, j = 0;
+	size_t xl, yl, i = 0, j = 0;
+	const uint8_t *p = node_id(x, NS_COUNT, &xl);
+	const uint8_t *q = node_id(y, NS_COUNT, &yl);
 	int part;
 
 	for (part = 0; part < 2; part++) {
 		for (;;) {
-			int c = i < x->idlen[NS_ISO] && p[i] != '.' &&
+			int c = i < xl && p[i] != '.' &&
 			    p[i] != ';' ? p[i] : ' ';
-			int d = j < y->idlen[NS_ISO] && q[j] != '.' &&
+			int d = j < yl && q[j] != '.' &&
 			    q[j] != ';' ? q[j] : ' ';
 			if (c == ' ' && d == ' ')
 				break;
@@ -955,9 +963,9 @@ iso_cmp(const void *a, const void *b)
 			i += c != ' ';
 			j += d != ' ';
 		}
-		if (i < x->idlen[NS_ISO] && p[i] == '.')
+		if (i < xl && p[i] == '.')
 			i++;
-		if (j < y->idlen[NS_ISO] && q[j] == '.')
+		if (j < yl && q[j] == '.')
 			j++;
 	}
 	return 0;
@@ -1039,28 +1047,112 @@ add_nskid(struct optimg_mkiso *mk, struct oi_iso_node *d, struct oi_iso_node *k)
 	return OPTIMG_OK;
 }
 
+/* Whether a visible root entry already has r's ISO or Rock Ridge name. */
+static bool
+root_taken(const struct optimg_mkiso *mk, const struct oi_iso_node *r)
+{
+	unsigned i;
+
+	for (i = 0; i < mk->root->nnskids[NS_ISO]; i++) {
+		const struct oi_iso_node *k = mk->root->nskids[NS_ISO][i];
+		if (strcmp(k->name, r->name) == 0 ||
+		    (k->idlen[NS_ISO] == r->idlen[NS_ISO] &&
+		    memcmp(k->id[NS_ISO], r->id[NS_ISO], r->idlen[NS_ISO]) == 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The relocation directory, as libisofs makes it (xorriso -rr_reloc_dir
+ * rr_moved): a source directory /rr_moved holds the moved directories
+ * and stays visible; otherwise a made-up one, ISO "RR_MOVED", Rock Ridge
+ * "rr_moved", marked RE so that Rock Ridge readers leave it out.  (Some,
+ * libarchive among them, find it by that name.)  If /rr_moved is a file
+ * or hidden, the made-up one takes a number.
+ */
 static int
 make_rr_moved(struct optimg_mkiso *mk)
 {
-	struct oi_iso_node *r = node_new(mk, "rr_moved");
+	struct oi_iso_node *r = kid_find(mk->root, "rr_moved");
+	char name[32];
+	unsigned i;
 
-	if (r == NULL)
+	if (r != NULL && r->kind == ISO_DIR && !r->hide[NS_ISO]) {
+		r->is_rr_moved = true;
+		mk->rr_moved = r;
+		return OPTIMG_OK;
+	}
+	if ((r = node_new(mk, "rr_moved")) == NULL)
 		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
 	set_implied_dir(mk, r);
 	r->parent = r->iso_parent = mk->root;
-	r->is_rr_moved = true;
+	r->is_rr_moved = r->reloc_marked = true;
 	r->hide[NS_JOLIET] = true;
 	r->serial = (uint32_t)mk->nall + 1;
 	r->nlink = 2;
 	r->level = 2;
-	if ((r->id[NS_ISO] = (uint8_t *)strdup("RR_MOVED")) == NULL)
-		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
-	r->idlen[NS_ISO] = 8;
+	for (i = 1;; i++) {
+		OI_TRY(make_id(mk, r, NS_ISO, ""));
+		if (!root_taken(mk, r))
+			break;
+		snprintf(name, sizeof(name), "rr_moved%u", i);
+		free(r->name);
+		if ((r->name = strdup(name)) == NULL)
+			return oi_set_error(&mk->err, OPTIMG_ENOMEM,
+			    "out of memory");
+	}
 	mk->rr_moved = r;
 	OI_TRY(add_nskid(mk, mk->root, r));
 	qsort(mk->root->nskids[NS_ISO], mk->root->nnskids[NS_ISO],
 	    sizeof(*mk->root->nskids[NS_ISO]), iso_cmp);
 	return OPTIMG_OK;
+}
+
+/*
+ * Names inside RR_MOVED: each directory keeps its ISO name, as libisofs
+ * and genisoimage do, so plain ISO 9660 readers show RR_MOVED/NAME; two
+ * relocated directories of one name get numbered like any other clash.
+ */
+static int
+name_relocated(struct optimg_mkiso *mk)
+{
+	struct oi_iso_node *r = mk->rr_moved;
+	struct idset set;
+	unsigned i, counter = 0;
+	size_t cap = 16;
+
+	while (cap < 2 * (size_t)r->nnskids[NS_ISO] + 2)
+		cap *= 2;
+	if ((set.slot = oi_calloc(cap, sizeof(*set.slot))) == NULL)
+		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
+	set.mask = cap - 1;
+	set.ns = NS_COUNT;
+	for (i = 0; i < r->nnskids[NS_ISO]; i++) {
+		struct oi_iso_node *k = r->nskids[NS_ISO][i];
+		char tail[16] = "";
+		unsigned level = mk->iso_level == 1 ? 1 : 2;
+
+		if (!k->relocated) {	/* a source rr_moved's own */
+			if (!idset_add(&set, k))
+				goto clash;
+			continue;
+		}
+		k->reloc_idlen = (uint8_t)iso_id(k, level, tail, k->reloc_id);
+		while (!idset_add(&set, k)) {
+			snprintf(tail, sizeof(tail), "%u", ++counter);
+			k->reloc_idlen = (uint8_t)iso_id(k, level, tail,
+			    k->reloc_id);
+		}
+	}
+	free(set.slot);
+	qsort(r->nskids[NS_ISO], r->nnskids[NS_ISO], sizeof(*r->nskids[NS_ISO]),
+	    iso_cmp);
+	return OPTIMG_OK;
+clash:
+	free(set.slot);
+	return oi_set_error(&mk->err, OPTIMG_EINVAL,
+	    "ISO 9660 names clash in /rr_moved");
 }
 
 /*
@@ -1079,11 +1171,13 @@ relocate(struct optimg_mkiso *mk)
 		struct oi_iso_node *d = mk->all[i];
 		unsigned k;
 
-		if (d->kind != ISO_DIR || d->is_rr_moved || d->hide[NS_ISO])
+		if (d->kind != ISO_DIR || d->hide[NS_ISO])
 			continue;
 		for (k = 0; k < d->nnskids[NS_ISO]; k++) {
 			struct oi_iso_node *c = d->nskids[NS_ISO][k];
-			if (c->kind != ISO_DIR || c->is_rr_moved)
+			/* Skips RR_MOVED and, inside it, the moved ones. */
+			if (c->kind != ISO_DIR || c->reloc_marked ||
+			    (c->relocated && c->parent != d))
 				continue;
 			c->iso_parent = d;
 			c->level = d->level + 1;
@@ -1094,13 +1188,11 @@ relocate(struct optimg_mkiso *mk)
 			c->relocated = true;
 			c->iso_parent = mk->rr_moved;
 			c->level = 3;
-			c->reloc_idlen = (uint8_t)snprintf((char *)c->reloc_id,
-			    sizeof(c->reloc_id), "D%07u", c->serial);
 			OI_TRY(add_nskid(mk, mk->rr_moved, c));
 			mk->rr_moved->nlink++;
 		}
 	}
-	return OPTIMG_OK;
+	return mk->rr_moved != NULL ? name_relocated(mk) : OPTIMG_OK;
 }
 
 int
