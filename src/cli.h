@@ -23,6 +23,8 @@ extern const struct cli_command cli_commands[];
 
 /* Global options, set by main() before the command runs. */
 extern bool cli_quiet;
+/* --json: stdout is one JSON document; no progress is drawn. */
+extern bool cli_json_output;
 extern const char *cli_command_name;
 
 /* "optimg: CMD: message" on stderr. */
@@ -102,6 +104,15 @@ struct cli_progress {
 	double		 started;
 	double		 last_draw;
 };
+/* Whether progress is drawn: stderr is a TTY, and neither -q nor --json. */
+bool cli_progress_wanted(void);
+/*
+ * The one wording of a progress line, for every long job:
+ * "LABEL [=====     ]  42.0%   12.3 MB/s ETA 01:02 EXTRA".  rate is in
+ * bytes per second (negative: no rate, as for blanking), eta in seconds.
+ */
+void cli_progress_line(const char *label, double pct, double rate,
+    double eta, const char *extra);
 void cli_progress_init(struct cli_progress *p, const char *label);
 int cli_progress_cb(void *ctx, uint64_t done, uint64_t total);
 void cli_progress_done(struct cli_progress *p);

@@ -24,7 +24,7 @@ now(void)
 void
 cli_burn_progress_init(struct cli_burn_progress *p)
 {
-	p->enabled = !cli_quiet && isatty(STDERR_FILENO);
+	p->enabled = cli_progress_wanted();
 	p->phase = NULL;
 	p->phase_start = now();
 	p->last_draw = 0;
@@ -41,19 +41,25 @@ draw(struct cli_burn_progress *p, const struct optimg_burn_progress *bp,
 	    (double)bp->total : 0;
 	double eta = rate > 0 && bp->total > bp->done ?
 	    (double)(bp->total - bp->done) / rate : 0;
-	char buf[32] = "", fifo[32] = "", speed[32] = "";
+	char extra[96] = "";
+	size_t n = 0;
 
-	if (bp->one_x > 0 && bp->ntracks > 0)
-		snprintf(speed, sizeof(speed), " %5.1fx", rate / bp->one_x);
-	if (bp->buffer_fill >= 0)
-		snprintf(buf, sizeof(buf), " buffer %3d%%", bp->buffer_fill);
-	if (bp->fifo_fill >= 0)
-		snprintf(fifo, sizeof(fifo), " fifo %3d%%", bp->fifo_fill);
-	fprintf(stderr, "\r\033[K%-10s", bp->phase);
+	/* Blanking and formatting count 0..65536, not bytes: no rate. */
+	if (bp->ntracks == 0)
+		rate = -1;
 	if (bp->ntracks > 1)
-		fprintf(stderr, " track %u/%u", bp->track, bp->ntracks);
-	fprintf(stderr, " %5.1f%%%s%s%s ETA %02d:%02d", pct, speed, buf, fifo,
-	    (int)eta / 60, (int)eta % 60);
+		n += (size_t)snprintf(extra + n, sizeof(extra) - n,
+		    " track %u/%u", bp->track, bp->ntracks);
+	if (bp->one_x > 0 && bp->ntracks > 0 && n < sizeof(extra))
+		n += (size_t)snprintf(extra + n, sizeof(extra) - n, " %.1fx",
+		    rate / bp->one_x);
+	if (bp->buffer_fill >= 0 && n < sizeof(extra))
+		n += (size_t)snprintf(extra + n, sizeof(extra) - n,
+		    " buffer %d%%", bp->buffer_fill);
+	if (bp->fifo_fill >= 0 && n < sizeof(extra))
+		snprintf(extra + n, sizeof(extra) - n, " fifo %d%%",
+		    bp->fifo_fill);
+	cli_progress_line(bp->phase, pct, rate, eta, extra);
 	p->last_draw = t;
 	p->drawn = true;
 }

@@ -124,7 +124,7 @@ parse_args(int argc, char **argv, struct burn_args *a)
 		case OPT_BLANK:		a->o.blank = true; break;
 		case OPT_VOLID:		a->volid = optarg; break;
 		case OPT_DRY_RUN:	a->dry_run = true; break;
-		case OPT_JSON:		a->json = true; break;
+		case OPT_JSON:		a->json = cli_json_output = true; break;
 		case 'q':		cli_quiet = true; break;
 		case OPT_SPEED:
 			if (parse_speed(optarg, &a->o.speed) < 0)

@@ -156,7 +156,7 @@ parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 			cli_chd_parent = optarg;
 			break;
 		case 'j':
-			json = true;
+			json = cli_json_output = true;
 			break;
 		case 'q':
 			cli_quiet = true;

@@ -99,7 +99,7 @@ cmd_drives(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		if (c == 'j')
-			json = true;
+			json = cli_json_output = true;
 		else if (c == 'h') {
 			fputs(drives_usage, stdout);
 			return 0;
@@ -203,7 +203,7 @@ drive_cmd(int argc, char **argv, bool format)
 			break;
 		case 'd':	o.drive = optarg; break;
 		case 'e':	o.eject = true; break;
-		case 'j':	json = true; break;
+		case 'j':	json = cli_json_output = true; break;
 		case 'q':	cli_quiet = true; break;
 		case 'h':
 			fputs(format ? format_usage : blank_usage, stdout);

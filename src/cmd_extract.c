@@ -231,7 +231,7 @@ cmd_extract(int argc, char **argv)
 		case 'f': force = true; break;
 		case 'b': boot = true; break;
 		case 'L': no_limits = true; break;
-		case 'j': json = true; break;
+		case 'j': json = cli_json_output = true; break;
 		case 'q': cli_quiet = true; break;
 		case 'N':
 			if (cli_fs_parse_namespace(optarg, &fsopts) != 0)

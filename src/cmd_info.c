@@ -473,7 +473,7 @@ cmd_info(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			json = true;
+			json = cli_json_output = true;
 			break;
 		case 'r':
 			recipe = true;

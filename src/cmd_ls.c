@@ -195,7 +195,7 @@ cmd_ls(int argc, char **argv)
 		switch (c) {
 		case 'l': ls.longfmt = true; break;
 		case 'R': ls.recursive = true; break;
-		case 'j': ls.json = true; break;
+		case 'j': ls.json = cli_json_output = true; break;
 		case 'N':
 			if (cli_fs_parse_namespace(optarg, &opts) != 0)
 				return EXIT_USAGE;

@@ -220,7 +220,7 @@ parse_option(struct args *a, int c, char *arg)
 	case OPT_ALLOW_CHANGING: o->allow_changing = true; return 0;
 	case 'V': o->volume_id = arg; return 0;
 	case 'q': cli_quiet = true; return 0;
-	case OPT_JSON: a->json = true; return 0;
+	case OPT_JSON: a->json = cli_json_output = true; return 0;
 	case OPT_PUBLISHER: o->publisher = arg; return 0;
 	case OPT_PREPARER: o->preparer = arg; return 0;
 	case OPT_APPLICATION: o->application = arg; return 0;

@@ -144,7 +144,7 @@ parse_option(struct args *a, int c, char *arg)
 	case 'o': a->out = arg; return 0;
 	case 'f': o->force = true; return 0;
 	case 'q': cli_quiet = true; return 0;
-	case OPT_JSON: a->json = true; return 0;
+	case OPT_JSON: a->json = cli_json_output = true; return 0;
 	case OPT_LAYOUT:
 		if ((layout = optimg_live_layout_parse(arg)) < 0)
 			return cli_usage_error("--layout wants debian, arch or "

@@ -158,7 +158,7 @@ parse_args(int argc, char **argv, struct rip_args *a)
 			cli_quiet = true;
 			break;
 		case 'J':
-			a->json = true;
+			a->json = cli_json_output = true;
 			break;
 		case 'v':
 			a->verbose = true;
@@ -179,34 +179,26 @@ parse_args(int argc, char **argv, struct rip_args *a)
 	return 0;
 }
 
-static void
-clock_string(double seconds, char out[16])
-{
-	unsigned s = seconds > 0 && seconds < 360000 ? (unsigned)seconds : 0;
-
-	snprintf(out, 16, "%02u:%02u:%02u", s / 3600 % 100, s / 60 % 60,
-	    s % 60);
-}
-
-/* "sector 12345   3.7%   12.3x  2 bad  4 retries  ETA 00:04:12" */
+/* "rip [====   ]  3.7%   1.2 MB/s ETA 04:12 sector 12345 6.8x 2 bad 4 retries" */
 static int
 progress_cb(void *ctx, const struct optimg_rip_status *st)
 {
 	struct rip_progress *p = ctx;
 	double t = now(), elapsed = t - p->started;
-	double rate = elapsed > 0 ? st->done / elapsed : 0;
-	char eta[16];
+	double rate = elapsed > 0 ? st->done / elapsed : 0;	/* sectors/s */
+	char extra[96];
 
 	if (cli_interrupted)
 		return 1;
 	if (!p->enabled || t - p->last_draw < 0.2)
 		return 0;
-	clock_string(rate > 0 ? (st->todo - st->done) / rate : 0, eta);
-	fprintf(stderr, "\rsector %ld  %5.1f%%  %5.1fx  %lu bad  "
-	    "%lu retries  ETA %s ", (long)st->lba,
-	    st->todo > 0 ? 100.0 * st->done / st->todo : 100.0,
-	    rate / OPTIMG_FRAMES_PER_SEC, (unsigned long)st->bad,
-	    (unsigned long)st->retries, eta);
+	snprintf(extra, sizeof(extra), " sector %ld %.1fx %lu bad %lu retries",
+	    (long)st->lba, rate / OPTIMG_FRAMES_PER_SEC,
+	    (unsigned long)st->bad, (unsigned long)st->retries);
+	/* The rate in user data: 2048 bytes a sector, as the ISO holds. */
+	cli_progress_line("rip", st->todo > 0 ? 100.0 * st->done / st->todo :
+	    100.0, rate * 2048, rate > 0 ? (st->todo - st->done) / rate : 0,
+	    extra);
 	p->last_draw = t;
 	p->drawn = true;
 	return 0;
@@ -299,7 +291,7 @@ cmd_rip(int argc, char **argv)
 	rc = parse_args(argc, argv, &a);
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
-	prog.enabled = !cli_quiet && isatty(STDERR_FILENO);
+	prog.enabled = cli_progress_wanted();
 	prog.started = now();
 	a.opts.progress = progress_cb;
 	a.opts.progress_ctx = &prog;

@@ -245,7 +245,7 @@ cmd_verify(int argc, char **argv)
 			opts.dat_path = optarg;
 			break;
 		case 'j':
-			json = true;
+			json = cli_json_output = true;
 			break;
 		case 'q':
 			cli_quiet = true;

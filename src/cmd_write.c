@@ -215,7 +215,7 @@ cmd_write(int argc, char **argv)
 		case 'y':		yes = true; break;
 		case OPT_FORCE:		o.force = true; break;
 		case OPT_NO_VERIFY:	o.verify = false; break;
-		case OPT_JSON:		json = true; break;
+		case OPT_JSON:		json = cli_json_output = true; break;
 		case OPT_SYSROOT:	o.root = optarg; break;
 		case 'q':		cli_quiet = true; break;
 		case 'h':

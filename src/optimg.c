@@ -10,6 +10,7 @@
 #include "cli.h"
 
 bool cli_quiet;
+bool cli_json_output;
 const char *cli_command_name;
 
 const struct cli_command cli_commands[] = {

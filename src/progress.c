@@ -1,6 +1,8 @@
 /*
  * progress.c - one progress line on a TTY: percent, rate, ETA.  Nothing is
- * drawn into a pipe, so scripts get clean output.
+ * drawn into a pipe or with --json, so scripts get clean output.  Every
+ * command words its progress through cli_progress_line(); the library
+ * only reports counts.
  */
 #include "config.h"
 
@@ -19,11 +21,36 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+bool
+cli_progress_wanted(void)
+{
+	return !cli_quiet && !cli_json_output && isatty(STDERR_FILENO);
+}
+
+void
+cli_progress_line(const char *label, double pct, double rate, double eta,
+    const char *extra)
+{
+	char r[32] = "", e[32];
+	unsigned s = eta > 0 && eta < 360000 ? (unsigned)eta : 0;
+	int bar = pct < 0 ? 0 : pct > 100 ? 20 : (int)(pct / 5);
+
+	if (rate >= 0)
+		snprintf(r, sizeof(r), " %7.1f MB/s", rate / 1e6);
+	if (s >= 3600)
+		snprintf(e, sizeof(e), "%u:%02u:%02u", s / 3600, s / 60 % 60,
+		    s % 60);
+	else
+		snprintf(e, sizeof(e), "%02u:%02u", s / 60, s % 60);
+	fprintf(stderr, "\r\033[K%s [%-20.*s] %5.1f%%%s ETA %s%s", label, bar,
+	    "====================", pct, r, e, extra != NULL ? extra : "");
+}
+
 void
 cli_progress_init(struct cli_progress *p, const char *label)
 {
 	p->label = label;
-	p->enabled = !cli_quiet && isatty(STDERR_FILENO);
+	p->enabled = cli_progress_wanted();
 	p->started = now();
 	p->last_draw = 0;
 }
@@ -36,11 +63,8 @@ draw(struct cli_progress *p, uint64_t done, uint64_t total)
 	double pct = total > 0 ? 100.0 * (double)done / (double)total : 0;
 	double eta = rate > 0 && total > done ?
 	    (double)(total - done) / rate : 0;
-	int bar = (int)(pct / 5);
 
-	fprintf(stderr, "\r%s [%-20.*s] %5.1f%% %7.1f MB/s ETA %02d:%02d ",
-	    p->label, bar, "====================", pct, rate / 1e6,
-	    (int)eta / 60, (int)eta % 60);
+	cli_progress_line(p->label, pct, rate, eta, NULL);
 	p->last_draw = t;
 }
 

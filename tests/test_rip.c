@@ -500,13 +500,13 @@ test_hash_file(void)
 	for (unsigned i = 0; i < 1000000; i++)
 		putc('a', f);
 	fclose(f);
-	CU_ASSERT_EQUAL_FATAL(oi_hash_file(path, &h, &err), OPTIMG_OK);
+	CU_ASSERT_EQUAL_FATAL(oi_hash_file(path, &h, NULL, NULL, &err), OPTIMG_OK);
 	CU_ASSERT_EQUAL(h.size, 1000000);
 	/* FIPS 180-2 appendix B.3 and RFC 1321's million 'a's. */
 	expect_hex(&h, "dc25bfbc", "7707d6ae4e027c70eea2a935c2296f21",
 	    "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
 	snprintf(path, sizeof(path), "%s/missing", tmpdir);
-	CU_ASSERT_EQUAL(oi_hash_file(path, &h, &err), OPTIMG_EIO);
+	CU_ASSERT_EQUAL(oi_hash_file(path, &h, NULL, NULL, &err), OPTIMG_EIO);
 	CU_ASSERT(strstr(err.message, "missing") != NULL);
 	teardown();
 }

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -72,13 +74,16 @@ oi_hash_release(struct oi_hash *h)
 	h->md5 = h->sha1 = NULL;
 }
 
+/* progress (may be NULL) gets the bytes hashed of the file's size. */
 int
 oi_hash_file(const char *path, struct optimg_hashes *out,
-    struct optimg_error *err)
+    optimg_progress_fn progress, void *ctx, struct optimg_error *err)
 {
 	struct oi_hash h;
+	struct stat st;
 	uint8_t *buf = malloc(FILE_CHUNK);
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = OPTIMG_OK;
+	uint64_t done = 0, total = 0;
 
 	if (fd < 0 || buf == NULL) {
 		rc = buf == NULL ? oi_set_error(err, OPTIMG_ENOMEM,
@@ -86,6 +91,8 @@ oi_hash_file(const char *path, struct optimg_hashes *out,
 		    "cannot open '%s'", path);
 		goto out;
 	}
+	if (fstat(fd, &st) == 0 && st.st_size > 0)
+		total = (uint64_t)st.st_size;
 	if ((rc = oi_hash_init(&h, err)) < 0)
 		goto out;
 	for (;;) {
@@ -101,6 +108,12 @@ oi_hash_file(const char *path, struct optimg_hashes *out,
 		if (n == 0)
 			break;
 		oi_hash_update(&h, buf, (size_t)n);
+		done += (uint64_t)n;
+		if (progress != NULL && progress(ctx, done, total) != 0) {
+			rc = oi_set_error(err, OPTIMG_ECANCELED, "interrupted");
+			oi_hash_release(&h);
+			goto out;
+		}
 	}
 	oi_hash_final(&h, out);
 out:

@@ -1075,7 +1075,7 @@ finish_files(struct rip *r, struct oi_outfile *cue, struct oi_outfile *hash)
 			    "cannot write '%s'", f->part);
 		}
 		f->fd = -1;
-		OI_TRY(oi_hash_file(f->part, &r->res->files[i].hashes,
+		OI_TRY(oi_hash_file(f->part, &r->res->files[i].hashes, NULL, NULL,
 		    r->err));
 	}
 	if (r->to == OPTIMG_OUTPUT_CUE) {

@@ -23,9 +23,9 @@ void oi_hash_update(struct oi_hash *h, const void *buf, size_t len);
 void oi_hash_final(struct oi_hash *h, struct optimg_hashes *out);
 /* Releases h without results; safe on a zeroed or finished h. */
 void oi_hash_release(struct oi_hash *h);
-/* Hashes a whole file. */
+/* Hashes a whole file; progress (may be NULL) gets bytes of its size. */
 int oi_hash_file(const char *path, struct optimg_hashes *out,
-    struct optimg_error *err);
+    optimg_progress_fn progress, void *ctx, struct optimg_error *err);
 
 /* ---- rescue map -------------------------------------------------------- */
 

@@ -205,7 +205,8 @@ hash_all(struct verify *v)
 	if (v->res->whole_file) {
 		v->res->tracks[0].checked = 0;
 		return oi_hash_file(v->img->streams[0].path,
-		    &v->res->tracks[0].hashes, v->err);
+		    &v->res->tracks[0].hashes, v->prog.fn, v->prog.ctx,
+		    v->err);
 	}
 	for (unsigned i = 0; i < d->ntracks; i++)
 		v->prog.total += (uint64_t)oi_track_stored_count(&d->tracks[i]) *
