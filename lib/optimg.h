@@ -625,6 +625,10 @@ enum optimg_extract_problem {
 				   (detail says); a notice, once */
 	OPTIMG_EXTRACT_TOO_LARGE, /* past 100 times: extraction stops with
 				   OPTIMG_ERANGE unless no_limits */
+	OPTIMG_EXTRACT_STALE,	/* temporary files that killed runs left in
+				   the directory path (existing before this
+				   run) were removed: detail says which; a
+				   notice */
 };
 
 struct optimg_extract_report {
@@ -1370,6 +1374,8 @@ struct optimg_rawwrite_opts {
 	void			*progress_ctx;
 	optimg_progress_fn	 verify_progress;
 	void			*verify_progress_ctx;
+	optimg_warning_fn	 warning;	/* e.g. dead runs' files removed */
+	void			*warning_ctx;
 };
 
 int optimg_target_check(const char *path,

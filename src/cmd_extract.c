@@ -78,6 +78,7 @@ report(void *ctx, const struct optimg_extract_report *r)
 		[OPTIMG_EXTRACT_SHARED] = "shared-data",
 		[OPTIMG_EXTRACT_LARGE] = "large",
 		[OPTIMG_EXTRACT_TOO_LARGE] = "too-large",
+		[OPTIMG_EXTRACT_STALE] = "stale-removed",
 	};
 
 	if (rc->problems != NULL) {
@@ -124,6 +125,12 @@ report(void *ctx, const struct optimg_extract_report *r)
 		break;
 	case OPTIMG_EXTRACT_LARGE:
 		cli_warning("at '%s' %s", p, r->detail);
+		break;
+	case OPTIMG_EXTRACT_STALE:
+		if (strcmp(p, "/") == 0)
+			cli_warning("%s", r->detail);
+		else
+			cli_warning("in '%s': %s", p, r->detail);
 		break;
 	case OPTIMG_EXTRACT_TOO_LARGE:
 		cli_error("at '%s' %s (use --no-limits to go on)", p,

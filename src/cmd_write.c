@@ -186,6 +186,7 @@ write_image(const char *image, const char *device,
 	o->progress_ctx = &wp;
 	o->verify_progress = cli_progress_cb;
 	o->verify_progress_ctx = &vp;
+	o->warning = cli_warning_cb;
 	rc = optimg_rawwrite(image, device, o, &bad, &err);
 	cli_progress_done(&wp);
 	if (rc < 0) {

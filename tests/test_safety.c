@@ -14,6 +14,7 @@
 #include <CUnit/CUnit.h>
 
 #include "oi_private.h"
+#include "outfile.h"
 #include "place.h"
 
 static void
@@ -140,6 +141,40 @@ test_place(void)
 	}
 }
 
+/* Which names are our temporary files: only ".BASE.PID.TAG.part". */
+static void
+test_part_name(void)
+{
+	static const struct {
+		const char	*name;
+		long		 pid;	/* 0: not one of ours */
+	} cases[] = {
+		{ ".x.bin.1234.aB3dE9.part", 1234 },
+		{ ".k (Track 1).bin.77.00000a.part", 77 },
+		{ ".a.b.c.9.zzzzzz.part", 9 },
+		{ ".x.bin.0123.aB3dE9.part", 0 },	/* leading zero */
+		{ ".x.bin.12a.aB3dE9.part", 0 },
+		{ ".x.bin.1234.aB3dE.part", 0 },	/* five-letter tag */
+		{ ".x.bin.1234.aB-dE9.part", 0 },
+		{ "x.bin.1234.aB3dE9.part", 0 },	/* not hidden */
+		{ "..1234.aB3dE9.part", 0 },		/* no base */
+		{ ".x.bin.part", 0 },			/* rip's resumable part */
+		{ ".x (Track 1).bin.part", 0 },
+		{ ".foo.123.iso.part", 0 },
+		{ ".x.bin.1234.aB3dE9.parts", 0 },
+		{ ".x.bin.99999999999999999999.aB3dE9.part", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long pid = 0;
+		bool ok = oi_part_name(cases[i].name, &pid);
+
+		CU_ASSERT_EQUAL(ok, cases[i].pid != 0);
+		if (ok)
+			CU_ASSERT_EQUAL(pid, cases[i].pid);
+	}
+}
+
 static CU_TestInfo quote_tests[] = {
 	{ "shell-escape quoting as ls does", test_shell },
 	{ "C escapes and UTF-8 repair", test_c_and_repair },
@@ -149,6 +184,7 @@ static CU_TestInfo quote_tests[] = {
 
 static CU_TestInfo place_tests[] = {
 	{ "is, inside, holds", test_place },
+	{ "temporary file names", test_part_name },
 	CU_TEST_INFO_NULL
 };
 

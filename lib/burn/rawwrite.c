@@ -867,6 +867,7 @@ open_file_target(struct copy *c, struct optimg_error *err)
 	struct stat st;
 
 	OI_TRY(oi_place_check(c->path, inputs, 1, err));
+	oi_sweep_stale(c->path, c->o->warning, c->o->warning_ctx);
 	OI_TRY(oi_outfile_open(&c->of, c->path, lstat(c->path, &st) == 0,
 	    err));
 	c->have_of = true;

@@ -3,10 +3,12 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,65 +43,153 @@ temp_name_for(const char *path)
 }
 
 /*
- * True when name is ".BASE.PID.XXXXXX.part" for base; *pid gets PID.
+ * When name is a temporary file of ours, ".BASE.PID.TAG.part" (TAG six
+ * letters or digits: mkstemp's, or extract's counter), *pid gets PID.
  */
-static bool
-part_of(const char *name, const char *base, long *pid)
+bool
+oi_part_name(const char *name, long *pid)
 {
-	size_t bl = strlen(base), nl = strlen(name);
-	const char *p;
+	size_t nl = strlen(name);
+	const char *tag, *p;
 	char *end;
 
-	if (nl < bl + 2 + 1 + 1 + 6 + 5 || name[0] != '.' ||
-	    strncmp(name + 1, base, bl) != 0 || name[bl + 1] != '.' ||
+	if (name[0] != '.' || nl < 1 + 1 + 1 + 1 + 1 + 6 + 5 ||
 	    strcmp(name + nl - 5, ".part") != 0)
 		return false;
-	p = name + bl + 2;
-	if (*p < '1' || *p > '9')
+	tag = name + nl - 5 - 6;
+	for (unsigned i = 0; i < 6; i++)
+		if (!isalnum((unsigned char)tag[i]))
+			return false;
+	if (tag[-1] != '.')
+		return false;
+	for (p = tag - 2; p > name && isdigit((unsigned char)*p); p--)
+		;
+	if (*p != '.' || p < name + 2 || p[1] < '1' || p[1] > '9')
 		return false;
 	errno = 0;
-	*pid = strtol(p, &end, 10);
-	return errno == 0 && *end == '.' && end + 1 + 6 == name + nl - 5;
+	*pid = strtol(p + 1, &end, 10);
+	return errno == 0 && end == tag - 1 && *pid > 0;
 }
 
 /*
- * Removes temporary files that runs killed before they could clean up
- * left for the same final name: their owner is gone (no such pid) and
- * nothing holds their lock.  Anything else is left alone.
+ * A temporary file whose run was killed: its pid names no process, and
+ * no one holds its lock (so no run in another pid namespace owns it
+ * either).  A live run's file, or one with a pid reused since, is kept.
  */
+static bool
+remove_if_stale(int dfd, const char *name, long pid)
+{
+	struct stat st;
+	bool gone = false;
+	int fd;
+
+	if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
+	    errno != ESRCH)
+		return false;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == geteuid() && flock(fd, LOCK_EX | LOCK_NB) == 0)
+		gone = unlinkat(dfd, name, 0) == 0;
+	close(fd);
+	return gone;
+}
+
+unsigned
+oi_sweep_stale_at(int dfd, const char *base, char *first, size_t cap)
+{
+	unsigned removed = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (cap > 0)
+		first[0] = '\0';
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t bl = base != NULL ? strlen(base) : 0;
+		long pid;
+
+		if (!oi_part_name(de->d_name, &pid) || (base != NULL &&
+		    (strncmp(de->d_name + 1, base, bl) != 0 ||
+		    de->d_name[bl + 1] != '.' ||
+		    !isdigit((unsigned char)de->d_name[bl + 2]))))
+			continue;
+		if (!remove_if_stale(dirfd(d), de->d_name, pid))
+			continue;
+		if (removed++ == 0 && cap > 0)
+			snprintf(first, cap, "%s", de->d_name);
+	}
+	closedir(d);
+	return removed;
+}
+
+/* The directory path's last entry lives in, open; -1 on failure. */
+static int
+open_dir_of(const char *path)
+{
+	char *dup = strdup(path);
+	int fd = -1;
+
+	if (dup != NULL)
+		fd = open(dirname(dup), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dup);
+	return fd;
+}
+
+void
+oi_sweep_stale(const char *path, optimg_warning_fn warn, void *ctx)
+{
+	char first[NAME_MAX + 1], what[NAME_MAX + 128];
+	char *dup = strdup(path), *msg;
+	int fd = open_dir_of(path);
+	unsigned n;
+
+	if (fd >= 0 && dup != NULL) {
+		n = oi_sweep_stale_at(fd, NULL, first, sizeof(first));
+		if (n > 0 && warn != NULL) {
+			oi_stale_message(what, sizeof(what), n, first);
+			if (asprintf(&msg, "in '%s': %s", dirname(dup),
+			    what) >= 0) {
+				warn(ctx, msg);
+				free(msg);
+			}
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	free(dup);
+}
+
+void
+oi_stale_message(char *out, size_t cap, unsigned n, const char *first)
+{
+	if (n > 1)
+		snprintf(out, cap, "removed '%s' and %u more: temporary files "
+		    "of runs that were killed", first, n - 1);
+	else
+		snprintf(out, cap, "removed '%s': the temporary file of a run "
+		    "that was killed", first);
+}
+
+/* Removes dead runs' temporary files for path's own name. */
 static unsigned
 sweep_stale(const char *path)
 {
-	char *dup1 = strdup(path), *dup2 = strdup(path);
+	char *dup = strdup(path), first[1];
+	int fd = open_dir_of(path);
 	unsigned removed = 0;
-	struct dirent *de;
-	DIR *d = NULL;
 
-	if (dup1 != NULL && dup2 != NULL)
-		d = opendir(dirname(dup1));
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		struct stat st;
-		long pid;
-		int fd;
-
-		if (!part_of(de->d_name, basename(dup2), &pid) ||
-		    pid == (long)getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW |
-		    O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
-		    unlinkat(dirfd(d), de->d_name, 0) == 0)
-			removed++;
+	if (fd >= 0 && dup != NULL)
+		removed = oi_sweep_stale_at(fd, basename(dup), first, 0);
+	if (fd >= 0)
 		close(fd);
-	}
-	if (d != NULL)
-		closedir(d);
-	free(dup1);
-	free(dup2);
+	free(dup);
 	return removed;
 }
 

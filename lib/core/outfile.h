@@ -3,7 +3,8 @@
  *
  * Data goes to a hidden temporary file beside the destination
  * (".NAME.PID.XXXXXX.part", locked with flock(2) while its owner lives;
- * the next run for NAME removes those of dead owners); oi_outfile_finish() flushes and closes it and
+ * the next run for NAME removes those of dead owners, see
+ * oi_sweep_stale()); oi_outfile_finish() flushes and closes it and
  * oi_outfile_commit() renames it into place.  Outputs made of several files
  * (a cue and its bins) finish all of them before committing any, so a
  * failure or Ctrl-C leaves no half-written file under a final name.
@@ -92,6 +93,25 @@ int oi_outfile_commit_all(struct oi_outfile *const *ofs, unsigned n,
     struct optimg_error *err);
 /* Removes the temporary file, if any; safe to call after commit. */
 void oi_outfile_abort(struct oi_outfile *of);
+
+/*
+ * Temporary files of runs killed outright (SIGKILL, a crash, a power
+ * cut): ".BASE.PID.TAG.part", which oi_part_name() recognises.  Such a
+ * file is removed when its pid names no process and no one holds its
+ * lock; a live run's file is never touched.
+ *
+ * oi_sweep_stale_at() sweeps the directory dfd (only names for base when
+ * base is not NULL) and returns how many it removed, the first one's name
+ * in first.  oi_sweep_stale() sweeps the directory path's entry lives in,
+ * as every command does before it writes there, and says what it removed
+ * in one warning.
+ */
+bool oi_part_name(const char *name, long *pid);
+unsigned oi_sweep_stale_at(int dfd, const char *base, char *first,
+    size_t cap);
+void oi_sweep_stale(const char *path, optimg_warning_fn warn, void *ctx);
+/* The one line that says what was swept. */
+void oi_stale_message(char *out, size_t cap, unsigned n, const char *first);
 
 /* True when a and b name the same existing file (same device and inode). */
 bool oi_same_file(const char *a, const char *b);

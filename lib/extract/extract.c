@@ -74,7 +74,8 @@ oi_ex_report(struct ex *ex, enum optimg_extract_problem what,
 		.errnum = errnum,
 		.failure = what != OPTIMG_EXTRACT_DEVICE_SKIPPED &&
 		    what != OPTIMG_EXTRACT_SHARED &&
-		    what != OPTIMG_EXTRACT_LARGE,
+		    what != OPTIMG_EXTRACT_LARGE &&
+		    what != OPTIMG_EXTRACT_STALE,
 	};
 
 	pthread_mutex_lock(&ex->report_mu);
@@ -352,6 +353,7 @@ run(struct ex *ex, const char *const *paths, unsigned n,
 	/* New directories as the umask has them, but always ours to fill. */
 	ex->umask = oi_ex_read_umask();
 	ex->dirmode = (0755 & ~ex->umask) | 0700;
+	oi_ex_sweep(ex, ex->opts->dirfd, "/");
 	oi_ex_start_workers(ex);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = extract_path(ex, paths[i], err);

@@ -13,15 +13,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "extract_private.h"
 #include "fs_private.h"
+#include "outfile.h"
 
 mode_t
 oi_ex_read_umask(void)
@@ -253,8 +256,27 @@ oi_ex_make_dir(struct ex *ex, const char *path, const char *name)
 		close(fd);
 		return -1;
 	}
+	if (!made)
+		oi_ex_sweep(ex, fd, path);
 	oi_ex_add(&ex->res.dirs, 1);
 	return fd;
+}
+
+/*
+ * A directory that was there before this run may hold the temporary
+ * files of an extraction that was killed: they are removed (never a live
+ * run's, see outfile.h) and reported in one line.
+ */
+void
+oi_ex_sweep(struct ex *ex, int dfd, const char *path)
+{
+	char first[NAME_MAX + 1], what[NAME_MAX + 128];
+	unsigned n = oi_sweep_stale_at(dfd, NULL, first, sizeof(first));
+
+	if (n == 0)
+		return;
+	oi_stale_message(what, sizeof(what), n, first);
+	oi_ex_report(ex, OPTIMG_EXTRACT_STALE, path, what, 0);
 }
 
 /* ---- regular files (calling thread or workers) -------------------------- */
@@ -282,11 +304,23 @@ copy_data(struct ex_reader *r, const struct optimg_fs_stat *st, int fd,
 	return rc < 0 ? -1 : 0;
 }
 
+/* A six-character tag from a counter (outfile.h: ".NAME.PID.TAG.part"). */
+static void
+tag_of(unsigned n, char tag[7])
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+	for (int i = 5; i >= 0; i--, n /= 36)
+		tag[i] = digits[n % 36];
+	tag[6] = '\0';
+}
+
 /*
- * Data goes to a hidden ".NAME.PID.N.part" beside the final name and is
- * renamed when whole: a run killed outright leaves no partial file under
- * a name from the image.  The final name is cleared first (or reported),
- * so that no data is copied for nothing.
+ * Data goes to a hidden ".NAME.PID.TAG.part" beside the final name,
+ * locked while it is written, and is renamed when whole: a run killed
+ * outright leaves no partial file under a name from the image, and the
+ * next run into the directory removes what it left.  The final name is
+ * cleared first (or reported), so that no data is copied for nothing.
  */
 static int
 create_file(struct ex *ex, struct ex_dir *d, const struct ex_file *f,
@@ -302,15 +336,19 @@ create_file(struct ex *ex, struct ex_dir *d, const struct ex_file *f,
 	    oi_ex_clear_place(ex, d->fd, st->name, f->path) < 0)
 		return -1;
 	for (unsigned tries = 0; fd < 0 && tries < 100; tries++) {
-		snprintf(tmp, cap, ".%.200s.%ld.%u.part", st->name,
-		    (long)getpid(), __atomic_fetch_add(&counter, 1,
-		    __ATOMIC_RELAXED));
+		char tag[7];
+
+		tag_of(__atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED), tag);
+		snprintf(tmp, cap, ".%.200s.%ld.%s.part", st->name,
+		    (long)getpid(), tag);
 		fd = openat(d->fd, tmp, flags, st->mode & 0777);
 		if (fd < 0 && errno != EEXIST)
 			break;
 	}
 	if (fd < 0)
 		oi_ex_fail_errno(ex, "create", f->path);
+	else
+		(void)flock(fd, LOCK_EX | LOCK_NB);
 	return fd;
 }
 

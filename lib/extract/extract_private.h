@@ -137,6 +137,7 @@ void oi_ex_dir_release(struct ex *ex, struct ex_dir *d, unsigned n);
 int oi_ex_clear_place(struct ex *ex, int dfd, const char *name,
     const char *path);
 int oi_ex_make_dir(struct ex *ex, const char *path, const char *name);
+void oi_ex_sweep(struct ex *ex, int dfd, const char *path);
 void oi_ex_write_file(struct ex_reader *r, struct ex_dir *d,
     const struct ex_file *f);
 void oi_ex_special(struct ex *ex, const char *path,

@@ -497,6 +497,7 @@ write_to(struct optimg_mkiso *mk, const char *out_path, struct file_sink *fs)
 	memset(fs, 0, sizeof(*fs));
 	fs->of.fd = -1;
 	fs->mk = mk;
+	oi_sweep_stale(out_path, mk->o.warning, mk->o.warning_ctx);
 	rc = oi_outfile_open(&fs->of, out_path, mk->o.force, &mk->err);
 	if (rc == 0)
 		rc = write_image(mk, file_sink, fs, &fs->of, NULL);

@@ -212,5 +212,7 @@ optimg_convert(struct optimg_image *img, const char *out,
 	if (w->check != NULL)
 		OI_TRY(w->check(img, opts, err));
 	OI_TRY(check_losses(img, w, opts, err));
+	/* Every file of an output goes beside out. */
+	oi_sweep_stale(out, opts->warning, opts->warning_ctx);
 	return w->write(img, out, opts, err);
 }
