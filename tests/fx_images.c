@@ -149,12 +149,96 @@ finish(struct bytes *b, int v, size_t chain)
 }
 
 /*
+ * Packs of one type in block 0 (MMC-3 Annex J): text (len bytes, its ends
+ * included) from the disc (number 0) on; dbcs marks double-byte packs.
+ */
+static void
+cdtext_type(struct bytes *b, uint8_t type, const char *text, size_t len,
+    bool dbcs, unsigned *seq)
+{
+	for (size_t i = 0; i < len; i += 12) {
+		uint8_t *p = b_grow(b, 18);
+
+		memset(p, 0, 18);
+		p[0] = type;
+		p[2] = (uint8_t)(*seq)++;
+		p[3] = dbcs ? 0x80 : 0;
+		memcpy(p + 4, text + i, OI_MIN((size_t)12, len - i));
+	}
+}
+
+/*
+ * Block 0 of a disc with two tracks in character code code, with its
+ * size information (three 0x8F packs, the first holding the code):
+ *   0x00 ISO 8859-1  TITLE "Café", "Olé", "Straße";
+ *                    PERFORMER "Björk", TAB, TAB (as before)
+ *   0x01 ASCII       TITLE "Plain", "A" 0xE9 (not ASCII), "B"
+ *   0x80 MS-JIS      double-byte: TITLE "日本語", "テスト", TAB TAB
+ *   0x81 (Korean)    TITLE "K" 0xB0 0xA1: a code we do not decode
+ */
+void
+fx_cdtext_packs(struct bytes *b, unsigned code)
+{
+	static const char latin1_t[] = "Caf\xe9\0Ol\xe9\0Stra\xdf" "e";
+	static const char latin1_p[] = "Bj\xf6rk\0\t\0\t";
+	static const char ascii_t[] = "Plain\0A\xe9\0B";
+	static const char jis_t[] = "\x93\xfa\x96\x7b\x8c\xea\0\0"
+	    "\x83\x65\x83\x58\x83\x67\0\0\t\t\0";
+	static const char other_t[] = "K\xb0\xa1\0K\0K";
+	unsigned seq = 0;
+	uint8_t *p;
+
+	switch (code) {
+	case 0x00:
+		cdtext_type(b, 0x80, latin1_t, sizeof(latin1_t), false, &seq);
+		cdtext_type(b, 0x81, latin1_p, sizeof(latin1_p), false, &seq);
+		break;
+	case 0x01:
+		cdtext_type(b, 0x80, ascii_t, sizeof(ascii_t), false, &seq);
+		break;
+	case 0x80:
+		cdtext_type(b, 0x80, jis_t, sizeof(jis_t), true, &seq);
+		break;
+	default:
+		cdtext_type(b, 0x80, other_t, sizeof(other_t), false, &seq);
+		break;
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		p = b_grow(b, 18);
+		memset(p, 0, 18);
+		p[0] = 0x8f;
+		p[1] = (uint8_t)i;
+		p[2] = (uint8_t)seq++;
+		if (i == 0) {
+			p[4] = (uint8_t)code;
+			p[5] = 1;	/* first track */
+			p[6] = 2;	/* last track */
+		}
+	}
+}
+
+static void nrg_dao_packs(struct bytes *b, int v, const struct bytes *packs);
+
+/*
  * v2 DAO: track 1 Mode 1/2352 from LBA -150 (INDEX 00) with INDEX 01 at
  * 0, 20 sectors; track 2 audio, INDEX 00 at 20, 01 at 25, 02 at 28, DCP,
  * an ISRC; lead-out at 32.  MCN and CD-TEXT titles.
  */
 void
 fx_nrg_dao(struct bytes *b, int v)
+{
+	nrg_dao_packs(b, v, NULL);
+}
+
+/* The DAO image with packs as its CD-TEXT (seeded noise, crafted). */
+void
+fx_nrg_dao_cdtext(struct bytes *b, const struct bytes *packs)
+{
+	nrg_dao_packs(b, 2, packs);
+}
+
+static void
+nrg_dao_packs(struct bytes *b, int v, const struct bytes *packs)
 {
 	static const char titles[] = "DISC\0ONE\0TWO";
 	size_t at, chain;
@@ -178,7 +262,10 @@ fx_nrg_dao(struct bytes *b, int v)
 	    182 * 2352);
 	chunk_end(b, at);
 	chunk_begin(b, "CDTX", &at);
-	cdtx_titles(b, titles, sizeof(titles));
+	if (packs != NULL)
+		b_put(b, packs->p, packs->len);
+	else
+		cdtx_titles(b, titles, sizeof(titles));
 	chunk_end(b, at);
 	small_chunk(b, "SINF", 2);
 	small_chunk(b, "MTYP", 1);

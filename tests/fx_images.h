@@ -15,6 +15,11 @@
  * at 32; MCN 0123456789012; CD-TEXT titles DISC, ONE, TWO.
  */
 void fx_nrg_dao(struct bytes *b, int version);
+/* The v2 DAO image with packs (18 bytes each) as its CD-TEXT. */
+void fx_nrg_dao_cdtext(struct bytes *b, const struct bytes *packs);
+/* Crafted CD-TEXT packs in character code 0x00, 0x01, 0x80 or another
+   (see fx_images.c for the texts). */
+void fx_cdtext_packs(struct bytes *b, unsigned code);
 /* NRG v1 TAO: Mode 2/2336 x 30, Mode 2/2336 x 10, audio x 5. */
 void fx_nrg_tao1(struct bytes *b);
 /* NRG v2 TAO, the 150-sector pregap of track 2 stored: 20 + 10 sectors. */

@@ -412,6 +412,41 @@ mds_only(struct bytes *b)
 	rmdir(dir);
 }
 
+/* The DAO image with CD-TEXT in one character code. */
+static void
+nrg_cdtext(struct bytes *b, unsigned code)
+{
+	struct bytes packs = { 0 };
+
+	fx_cdtext_packs(&packs, code);
+	fx_nrg_dao_cdtext(b, &packs);
+	free(packs.p);
+}
+
+static void
+nrg_cdtext_latin1(struct bytes *b)
+{
+	nrg_cdtext(b, 0x00);
+}
+
+static void
+nrg_cdtext_ascii(struct bytes *b)
+{
+	nrg_cdtext(b, 0x01);
+}
+
+static void
+nrg_cdtext_msjis(struct bytes *b)
+{
+	nrg_cdtext(b, 0x80);
+}
+
+static void
+nrg_cdtext_korean(struct bytes *b)
+{
+	nrg_cdtext(b, 0x81);
+}
+
 static const struct {
 	const char	*kind;
 	void		(*build)(struct bytes *);
@@ -421,6 +456,10 @@ static const struct {
 	{ "nrg-tao1", fx_nrg_tao1 },
 	{ "nrg-tao2", fx_nrg_tao2 },
 	{ "nrg-sessions", fx_nrg_sessions },
+	{ "nrg-cdtext-latin1", nrg_cdtext_latin1 },
+	{ "nrg-cdtext-ascii", nrg_cdtext_ascii },
+	{ "nrg-cdtext-msjis", nrg_cdtext_msjis },
+	{ "nrg-cdtext-korean", nrg_cdtext_korean },
 	{ "cdi-v2", cdi_v2 },
 	{ "cdi-v3", cdi_v3 },
 	{ "cdi-v35", cdi_v35 },

@@ -267,6 +267,82 @@ test_libcdio_videocd(void)
 	optimg_image_free(img);
 }
 
+/* A seeded generator (Park-Miller), so a failing round can be replayed. */
+static uint32_t
+next_rand(uint32_t *state)
+{
+	*state = (uint32_t)((uint64_t)*state * 48271u % 2147483647u);
+	return *state;
+}
+
+static bool
+valid_utf8(const char *s)
+{
+	bool changed = true;
+	char *fixed;
+
+	if (s == NULL)
+		return true;
+	fixed = optimg_utf8_repair(s, strlen(s), &changed);
+	free(fixed);
+	return !changed;
+}
+
+/*
+ * Seeded noise as CD-TEXT packs in each known character code (single-
+ * and double-byte packs, NULs and TABs, cut-off characters): every text
+ * that comes out is valid UTF-8, so no printer or JSON document ever
+ * sees bytes it must repair.
+ */
+static void
+test_cdtext_codes_noise(void)
+{
+	static const unsigned codes[] = { 0x00, 0x01, 0x80 };
+	static const uint8_t bytes[] = { 0, 0, '\t', 'a', 0x81, 0x82, 0x93,
+	    0xe9, 0xff, 0x40, 0x7f, 0xa0 };
+	uint32_t seed = 9010;
+	char name[32];
+
+	for (unsigned c = 0; c < OI_ARRAY_SIZE(codes); c++)
+		for (unsigned round = 0; round < 30; round++) {
+			struct bytes packs = { 0 }, img = { 0 };
+			unsigned n = 1 + next_rand(&seed) % 24;
+			struct optimg_image *im;
+			char msg[MSG] = "";
+			uint8_t *p;
+
+			p = b_grow(&packs, 18);
+			memset(p, 0, 18);
+			p[0] = 0x8f;
+			p[4] = (uint8_t)codes[c];
+			for (unsigned i = 0; i < n; i++) {
+				p = b_grow(&packs, 18);
+				p[0] = (uint8_t)(0x80 + next_rand(&seed) % 8);
+				p[1] = (uint8_t)(next_rand(&seed) % 3);
+				p[2] = (uint8_t)i;
+				p[3] = (uint8_t)(next_rand(&seed) % 2 ? 0x80 : 0);
+				for (unsigned k = 4; k < 18; k++)
+					p[k] = next_rand(&seed) % 2 ?
+					    bytes[next_rand(&seed) %
+					    sizeof(bytes)] :
+					    (uint8_t)next_rand(&seed);
+			}
+			fx_nrg_dao_cdtext(&img, &packs);
+			snprintf(name, sizeof(name), "noise-%u-%u.nrg", c, round);
+			im = open_bytes(&img, name, msg);
+			CU_ASSERT_FATAL(im != NULL);
+			for (unsigned f = 0; f < OPTIMG_CDTEXT_NFIELDS; f++) {
+				CU_ASSERT(valid_utf8(im->disc.cdtext.field[f]));
+				for (unsigned t = 0; t < im->disc.ntracks; t++)
+					CU_ASSERT(valid_utf8(
+					    im->disc.tracks[t].cdtext.field[f]));
+			}
+			optimg_image_free(im);
+			free(packs.p);
+			free(img.p);
+		}
+}
+
 static CU_TestInfo nrg_tests[] = {
 	{ "v2 DAO: CUEX, DAOX, CDTX", test_dao_v2 },
 	{ "v1 DAO: CUES in BCD, DAOI", test_dao_v1_cues },
@@ -274,6 +350,7 @@ static CU_TestInfo nrg_tests[] = {
 	{ "v2 TAO: stored pregap", test_tao_v2_stored_pregap },
 	{ "TAO: two sessions", test_tao_sessions },
 	{ "hostile images: one-line errors", test_errors },
+	{ "CD-TEXT in known codes: always UTF-8", test_cdtext_codes_noise },
 	{ "libcdio p1.nrg", test_libcdio_p1 },
 	{ "libcdio videocd.nrg", test_libcdio_videocd },
 	CU_TEST_INFO_NULL

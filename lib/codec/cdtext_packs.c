@@ -19,12 +19,22 @@
  * disc); a text of one TAB means "as the track before".  GENRE's text
  * starts with a two-byte genre code.
  *
- * Only block 0 in single-byte characters is read, taken as ISO 8859-1
- * and kept as UTF-8; the CRC is not checked, as tools that write packs
- * disagree on it and a wrong CRC does not make the text wrong.
+ * Only block 0 is read.  Its character code is the first text byte of
+ * its first size-information pack (0x8F, track byte 0): 0x00 ISO 8859-1,
+ * 0x01 ASCII (ISO 646), 0x80 MS-JIS (Shift-JIS as Microsoft has it,
+ * CP932, in double-byte packs: characters of two bytes, ended by two
+ * NULs, "as before" two TABs).  Text in these is turned into UTF-8 with
+ * iconv, a byte that is not a character of the code becoming U+FFFD; a
+ * block without 0x8F is taken as ISO 8859-1, the default.  Text in
+ * another code (Korean, Mandarin, reserved) is kept as its bytes: its
+ * printers show them as text of unknown encoding.  The CRC is not
+ * checked, as tools that write packs disagree on it and a wrong CRC does
+ * not make the text wrong.
  */
 #include "config.h"
 
+#include <iconv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,30 +73,124 @@ owner(struct optimg_disc *d, unsigned number, struct optimg_track **track)
 	return NULL;
 }
 
-/* ISO 8859-1 bytes to a new UTF-8 string. */
+/* The character codes of a size-information pack. */
+#define CODE_LATIN1	0x00
+#define CODE_ASCII	0x01
+#define CODE_MSJIS	0x80
+
+/* Appends U+FFFD, the replacement character. */
 static char *
-latin1_to_utf8(const uint8_t *s, size_t n)
+put_fffd(char *p)
 {
-	char *out = malloc(2 * n + 1), *p = out;
+	*p++ = (char)0xef;
+	*p++ = (char)0xbf;
+	*p++ = (char)0xbd;
+	return p;
+}
+
+/*
+ * n bytes in the code iconv calls from to a new UTF-8 string; a byte that
+ * does not start a character is U+FFFD.  NULL when out of memory or when
+ * iconv does not know the code.
+ */
+static char *
+iconv_to_utf8(const char *from, const uint8_t *s, size_t n)
+{
+	iconv_t cd = iconv_open("UTF-8", from);
+	size_t cap = 4 * n + 4, inleft = n, outleft = cap;
+	char *out, *in = (char *)(uintptr_t)s, *p;
+
+	if (cd == (iconv_t)-1)
+		return NULL;
+	if ((out = malloc(cap)) == NULL) {
+		iconv_close(cd);
+		return NULL;
+	}
+	p = out;
+	while (inleft > 0)
+		if (iconv(cd, &in, &inleft, &p, &outleft) == (size_t)-1) {
+			/* EILSEQ, EINVAL (cut short): one byte is lost */
+			p = put_fffd(p);
+			outleft -= 3;
+			in++;
+			inleft--;
+			iconv(cd, NULL, NULL, NULL, NULL);
+		}
+	*p = '\0';
+	iconv_close(cd);
+	return out;
+}
+
+/* ASCII bytes to a new string, a byte past 0x7F as U+FFFD. */
+static char *
+ascii_to_utf8(const uint8_t *s, size_t n)
+{
+	char *out = malloc(3 * n + 1), *p = out;
 
 	if (out == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < 0x80)
 			*p++ = (char)s[i];
-		else {
-			*p++ = (char)(0xc0 | s[i] >> 6);
-			*p++ = (char)(0x80 | (s[i] & 0x3f));
-		}
+		else
+			p = put_fffd(p);
 	}
 	*p = '\0';
 	return out;
 }
 
+/* The bytes as they are, for text of a code we cannot read. */
+static char *
+raw_copy(const uint8_t *s, size_t n)
+{
+	char *out = malloc(n + 1);
+
+	if (out != NULL) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+	}
+	return out;
+}
+
+/* The text of a pack in its character code, as a new string. */
+static char *
+text_to_utf8(unsigned code, const uint8_t *s, size_t n)
+{
+	char *out = NULL;
+
+	switch (code) {
+	case CODE_LATIN1:
+		out = iconv_to_utf8("ISO-8859-1", s, n);
+		break;
+	case CODE_ASCII:
+		return ascii_to_utf8(s, n);
+	case CODE_MSJIS:
+		if ((out = iconv_to_utf8("CP932", s, n)) == NULL)
+			out = iconv_to_utf8("SHIFT_JIS", s, n);
+		break;
+	}
+	/* Another code, or one this iconv lacks: unknown encoding. */
+	return out != NULL ? out : raw_copy(s, n);
+}
+
+/* Block 0's character code, from its first size-information pack. */
+static unsigned
+block0_code(const uint8_t *packs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *p = packs + i * PACK;
+
+		if (p[0] == 0x8f && (p[3] & 0x70) == 0 && p[1] == 0)
+			return p[4];
+	}
+	return CODE_LATIN1;
+}
+
 /* Stores text s (n bytes) of one type for track number. */
 static int
-store(struct optimg_disc *d, unsigned type, enum optimg_cdtext_field field,
-    unsigned number, const uint8_t *s, size_t n)
+store(struct optimg_disc *d, unsigned code, unsigned type,
+    enum optimg_cdtext_field field, unsigned number, const uint8_t *s,
+    size_t n)
 {
 	struct optimg_track *t;
 	struct optimg_cdtext *ct = owner(d, number, &t);
@@ -105,20 +209,24 @@ store(struct optimg_disc *d, unsigned type, enum optimg_cdtext_field field,
 		}
 		return OPTIMG_OK;
 	}
-	if ((text = latin1_to_utf8(s, n)) == NULL)
+	if ((text = text_to_utf8(code, s, n)) == NULL)
 		return OPTIMG_ENOMEM;
 	free(ct->field[field]);
 	ct->field[field] = text;
 	return OPTIMG_OK;
 }
 
-/* Gathers the text of one pack type (block 0) and hands it out. */
+/*
+ * Gathers the text of one pack type (block 0) and hands it out.  In
+ * double-byte packs a character is two bytes: the ends and TABs that
+ * split the texts are pairs, looked for at even offsets.
+ */
 static int
 decode_type(struct optimg_disc *d, const uint8_t *packs, size_t n,
-    unsigned type, enum optimg_cdtext_field field)
+    unsigned code, unsigned type, enum optimg_cdtext_field field)
 {
 	uint8_t *text = malloc(n * TEXT + 1);
-	size_t len = 0, from = 0, prev_from = 0, prev_len = 0;
+	size_t len = 0, from = 0, prev_from = 0, prev_len = 0, step = 1;
 	unsigned number = 0;
 	bool first = true;
 	int rc = OPTIMG_OK;
@@ -127,28 +235,31 @@ decode_type(struct optimg_disc *d, const uint8_t *packs, size_t n,
 		return OPTIMG_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *p = packs + i * PACK;
-		if (p[0] != type || (p[3] & 0xf0) != 0)
+		if (p[0] != type || (p[3] & 0x70) != 0)
 			continue;
-		if (first)
+		if (first) {
 			number = p[1] & 0x7f;
+			step = p[3] & 0x80 ? 2 : 1;
+		}
 		first = false;
 		memcpy(text + len, p + 4, TEXT);
 		len += TEXT;
 	}
-	for (size_t i = 0; i < len && number <= 99 && rc == 0; i++) {
-		if (text[i] != '\0')
+	for (size_t i = 0; i + step <= len && number <= 99 && rc == 0;
+	    i += step) {
+		if (text[i] != '\0' || (step == 2 && text[i + 1] != '\0'))
 			continue;
-		if (i - from == 1 && text[from] == '\t')
-			rc = store(d, type, field, number, text + prev_from,
-			    prev_len);
+		if (i - from == step && text[from] == '\t')
+			rc = store(d, code, type, field, number,
+			    text + prev_from, prev_len);
 		else {
-			rc = store(d, type, field, number, text + from,
+			rc = store(d, code, type, field, number, text + from,
 			    i - from);
 			prev_from = from;
 			prev_len = i - from;
 		}
 		number++;
-		from = i + 1;
+		from = i + step;
 	}
 	free(text);
 	return rc;
@@ -159,9 +270,10 @@ oi_cdtext_from_packs(struct optimg_disc *d, const uint8_t *packs, size_t len,
     struct optimg_error *err)
 {
 	size_t n = len / PACK;
+	unsigned code = block0_code(packs, n);
 
 	for (unsigned k = 0; k < OI_ARRAY_SIZE(pack_fields); k++)
-		if (decode_type(d, packs, n, pack_fields[k].type,
+		if (decode_type(d, packs, n, code, pack_fields[k].type,
 		    pack_fields[k].field) < 0)
 			return oi_set_error(err, OPTIMG_ENOMEM,
 			    "out of memory");
