@@ -868,7 +868,11 @@ rem_msf(const struct word *w, uint32_t *frames)
 	return true;
 }
 
-/* REM LEAD-OUT / LEAD-IN / PREGAP mm:ss:ff (Redump, between sessions). */
+/*
+ * REM LEAD-OUT / LEAD-IN / PREGAP mm:ss:ff (Redump, between sessions).
+ * A session's lead-in is never empty, so a zero LEAD-IN is taken as not
+ * said: the model's zero-length lead-in means "not known" to writers.
+ */
 static void
 rem_gap(struct parser *p, const struct line *l)
 {
@@ -879,7 +883,8 @@ rem_gap(struct parser *p, const struct line *l)
 		return;
 	for (unsigned i = 0; i < 3; i++)
 		if (word_is(&l->arg[0], names[i]) &&
-		    rem_msf(&l->arg[1], &p->gap[i]))
+		    rem_msf(&l->arg[1], &p->gap[i]) &&
+		    (i != 1 || p->gap[i] > 0))
 			p->have_gap[i] = true;
 }
 

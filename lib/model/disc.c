@@ -229,6 +229,12 @@ fragment_at(const struct optimg_image *img, int32_t lba, enum oi_fill fill)
 	return NULL;
 }
 
+static bool
+is_session_gap(const struct oi_fragment *f)
+{
+	return f->fill == OI_FILL_LEADOUT || f->fill == OI_FILL_LEADIN;
+}
+
 /*
  * Where the sectors after track i end: the next track's first sector, or
  * the lead-out between them when the next track opens a session.
@@ -237,19 +243,23 @@ static int32_t
 track_end(const struct optimg_image *img, unsigned i, int32_t end)
 {
 	const struct optimg_disc *d = &img->disc;
-	int32_t next;
+	int32_t next, end_at;
 
 	if (i + 1 >= d->ntracks)
 		return end;
 	next = track_first(&d->tracks[i + 1]);
+	end_at = next;
 	if (d->tracks[i + 1].session == d->tracks[i].session)
 		return next;
-	for (unsigned k = img->nfrags; k-- > 0;)
-		if (img->frags[k].fill == OI_FILL_LEADOUT &&
+	/* A sheet may give the lead-out no length: then the gap opens
+	 * with the lead-in. */
+	for (unsigned k = 0; k < img->nfrags; k++)
+		if (is_session_gap(&img->frags[k]) &&
 		    img->frags[k].lba < next &&
-		    img->frags[k].lba >= d->tracks[i].start)
-			return img->frags[k].lba;
-	return next;
+		    img->frags[k].lba >= d->tracks[i].start &&
+		    img->frags[k].lba < end_at)
+			end_at = img->frags[k].lba;
+	return end_at;
 }
 
 /* Lead-out and next lead-in lengths of the sessions, from the gaps. */
@@ -260,12 +270,13 @@ session_gaps(struct optimg_image *img)
 
 	for (unsigned s = 0; s + 1 < d->nsessions; s++) {
 		const struct oi_fragment *out, *in;
-		out = fragment_at(img, d->sessions[s].leadout, OI_FILL_LEADOUT);
-		if (out == NULL)
-			continue;
-		d->sessions[s].leadout_length = out->count;
-		in = fragment_at(img, out->lba + (int32_t)out->count,
-		    OI_FILL_LEADIN);
+		int32_t at = d->sessions[s].leadout;
+		out = fragment_at(img, at, OI_FILL_LEADOUT);
+		if (out != NULL) {
+			d->sessions[s].leadout_length = out->count;
+			at += (int32_t)out->count;
+		}
+		in = fragment_at(img, at, OI_FILL_LEADIN);
 		if (in != NULL)
 			d->sessions[s + 1].leadin_length = in->count;
 	}

@@ -301,6 +301,20 @@ put_rem_msf(struct writer *w, const char *what, uint32_t frames)
 }
 
 /*
+ * Whether the model knows the gap before a later session, so the sheet
+ * must say it (a reader would otherwise assume the Orange Book's
+ * lengths).  A lead-in is never empty, so a known gap has one; the
+ * lead-out before it may have been given as zero.
+ */
+static bool
+gap_is_known(const struct optimg_session *prev,
+    const struct optimg_session *cur)
+{
+	return prev != NULL && cur != NULL &&
+	    (prev->leadout_length > 0 || cur->leadin_length > 0);
+}
+
+/*
  * REM SESSION, and around it the gap before a later session as Redump
  * writes it: the lead-out before, the lead-in and the unstored pregap of
  * the session's first track after.  true when REM PREGAP was written.
@@ -316,11 +330,12 @@ put_session(struct writer *w, unsigned i)
 	if (i > 0)
 		prev = session_of(w->disc, w->disc->tracks[i - 1].session);
 	cur = session_of(w->disc, t->session);
-	if (prev != NULL && prev->leadout_length > 0)
-		put_rem_msf(w, "LEAD-OUT", prev->leadout_length);
-	fprintf(w->out, "REM SESSION %02u\n", t->session);
-	if (cur == NULL || cur->leadin_length == 0)
+	if (!gap_is_known(prev, cur)) {
+		fprintf(w->out, "REM SESSION %02u\n", t->session);
 		return false;
+	}
+	put_rem_msf(w, "LEAD-OUT", prev->leadout_length);
+	fprintf(w->out, "REM SESSION %02u\n", t->session);
 	put_rem_msf(w, "LEAD-IN", cur->leadin_length);
 	put_rem_msf(w, "PREGAP", t->pregap_unstored);
 	return true;

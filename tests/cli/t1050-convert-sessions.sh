@@ -67,3 +67,22 @@ assert a == b, (a, b)
 PY
 [ "$("$OPTIMG" cat "$TMP/out/y.cue" /two.txt)" = second-session ] ||
 	fail "converted: session 2's file"
+
+# A sheet that gives the lead-out no length: the first session's last
+# track still ends where the gap begins (not at the lead-in's end), every
+# stored sector converts, and the written sheet keeps the zero lead-out.
+mkdir "$TMP/z"
+head -c $((2352 * 400)) /dev/zero >"$TMP/z/z.bin"
+printf 'FILE "z.bin" BINARY\n TRACK 01 AUDIO\n  INDEX 01 00:00:00\nREM LEAD-OUT 00:00:00\nREM SESSION 02\n TRACK 02 AUDIO\n  INDEX 01 00:03:00\n' \
+	>"$TMP/z/z.cue"
+"$OPTIMG" info --json "$TMP/z/z.cue" >"$TMP/z.json"
+python3 - "$TMP/z.json" <<'PY' || fail "zero lead-out: wrong track 1 or gap"
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["tracks"]
+assert t[0]["length"] == 225, t[0]
+assert t[1]["start"] == 225 + 4500 + 150, t[1]
+PY
+"$OPTIMG" convert -q "$TMP/z/z.cue" "$TMP/z/w.cue" || fail "zero lead-out: convert"
+grep -q '^REM LEAD-OUT 00:00:00' "$TMP/z/w.cue" || fail "zero lead-out lost: $(cat "$TMP/z/w.cue")"
+cmp "$TMP/z/z.bin" "$TMP/z/w.bin" || fail "zero lead-out: bin differs"
