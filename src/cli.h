@@ -59,6 +59,8 @@ int cli_fail_status(const struct optimg_error *err);
  */
 extern bool cli_raw;
 const char *cli_name(const char *s);
+/* cli_name() between quotes, which a quoted form brings itself. */
+const char *cli_quoted(const char *s);
 struct json_object;
 void cli_json_print(struct json_object *o);
 /* Warning callback for the library. */

@@ -46,6 +46,25 @@ cli_name(const char *s)
 	return q;
 }
 
+/* cli_name() in quotes: 'NAME', or the quoted form, never ''quoted''. */
+const char *
+cli_quoted(const char *s)
+{
+	static char *slot[SLOTS];
+	static unsigned next;
+	const char *n = cli_name(s);
+	char *q;
+
+	if (n != s && s != NULL)
+		return n;	/* quoted already */
+	if (asprintf(&q, "'%s'", n) < 0)
+		return "?";
+	free(slot[next]);
+	slot[next] = q;
+	next = (next + 1) % SLOTS;
+	return q;
+}
+
 static char *
 hex_of(const char *s, size_t len)
 {

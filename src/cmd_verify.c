@@ -116,9 +116,9 @@ print_text(struct optimg_image *img, const struct optimg_verify_result *r,
 	if (dat && r->dat_game == NULL)
 		printf("dat:      no entry matches\n");
 	else if (dat && r->dat_match)
-		printf("dat:      matches '%s'\n", cli_name(game));
+		printf("dat:      matches %s\n", cli_quoted(game));
 	else if (dat) {
-		printf("dat:      differs from '%s':", cli_name(game));
+		printf("dat:      differs from %s:", cli_quoted(game));
 		for (unsigned i = 0; i < r->ntracks; i++)
 			if (r->tracks[i].dat != OPTIMG_DAT_MATCH)
 				printf(" track %u %s;", r->tracks[i].number,

@@ -50,7 +50,7 @@ text_vd(const struct optimg_fs_vd *v)
 		putchar('\n');
 		return;
 	}
-	printf(": volume '%s', %lu blocks of %u\n", cli_name(v->volume_id),
+	printf(": volume %s, %lu blocks of %u\n", cli_quoted(v->volume_id),
 	    (unsigned long)v->volume_blocks, v->block_size);
 	if (v->system_id[0])
 		printf("      system id     %s\n", cli_name(v->system_id));
@@ -113,9 +113,9 @@ text_boot(const struct optimg_boot_catalog *c)
 	char pb[8];
 	unsigned i;
 
-	printf("  El Torito boot catalog at LBA %lu (%s, id '%s'):\n",
+	printf("  El Torito boot catalog at LBA %lu (%s, id %s):\n",
 	    (unsigned long)c->lba, optimg_boot_platform_name(c->platform, pb),
-	    cli_name(c->id));
+	    cli_quoted(c->id));
 	for (i = 0; i < c->nentries; i++) {
 		const struct optimg_boot_entry *e = &c->entries[i];
 
@@ -203,10 +203,10 @@ text_sysarea(const struct optimg_sysarea *s)
 		for (i = 0; i < s->ngpt_parts; i++) {
 			const struct optimg_gpt_part *p = &s->gpt_parts[i];
 
-			printf("    %u  %s  %llu..%llu  type %s  '%s'\n",
+			printf("    %u  %s  %llu..%llu  type %s  %s\n",
 			    p->index, p->guid, (unsigned long long)p->first,
 			    (unsigned long long)p->last, p->type_guid,
-			    cli_name(p->name));
+			    cli_quoted(p->name));
 		}
 	}
 	if (s->apm) {
@@ -215,9 +215,9 @@ text_sysarea(const struct optimg_sysarea *s)
 		for (i = 0; i < s->napm_parts; i++) {
 			const struct optimg_apm_part *p = &s->apm_parts[i];
 
-			printf("    %u  start %lu  blocks %lu  '%s'  %s\n",
+			printf("    %u  start %lu  blocks %lu  %s  %s\n",
 			    p->index, (unsigned long)p->start,
-			    (unsigned long)p->blocks, cli_name(p->name),
+			    (unsigned long)p->blocks, cli_quoted(p->name),
 			    cli_name(p->type));
 		}
 	}
