@@ -401,6 +401,25 @@ int optimg_image_container(struct optimg_image *img,
 int optimg_image_verify_container(struct optimg_image *img,
     optimg_progress_fn progress, void *ctx, struct optimg_error *err);
 
+/*
+ * The subchannel Q an image keeps, held against its table of contents:
+ * every sector of a track that keeps subchannel is looked at.  A Mode 1
+ * Q (ADR 1) agrees when its control, track, index and both times are
+ * those the TOC gives that sector (as a drive's would be).
+ */
+struct optimg_subq_check {
+	uint32_t	sectors;	/* sectors with a kept subchannel */
+	uint32_t	crc_bad;	/* Q failing its CRC */
+	uint32_t	position;	/* Mode 1 Q (ADR 1), CRC good */
+	uint32_t	agree;		/* of them, as the TOC says */
+	uint32_t	other;		/* ADR 2 or 3 (MCN, ISRC), CRC good */
+	int32_t		first_disagree;	/* LBA; OPTIMG_NO_INDEX if none */
+};
+
+/* OPTIMG_EUNSUPP when no track keeps subchannel. */
+int optimg_image_check_subq(struct optimg_image *img,
+    struct optimg_subq_check *out);
+
 /* ISO 9660 volume id of a data track ("" when there is none). */
 int optimg_image_volume_id(struct optimg_image *img, unsigned track,
     char volid[33]);
@@ -417,6 +436,7 @@ enum optimg_output {
 	OPTIMG_OUTPUT_ISO,
 	OPTIMG_OUTPUT_CUE,
 	OPTIMG_OUTPUT_CHD,	/* MAME CHD v5: CD, or DVD from an ISO */
+	OPTIMG_OUTPUT_CCD,	/* rip: CloneCD .ccd/.img/.sub, subchannel */
 };
 
 struct optimg_convert_opts {
@@ -1007,7 +1027,10 @@ typedef int (*optimg_rip_progress_fn)(void *ctx,
     const struct optimg_rip_status *st);
 
 struct optimg_rip_opts {
-	enum optimg_output	 to;		/* AUTO: from .cue or .iso */
+	/* AUTO: from .cue, .iso or .ccd.  CCD keeps the raw P-W subchannel
+	 * the drive returns (NAME.sub) and takes INDEX 00 and 02-99 from
+	 * its Q; it fails when the drive gives no subchannel. */
+	enum optimg_output	 to;
 	int			 offset;	/* read offset, samples (4 B) */
 	unsigned		 retries;	/* re-reads of a failed sector */
 	unsigned		 speed;		/* x; 0 leaves the drive's */

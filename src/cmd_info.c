@@ -178,6 +178,61 @@ print_drive(const struct optimg_drive_info *in)
 	    in->c2 ? "raw sectors with C2 error pointers" : "raw sectors");
 }
 
+/* Whether some track keeps subchannel (drives: not read for info). */
+static bool
+keeps_sub(struct optimg_image *img, const struct optimg_drive_info *drive)
+{
+	const struct optimg_disc *d = optimg_image_disc(img);
+
+	for (unsigned i = 0; drive == NULL && i < d->ntracks; i++)
+		if (d->tracks[i].subchannel)
+			return true;
+	return false;
+}
+
+/* "subq: 902 sectors, CRC good 902, position 902, agree with the TOC 902" */
+static void
+print_subq(struct optimg_image *img, const struct optimg_drive_info *drive)
+{
+	struct optimg_subq_check c;
+
+	if (!keeps_sub(img, drive))
+		return;
+	if (optimg_image_check_subq(img, &c) < 0) {
+		printf("subq:     cannot be read: %s\n",
+		    cli_name(optimg_image_errmsg(img)));
+		return;
+	}
+	printf("subq:     %lu sectors: %lu CRC bad, %lu MCN/ISRC, %lu position, "
+	    "%lu of them agree with the TOC\n", (unsigned long)c.sectors,
+	    (unsigned long)c.crc_bad, (unsigned long)c.other,
+	    (unsigned long)c.position, (unsigned long)c.agree);
+	if (c.first_disagree != OPTIMG_NO_INDEX)
+		printf("          first disagreement at sector %ld\n",
+		    (long)c.first_disagree);
+}
+
+static struct json_object *
+json_subq(struct optimg_image *img)
+{
+	struct optimg_subq_check c;
+	struct json_object *o;
+
+	if (optimg_image_check_subq(img, &c) < 0)
+		return json_object_new_string(optimg_image_errmsg(img));
+	o = json_object_new_object();
+	json_object_object_add(o, "sectors", json_object_new_int64(c.sectors));
+	json_object_object_add(o, "crc_bad", json_object_new_int64(c.crc_bad));
+	json_object_object_add(o, "other", json_object_new_int64(c.other));
+	json_object_object_add(o, "position",
+	    json_object_new_int64(c.position));
+	json_object_object_add(o, "agree", json_object_new_int64(c.agree));
+	json_object_object_add(o, "first_disagree",
+	    c.first_disagree == OPTIMG_NO_INDEX ? NULL :
+	    json_object_new_int64(c.first_disagree));
+	return o;
+}
+
 static void
 print_text(struct optimg_image *img, const struct optimg_drive_info *drive)
 {
@@ -206,6 +261,7 @@ print_text(struct optimg_image *img, const struct optimg_drive_info *drive)
 	for (unsigned i = 0; i < d->nblobs; i++)
 		printf("kept:     %s, %zu bytes not interpreted: %s\n",
 		    d->blobs[i].name, d->blobs[i].len, d->blobs[i].summary);
+	print_subq(img, drive);
 	printf("\n  session track  mode         start  msf       length "
 	    "pregap  flags     isrc         volume\n");
 	for (unsigned i = 0; i < d->ntracks; i++) {
@@ -387,6 +443,8 @@ print_json(struct optimg_image *img, const struct optimg_drive_info *drive)
 	if (drive != NULL)
 		json_object_object_add(o, "drive", json_drive(drive));
 	json_object_object_add(o, "kept", json_blobs(d));
+	if (keeps_sub(img, drive))
+		json_object_object_add(o, "subq", json_subq(img));
 	for (unsigned i = 0; i < d->ntracks; i++)
 		json_object_array_add(tracks, json_track(img, i));
 	json_object_object_add(o, "tracks", tracks);

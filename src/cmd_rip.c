@@ -1,5 +1,6 @@
 /*
- * cmd_rip.c - `optimg rip [DEVICE] -o NAME.cue|NAME.iso`: dump a disc.
+ * cmd_rip.c - `optimg rip [DEVICE] -o NAME.cue|NAME.iso|NAME.ccd`: dump a
+ * disc.
  */
 #include "config.h"
 
@@ -14,14 +15,21 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: optimg rip [options] [DEVICE|IMAGE] -o NAME.cue|NAME.iso\n"
+    "usage: optimg rip [options] [DEVICE|IMAGE] -o NAME.cue|NAME.iso|NAME.ccd\n"
     "\n"
     "Dumps a disc from DEVICE (default: the first optical drive), or from\n"
-    "a .cue, .toc or .nrg image opened by libcdio as a stand-in drive.\n"
+    "a .cue, .toc or .nrg image opened by libcdio as a stand-in drive (they\n"
+    "have no subchannel), or a CloneCD .ccd opened by optimg as a stand-in\n"
+    "drive with the subchannel of its .sub.\n"
     "\n"
     "  NAME.cue  Redump-style: one raw bin per track, 'NAME (Track N).bin',\n"
     "            and a cue sheet with catalog, ISRC, flags and CD-TEXT\n"
     "  NAME.iso  the 2048-byte user data of the (first) data track\n"
+    "  NAME.ccd  CloneCD, with subchannel: NAME.img (every raw sector from\n"
+    "            0 to the lead-out), NAME.sub (the 96 bytes of raw P-W the\n"
+    "            drive returns with each) and NAME.ccd, whose pregaps and\n"
+    "            INDEX 02-99 come from subchannel Q; one session; refused\n"
+    "            when the drive gives no subchannel\n"
     "\n"
     "Sectors go into hidden '.NAME (Track N).bin.part' files and the rescue\n"
     "map NAME.map records which are good, bad or untried, with a CRC32 of\n"
@@ -38,7 +46,7 @@ static const char usage[] =
     "the same way on every read and has no cooked read is kept as read.\n"
     "\n"
     "Options:\n"
-    "  -o, --output NAME     NAME.cue or NAME.iso\n"
+    "  -o, --output NAME     NAME.cue, NAME.iso or NAME.ccd\n"
     "  --offset SAMPLES      read offset correction for audio tracks, in\n"
     "                        samples (the drive's offset, e.g. +6 or -472)\n"
     "  --retries N           re-read a failing sector up to N times "
@@ -63,7 +71,8 @@ static const char usage[] =
     "Examples:\n"
     "  optimg rip /dev/sr0 -o 'Game (Europe).cue'\n"
     "  optimg rip --offset 6 -o album.cue\n"
-    "  optimg rip /dev/sr0 -o backup.iso\n";
+    "  optimg rip /dev/sr0 -o backup.iso\n"
+    "  optimg rip /dev/sr0 -o 'Game (Europe).ccd'\n";
 
 struct rip_args {
 	struct optimg_rip_opts	 opts;

@@ -38,8 +38,8 @@ const struct cli_command cli_commands[] = {
 	    cmd_format },
 	{ "write",	"write an image to a USB stick or SD card and verify it",
 	    cmd_write },
-	{ "rip",	"dump a CD to Redump-style BIN/CUE or a disc to ISO, "
-	    "resumably", cmd_rip },
+	{ "rip",	"dump a CD to BIN/CUE or CloneCD (subchannel), a disc "
+	    "to ISO, resumably", cmd_rip },
 	{ "verify",	"check an image's hashes, EDC/ECC and a Redump DAT",
 	    cmd_verify },
 	{ NULL, NULL, NULL }

@@ -30,6 +30,15 @@
  * byte 2 and, for formats 0-2, in bits 6-7 of byte 9 too, where ATAPI
  * drives of SFF-8020 look for it (QEMU's IDE drive answers format 0 to
  * anything else); a CD-TEXT answer must look like CD-TEXT packs.
+ *
+ * Reads of 2448 bytes a sector add the raw P-W subchannel (READ CD
+ * sub-channel selection 001b), interleaved as drives return it; a drive
+ * that refuses it, and libcdio's image drivers, which have none, make
+ * them fail with OPTIMG_EUNSUPP.  So that subchannel paths can be tested
+ * without a drive, a CloneCD .ccd (with its .img and .sub) opens through
+ * our own reader as a stand-in drive that has subchannel: it shows only
+ * what a drive's TOC shows, and its pregaps are found from Q as a
+ * drive's are.
  */
 #include "config.h"
 
@@ -52,6 +61,8 @@
 /* Sectors a READ CD asks for: 27 x 2352 stays under 64 KiB. */
 #define RAW_BATCH	27
 #define C2_BATCH	24		/* 2646-byte blocks */
+#define SUB_BATCH	26		/* 2448-byte blocks */
+#define C2_SUB_BATCH	23		/* 2742-byte blocks */
 #define C2_BYTES	294		/* one bit per byte of the sector */
 #define LOG_MAX		50		/* libcdio messages passed on per drive */
 #define MMC_TIMEOUT_MS	30000
@@ -67,6 +78,11 @@ struct optimg_drive {
 	char			 driver_name[16];
 	uint8_t			*c2buf;
 	bool			 no_read_cd;	/* ILLEGAL REQUEST for READ CD */
+	bool			 no_sub;	/* ... for READ CD with P-W */
+	/* A CloneCD image read by our own reader, standing in for a drive
+	   that returns raw P-W subchannel (tests); NULL for libcdio's. */
+	struct optimg_image	*sim;
+	bool			 sim_sub;	/* it has a .sub */
 	cdtext_t		*cdtext;	/* from READ TOC format 5 */
 	unsigned		 logged;
 	char			 last_log[256];	/* digits left out */
@@ -439,30 +455,58 @@ probe_drive(struct optimg_drive *d)
 
 /* ---- reading ------------------------------------------------------------ */
 
+/*
+ * n raw sectors through READ CD, 2352 bytes each, or 2448 with the raw
+ * P-W subchannel (sub-channel selection 001b) after them.  The drive puts
+ * C2 pointers, when asked for, between the sector and its subchannel.
+ */
 static int
-read_raw_mmc(struct optimg_drive *d, lsn_t lsn, uint32_t n, uint8_t *buf)
+read_raw_mmc(struct optimg_drive *d, lsn_t lsn, uint32_t n, bool sub,
+    uint8_t *buf)
 {
-	unsigned bs = d->info.c2 ? OPTIMG_RAW_SECTOR + C2_BYTES :
-	    OPTIMG_RAW_SECTOR;
+	unsigned out = sub ? OPTIMG_RAW_SUB_SECTOR : OPTIMG_RAW_SECTOR;
+	unsigned bs = out + (d->info.c2 ? C2_BYTES : 0);
 	uint8_t *dst = d->info.c2 ? d->c2buf : buf;
 
-	if (d->no_read_cd)
+	if (d->no_read_cd || (sub && d->no_sub))
 		return READ_UNSUPPORTED;
 	/* Any sector type; sync, all headers, user data, EDC/ECC. */
 	if (mmc_read_cd(d->cdio, dst, lsn, 0, false, true, 3, true, true,
-	    d->info.c2 ? 1 : 0, 0, (uint16_t)bs, n) != DRIVER_OP_SUCCESS) {
+	    d->info.c2 ? 1 : 0, sub ? 1 : 0, (uint16_t)bs, n) !=
+	    DRIVER_OP_SUCCESS) {
 		if (!unsupported_sense(last_sense(d)))
 			return -1;
-		d->no_read_cd = true;
+		if (sub)
+			d->no_sub = true;
+		else
+			d->no_read_cd = true;
 		return READ_UNSUPPORTED;
 	}
 	for (uint32_t i = 0; d->info.c2 && i < n; i++) {
-		const uint8_t *c2 = dst + (size_t)i * bs + OPTIMG_RAW_SECTOR;
+		const uint8_t *s = dst + (size_t)i * bs;
+		const uint8_t *c2 = s + OPTIMG_RAW_SECTOR;
+		uint8_t *o = buf + (size_t)i * out;
 		for (unsigned k = 0; k < C2_BYTES; k++)
 			if (c2[k] != 0)
 				return -1;	/* retry it, as any error */
-		memcpy(buf + (size_t)i * OPTIMG_RAW_SECTOR,
-		    dst + (size_t)i * bs, OPTIMG_RAW_SECTOR);
+		memcpy(o, s, OPTIMG_RAW_SECTOR);
+		if (sub)
+			memcpy(o + OPTIMG_RAW_SECTOR, c2 + C2_BYTES,
+			    OPTIMG_SUBCHANNEL);
+	}
+	return 0;
+}
+
+/* Sectors through the stand-in CloneCD image, any size it can give. */
+static int
+read_sim(struct optimg_drive *d, lsn_t lsn, uint32_t n, unsigned size,
+    uint8_t *buf)
+{
+	if (size == OPTIMG_RAW_SUB_SECTOR && !d->sim_sub)
+		return READ_UNSUPPORTED;
+	if (optimg_image_read(d->sim, lsn, n, size, buf) < 0) {
+		oi_image_warn(d->img, "%s", optimg_image_errmsg(d->sim));
+		return -1;
 	}
 	return 0;
 }
@@ -471,6 +515,11 @@ static int
 read_batch(struct optimg_drive *d, lsn_t lsn, uint32_t n, unsigned size,
     uint8_t *buf)
 {
+	if (d->sim != NULL)
+		return read_sim(d, lsn, n, size, buf);
+	if (size == OPTIMG_RAW_SUB_SECTOR)
+		return d->info.mmc ? read_raw_mmc(d, lsn, n, true, buf) :
+		    READ_UNSUPPORTED;
 	if (size == OPTIMG_USER_SECTOR && d->info.mmc &&
 	    read10(d, lsn, n, buf) == 0)
 		return 0;
@@ -478,10 +527,28 @@ read_batch(struct optimg_drive *d, lsn_t lsn, uint32_t n, unsigned size,
 		return cdio_read_data_sectors(d->cdio, buf, lsn,
 		    OPTIMG_USER_SECTOR, n) == DRIVER_OP_SUCCESS ? 0 : -1;
 	if (d->info.mmc)
-		return read_raw_mmc(d, lsn, n, buf);
+		return read_raw_mmc(d, lsn, n, false, buf);
 	/* Image drivers: the only raw path, and it serves data tracks too. */
 	return cdio_read_audio_sectors(d->cdio, buf, lsn, n) ==
 	    DRIVER_OP_SUCCESS ? 0 : -1;
+}
+
+/* Why the drive cannot give sectors of size bytes. */
+static int
+unsupported(const struct optimg_drive *d, unsigned size,
+    struct optimg_error *err)
+{
+	if (size != OPTIMG_RAW_SUB_SECTOR)
+		return oi_set_error(err, OPTIMG_EUNSUPP, "the drive has no "
+		    "READ CD: ILLEGAL REQUEST, invalid command");
+	if (d->sim != NULL)
+		return oi_set_error(err, OPTIMG_EUNSUPP, "'%s' has no .sub "
+		    "beside it: no subchannel to read", d->img->path);
+	if (!d->info.mmc)
+		return oi_set_error(err, OPTIMG_EUNSUPP, "libcdio's %s image "
+		    "driver gives no subchannel", d->info.driver);
+	return oi_set_error(err, OPTIMG_EUNSUPP, "the drive returns no raw "
+	    "P-W subchannel with READ CD: ILLEGAL REQUEST");
 }
 
 static int
@@ -490,7 +557,9 @@ drive_read(void *ctx, int32_t lba, uint32_t count, unsigned size, void *buf,
 {
 	struct optimg_drive *d = ctx;
 	struct optimg_drive *prev = log_enter(d);
-	uint32_t batch = d->info.c2 ? C2_BATCH : RAW_BATCH;
+	uint32_t batch = size != OPTIMG_RAW_SUB_SECTOR ?
+	    (d->info.c2 ? C2_BATCH : RAW_BATCH) :
+	    (d->info.c2 ? C2_SUB_BATCH : SUB_BATCH);
 	uint8_t *dst = buf;
 	int rc = OPTIMG_OK;
 
@@ -500,8 +569,7 @@ drive_read(void *ctx, int32_t lba, uint32_t count, unsigned size, void *buf,
 		int got = read_batch(d, lba, n, size, dst);
 
 		if (got == READ_UNSUPPORTED) {
-			rc = oi_set_error(err, OPTIMG_EUNSUPP, "the drive has no "
-			    "READ CD: ILLEGAL REQUEST, invalid command");
+			rc = unsupported(d, size, err);
 			break;
 		}
 		if (got != 0) {
@@ -647,6 +715,22 @@ confirm_mode(struct optimg_drive *d, struct optimg_track *t)
 		t->mode = OPTIMG_TRACK_MODE2;
 }
 
+/* The same from the raw P-W of a stand-in image; Q must pass its CRC. */
+static bool
+q_position_raw(struct optimg_drive *d, lsn_t lsn, int *track, int *index)
+{
+	uint8_t raw[OPTIMG_RAW_SUB_SECTOR], q[12];
+
+	if (read_sim(d, lsn, 1, OPTIMG_RAW_SUB_SECTOR, raw) != 0)
+		return false;
+	oi_sub_q(raw + OPTIMG_RAW_SECTOR, q);
+	if (!oi_subq_ok(q) || (q[0] & 0x0f) != 1)
+		return false;
+	*track = optimg_bcd_decode(q[1]);
+	*index = optimg_bcd_decode(q[2]);
+	return *track >= 0 && *index >= 0;
+}
+
 /*
  * Track and index of sector lsn from its formatted Q subchannel (MMC READ
  * CD, sub-channel selection 010b: 16 bytes, no main data).  Only ADR 1
@@ -658,6 +742,8 @@ q_position(struct optimg_drive *d, lsn_t lsn, int *track, int *index)
 {
 	uint8_t q[16];
 
+	if (d->sim != NULL)
+		return q_position_raw(d, lsn, track, index);
 	if (mmc_read_cd(d->cdio, q, lsn, 0, false, false, 0, false, false, 0,
 	    2, sizeof(q), 1) != DRIVER_OP_SUCCESS || (q[0] & 0x0f) != 1)
 		return false;
@@ -671,7 +757,7 @@ q_position(struct optimg_drive *d, lsn_t lsn, int *track, int *index)
  * and n's: a binary search over subchannel Q, since a pregap runs from
  * its first sector to INDEX 01.  Any doubt (a failed read, a sector
  * without position) gives CDIO_INVALID_LSN: no pregap is better than a
- * wrong one.  Real drives only; not exercised by the tests.
+ * wrong one.  The tests exercise it through a stand-in CloneCD image.
  */
 static lsn_t
 q_pregap(struct optimg_drive *d, track_t n, lsn_t prev, lsn_t start)
@@ -861,6 +947,89 @@ read_toc(struct optimg_drive *d)
 	return oi_image_finish_layout(img);
 }
 
+/*
+ * A stand-in CloneCD image tells what a drive's TOC tells: track numbers,
+ * INDEX 01, modes, control flags, ISRCs, MCN and the lead-out.  Pregaps
+ * come from its subchannel Q as on a drive; the indices its .ccd lists
+ * are not passed on.  One session, as our CloneCD reader reads.
+ */
+static int
+add_track_sim(struct optimg_drive *d, const struct optimg_track *s,
+    lsn_t prev_start, lsn_t *first_out)
+{
+	struct optimg_track *t;
+	lsn_t pregap = CDIO_INVALID_LSN;
+
+	OI_TRY(oi_image_add_track(d->img, &t));
+	t->number = s->number;
+	t->mode = s->mode;
+	t->start = s->start;
+	t->flags = s->flags;
+	t->sector_size = OPTIMG_RAW_SECTOR;
+	t->storage = OPTIMG_STORE_RAW;
+	memcpy(t->isrc, s->isrc, sizeof(t->isrc));
+	if (t->start <= prev_start)
+		return oi_set_error(&d->img->err, OPTIMG_EFORMAT, "track %u: "
+		    "start %ld is before an earlier track", t->number,
+		    (long)t->start);
+	*first_out = prev_start < 0 ? 0 : t->start;
+	if (prev_start >= 0 && d->sim_sub)
+		pregap = q_pregap(d, (track_t)t->number, prev_start, t->start);
+	if (pregap != CDIO_INVALID_LSN && pregap > prev_start) {
+		t->index[0] = pregap;
+		*first_out = pregap;
+	}
+	return OPTIMG_OK;
+}
+
+static int
+read_toc_sim(struct optimg_drive *d)
+{
+	struct optimg_image *img = d->img;
+	const struct optimg_disc *s = optimg_image_disc(d->sim);
+	lsn_t prev = -1, starts[100];
+	int32_t leadout;
+
+	if (s->ntracks == 0 || s->ntracks > 99 || s->nsessions != 1)
+		return oi_set_error(&img->err, OPTIMG_EUNSUPP, "a stand-in "
+		    "CloneCD image must hold one session of 1-99 tracks");
+	leadout = s->sessions[0].leadout;
+	memcpy(img->disc.catalog, s->catalog, sizeof(img->disc.catalog));
+	for (unsigned i = 0; i < s->ntracks; i++) {
+		OI_TRY(add_track_sim(d, &s->tracks[i], prev, &starts[i]));
+		prev = img->disc.tracks[i].start;
+	}
+	if (leadout <= prev)
+		return oi_set_error(&img->err, OPTIMG_EFORMAT,
+		    "the lead-out (%ld) is not after the last track",
+		    (long)leadout);
+	for (unsigned i = 0; i < s->ntracks; i++)
+		OI_TRY(add_fragment(d, &img->disc.tracks[i], starts[i],
+		    i + 1 < s->ntracks ? starts[i + 1] : leadout));
+	return oi_image_finish_layout(img);
+}
+
+static int
+open_sim(struct optimg_drive *d, const char *path, struct optimg_error *err)
+{
+	const struct optimg_disc *s;
+	int rc;
+
+	if ((d->sim = optimg_image_new()) == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	rc = optimg_image_open(d->sim, path);
+	if (rc < 0)
+		return oi_set_error(err, rc, "%s", optimg_image_errmsg(d->sim));
+	s = optimg_image_disc(d->sim);
+	d->sim_sub = s->ntracks > 0;
+	for (unsigned i = 0; i < s->ntracks; i++)
+		d->sim_sub &= s->tracks[i].subchannel;
+	snprintf(d->driver_name, sizeof(d->driver_name), "clonecd");
+	d->info.driver = d->driver_name;
+	d->info.image = true;
+	return OPTIMG_OK;
+}
+
 /* ---- the drive object -------------------------------------------------- */
 
 static int
@@ -895,8 +1064,12 @@ drive_setup(struct optimg_drive *d, const char *device, optimg_warning_fn warn,
 	if (d->img == NULL)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	optimg_image_set_warning_cb(d->img, warn, warn_ctx);
-	OI_TRY(open_cdio(d, device, err));
-	probe_drive(d);
+	if (device != NULL && has_suffix(device, ".ccd"))
+		OI_TRY(open_sim(d, device, err));
+	else {
+		OI_TRY(open_cdio(d, device, err));
+		probe_drive(d);
+	}
 	if (d->info.c2) {
 		d->c2buf = malloc((size_t)C2_BATCH *
 		    (OPTIMG_RAW_SECTOR + C2_BYTES));
@@ -909,7 +1082,7 @@ drive_setup(struct optimg_drive *d, const char *device, optimg_warning_fn warn,
 	d->img->reader.ctx = d;
 	if (d->img->path == NULL)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-	rc = read_toc(d);
+	rc = d->sim != NULL ? read_toc_sim(d) : read_toc(d);
 	if (rc < 0) {
 		oi_set_error(err, rc, "'%s': %s", d->img->path,
 		    optimg_image_errmsg(d->img));
@@ -953,6 +1126,7 @@ optimg_drive_free(struct optimg_drive *d)
 		cdtext_destroy(d->cdtext);
 	if (d->cdio != NULL)
 		cdio_destroy(d->cdio);
+	optimg_image_free(d->sim);
 	if (d->img != NULL)
 		log_flush_repeats(d);
 	log_leave(prev);

@@ -80,6 +80,7 @@ struct rip {
 	char				*lock_path;
 	int				 lock_fd;
 	const char			*out_path;
+	char				*sub_path;	/* CloneCD */
 	struct rip_file			*files;
 	unsigned			 nfiles;
 	struct oi_rescue_map		 map;
@@ -147,7 +148,8 @@ spoil(uint8_t *raw, int32_t lba)
 }
 
 /*
- * Drive sectors [lba, lba + n) of size bytes, 2352 raw or 2048 cooked:
+ * Drive sectors [lba, lba + n) of size bytes, 2352 raw, 2448 raw with
+ * the raw P-W subchannel after each, or 2048 cooked:
  * OK, EIO, EUNSUPP (the drive cannot read them raw) or ECANCELED.  A
  * cooked read of a CD goes to the drive itself (its own READ CD 2048 or
  * READ(10)), not through the raw sectors the image would cook.
@@ -171,11 +173,12 @@ drive_read(struct rip *r, int32_t lba, uint32_t n, unsigned size,
 	default:
 		break;
 	}
-	if (size == OPTIMG_RAW_SECTOR &&
+	if (size != OPTIMG_USER_SECTOR &&
 	    oi_fault_covers(&r->faults, lba, OI_FAULT_NORAW))
 		return oi_set_error(r->err, OPTIMG_EUNSUPP, "sector %ld: the "
 		    "drive cannot read raw sectors (injected)", (long)lba);
-	if (size == OPTIMG_USER_SECTOR && img->reader.read != NULL)
+	/* Cooked and subchannel reads go to the drive as asked. */
+	if (size != OPTIMG_RAW_SECTOR && img->reader.read != NULL)
 		rc = img->reader.read(img->reader.ctx, lba, n, size, buf,
 		    r->err);
 	else if ((rc = optimg_image_read(img, lba, n, size, buf)) < 0)
@@ -185,11 +188,10 @@ drive_read(struct rip *r, int32_t lba, uint32_t n, unsigned size,
 			r->err->code = rc = OPTIMG_EIO;
 		return rc;
 	}
-	for (uint32_t i = 0; size == OPTIMG_RAW_SECTOR && i < n; i++)
+	for (uint32_t i = 0; size != OPTIMG_USER_SECTOR && i < n; i++)
 		if (oi_fault_covers(&r->faults, lba + (int32_t)i,
 		    OI_FAULT_RAWBAD))
-			spoil(buf + (size_t)i * OPTIMG_RAW_SECTOR,
-			    lba + (int32_t)i);
+			spoil(buf + (size_t)i * size, lba + (int32_t)i);
 	return OPTIMG_OK;
 }
 
@@ -258,16 +260,17 @@ user_data(struct rip *r, int32_t lba, const uint8_t *raw, uint8_t *dst)
 }
 
 /*
- * Sector i of a raw batch of a data track into r->out, as the output
+ * Sector i of a raw batch (rs bytes a sector) of a data track into
+ * r->out, as the output
  * wants it; r->sst[i] becomes GOOD when it passed its check, else BAD
  * (to be settled by a cooked read or retries).  r->known[i] says whether
  * the output holds the sector's user data as read.
  */
 static int
 take_raw(struct rip *r, const struct rip_file *f,
-    const struct optimg_track *t, int32_t lba, uint32_t i)
+    const struct optimg_track *t, int32_t lba, uint32_t i, unsigned rs)
 {
-	const uint8_t *raw = r->raw + (size_t)i * OPTIMG_RAW_SECTOR;
+	const uint8_t *raw = r->raw + (size_t)i * rs;
 	uint8_t *dst = r->out + (size_t)i * f->size;
 	bool ok;
 	int rc;
@@ -278,8 +281,8 @@ take_raw(struct rip *r, const struct rip_file *f,
 	    lba < t->start;
 	r->sst[i] = ok ? OI_MAP_GOOD : OI_MAP_BAD;
 	r->known[i] = true;
-	if (f->size == OPTIMG_RAW_SECTOR) {
-		memcpy(dst, raw, OPTIMG_RAW_SECTOR);
+	if (f->size != OPTIMG_USER_SECTOR) {	/* rs == f->size */
+		memcpy(dst, raw, f->size);
 		return OPTIMG_OK;
 	}
 	if (!has_sync(raw) && ok) {
@@ -350,6 +353,18 @@ settle_cooked(struct rip *r, const struct rip_file *f,
 	return OPTIMG_OK;
 }
 
+/* The track whose sectors (pregap included) hold lba. */
+static const struct optimg_track *
+track_at(const struct rip *r, int32_t lba)
+{
+	const struct optimg_track *hit = &r->disc->tracks[0];
+
+	for (unsigned i = 1; i < r->disc->ntracks; i++)
+		if (optimg_track_first_lba(&r->disc->tracks[i]) <= lba)
+			hit = &r->disc->tracks[i];
+	return hit;
+}
+
 /*
  * n sectors of file f from lba into r->out, each with its status in
  * r->sst: OPTIMG_OK (sectors left BAD are to be retried), EIO,
@@ -359,7 +374,10 @@ static int
 read_sectors(struct rip *r, const struct rip_file *f, int32_t lba,
     uint32_t n)
 {
-	const struct optimg_track *t = &r->disc->tracks[f->track];
+	const struct optimg_track *t = track_at(r, lba);
+	/* Raw sectors as read: with their subchannel for a CloneCD rip. */
+	unsigned rs = f->size == OPTIMG_RAW_SUB_SECTOR ? f->size :
+	    OPTIMG_RAW_SECTOR;
 	bool todo = false;
 	int rc;
 
@@ -369,9 +387,11 @@ read_sectors(struct rip *r, const struct rip_file *f, int32_t lba,
 		return drive_read(r, lba, n, OPTIMG_USER_SECTOR, r->out);
 	if (t->mode == OPTIMG_TRACK_AUDIO)
 		return r->opts->offset != 0 ? read_shifted(r, lba, n) :
-		    drive_read(r, lba, n, OPTIMG_RAW_SECTOR, r->out);
-	rc = r->no_raw ? OPTIMG_EUNSUPP :
-	    drive_read(r, lba, n, OPTIMG_RAW_SECTOR, r->raw);
+		    drive_read(r, lba, n, rs, r->out);
+	rc = r->no_raw ? OPTIMG_EUNSUPP : drive_read(r, lba, n, rs, r->raw);
+	/* No subchannel, no CloneCD rip: nothing to fall back on. */
+	if (rc == OPTIMG_EUNSUPP && rs == OPTIMG_RAW_SUB_SECTOR)
+		return rc;
 	if (rc == OPTIMG_EUNSUPP) {
 		if (!r->no_raw)
 			oi_image_warn(r->img, "raw reads refused (%s); user "
@@ -387,7 +407,7 @@ read_sectors(struct rip *r, const struct rip_file *f, int32_t lba,
 	if (rc < 0)
 		return rc;
 	for (uint32_t i = 0; i < n; i++) {
-		OI_TRY(take_raw(r, f, t, lba + (int32_t)i, i));
+		OI_TRY(take_raw(r, f, t, lba + (int32_t)i, i, rs));
 		todo |= r->sst[i] == OI_MAP_BAD;
 	}
 	return todo ? settle_cooked(r, f, t, lba, n, true) : OPTIMG_OK;
@@ -497,7 +517,10 @@ rip_sector(struct rip *r, const struct rip_file *f, int32_t lba)
 		}
 		if (!r->known[0])
 			continue;
-		if (have_prev && memcmp(r->prev, r->out, f->size) == 0) {
+		/* The subchannel may vary from read to read; the sector
+		 * is what must read the same. */
+		if (have_prev && memcmp(r->prev, r->out,
+		    OI_MIN(f->size, OPTIMG_RAW_SECTOR)) == 0) {
 			warn_kept(r, lba);
 			r->sst[0] = OI_MAP_KEPT;
 			return commit(r, f, lba, 1);
@@ -539,6 +562,18 @@ file_at(const struct rip *r, int32_t lba)
 	return NULL;
 }
 
+/* Sectors from lba to the end of the drive fragment holding it. */
+static uint32_t
+frag_left(const struct rip *r, int32_t lba)
+{
+	for (unsigned i = 0; i < r->img->nfrags; i++) {
+		const struct oi_fragment *fr = &r->img->frags[i];
+		if (lba >= fr->lba && lba - fr->lba < (int64_t)fr->count)
+			return fr->count - (uint32_t)(lba - fr->lba);
+	}
+	return BATCH;
+}
+
 static uint32_t
 done_count(const struct rip *r)
 {
@@ -565,6 +600,9 @@ read_all(struct rip *r)
 		assert(f != NULL);
 		n = OI_MIN(OI_MIN(count, BATCH),
 		    (uint32_t)(f->first + (int64_t)f->count - start));
+		/* A batch stays in one track (a CloneCD rip's one file holds
+		 * them all): each fragment is a track. */
+		n = OI_MIN(n, frag_left(r, start));
 		r->st.lba = start;
 		rc = rip_batch(r, f, start, n);
 		cursor = start + (int32_t)n;
@@ -658,10 +696,60 @@ plan_iso(struct rip *r)
 	    "track to put into an ISO; rip it to a .cue");
 }
 
+/*
+ * A CloneCD rip: one part file of every sector from LBA 0 to the
+ * lead-out, each with its subchannel, split into NAME.img and NAME.sub
+ * when complete.
+ */
+static int
+plan_ccd(struct rip *r)
+{
+	const struct optimg_disc *d = r->disc;
+	size_t n = strlen(r->base) + 8;
+	char *name = malloc(n);
+	int rc;
+
+	if (name == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	snprintf(name, n, "%s.img", r->base);
+	rc = add_file(r, 0, name, OPTIMG_RAW_SUB_SECTOR);
+	free(name);
+	OI_TRY(rc);
+	r->files[0].first = 0;
+	r->files[0].count = (uint32_t)r->disc_end;
+	if (d->nsessions != 1 || r->disc_first != 0 || r->disc_end <= 0)
+		return oi_set_error(r->err, OPTIMG_EUNSUPP, "a CloneCD rip "
+		    "holds one session from sector 0; this disc has %u "
+		    "sessions: rip it to a .cue", d->nsessions);
+	if (d->tracks[0].sector_size == OPTIMG_USER_SECTOR)
+		return oi_set_error(r->err, OPTIMG_EUNSUPP, "a DVD or BD has "
+		    "no subchannel to keep: rip it to an .iso");
+	if (r->opts->offset != 0) {
+		oi_set_error(r->err, OPTIMG_EINVAL, "a CloneCD rip keeps "
+		    "sectors and subchannel as the drive frames them; a read "
+		    "offset applies to .cue rips");
+		return oi_error_about(r->err, OPTIMG_OPTION_OFFSET);
+	}
+	return OPTIMG_OK;
+}
+
+/* NAME.EXT beside the output, malloc'd. */
+static char *
+sibling(const struct rip *r, const char *ext)
+{
+	size_t n = strlen(r->dir) + strlen(r->base) + strlen(ext) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s%s", r->dir, r->base, ext);
+	return p;
+}
+
 static int
 plan_files(struct rip *r)
 {
-	const char *ext = r->to == OPTIMG_OUTPUT_ISO ? ".iso" : ".cue";
+	const char *ext = r->to == OPTIMG_OUTPUT_ISO ? ".iso" :
+	    r->to == OPTIMG_OUTPUT_CCD ? ".ccd" : ".cue";
 	size_t n;
 
 	OI_TRY(oi_output_split(r->out_path, ext, &r->dir, &r->base, r->err));
@@ -675,6 +763,12 @@ plan_files(struct rip *r)
 	snprintf(r->hash_path, n, "%s/%s.hash", r->dir, r->base);
 	if (r->to == OPTIMG_OUTPUT_ISO)
 		return plan_iso(r);
+	if (r->to == OPTIMG_OUTPUT_CCD) {
+		if ((r->sub_path = sibling(r, ".sub")) == NULL)
+			return oi_set_error(r->err, OPTIMG_ENOMEM,
+			    "out of memory");
+		return plan_ccd(r);
+	}
 	for (unsigned i = 0; i < r->disc->ntracks; i++) {
 		char *name = oi_redump_track_name(r->base, r->disc, i);
 		int rc;
@@ -735,6 +829,8 @@ check_placement(struct rip *r, const char *device)
 		rc = oi_place_check(r->hash_path, in, n, r->err);
 	if (rc == OPTIMG_OK)
 		rc = oi_place_check(r->map_path, in, n, r->err);
+	if (rc == OPTIMG_OK && r->sub_path != NULL)
+		rc = oi_place_check(r->sub_path, in, n, r->err);
 	free(in);
 	optimg_image_free(img);
 	return rc;
@@ -745,15 +841,18 @@ check_outputs(struct rip *r)
 {
 	for (unsigned i = 0; i < r->nfiles; i++)
 		OI_TRY(check_new(r, r->files[i].path));
-	if (r->to == OPTIMG_OUTPUT_CUE)
+	if (r->to != OPTIMG_OUTPUT_ISO)
 		OI_TRY(check_new(r, r->out_path));
+	if (r->sub_path != NULL)
+		OI_TRY(check_new(r, r->sub_path));
 	return check_new(r, r->hash_path);
 }
 
 static int
 load_map(struct rip *r, char disc[OI_MAP_DISC_MAX])
 {
-	const char *output = r->to == OPTIMG_OUTPUT_ISO ? "iso" : "cue";
+	const char *output = r->to == OPTIMG_OUTPUT_ISO ? "iso" :
+	    r->to == OPTIMG_OUTPUT_CCD ? "ccd" : "cue";
 	struct oi_rescue_map *m = &r->map;
 	int32_t first = r->files[0].first;
 	const struct rip_file *last = &r->files[r->nfiles - 1];
@@ -1100,11 +1199,58 @@ finish_files(struct rip *r, struct oi_outfile *cue, struct oi_outfile *hash)
 	return rc;
 }
 
+/*
+ * A complete CloneCD rip: NAME.img, NAME.sub and NAME.ccd from the part
+ * file (rip_ccd.c), the hash file, then the part file goes.
+ */
+static int
+finish_ccd(struct rip *r)
+{
+	struct rip_file *f = &r->files[0];
+	struct oi_outfile hash = { .fd = -1 };
+	struct oi_rip_ccd c;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.img.fd = c.sub.fd = c.ccd.fd = -1;
+	rc = oi_rip_ccd_write(&c, &r->img->disc, f->fd, f->part, r->disc_end,
+	    r->dir, r->base, r->err);
+	if (rc == OPTIMG_OK) {
+		r->res->files[0].hashes = c.hashes[0];
+		r->res->files[1].hashes = c.hashes[1];
+		rc = hash_text(r, &text, &len);
+	}
+	if (rc == OPTIMG_OK)
+		rc = write_small(&hash, r->hash_path, text, len, r->err);
+	free(text);
+	if (rc == OPTIMG_OK)
+		rc = oi_rip_ccd_commit(&c, r->err);
+	if (rc == OPTIMG_OK)
+		rc = oi_outfile_commit(&hash, r->err);
+	oi_rip_ccd_abort(&c);
+	oi_outfile_abort(&hash);
+	if (rc != OPTIMG_OK)
+		return rc;
+	close(f->fd);
+	f->fd = -1;
+	if (unlink(f->part) != 0)
+		oi_image_warn(r->img, "cannot remove '%s': %s", f->part,
+		    strerror(errno));
+	r->res->hash_path = strdup(r->hash_path);
+	return OPTIMG_OK;
+}
+
 static int
 finish(struct rip *r)
 {
 	struct oi_outfile cue = { .fd = -1 }, hash = { .fd = -1 };
-	int rc = finish_files(r, &cue, &hash);
+	int rc;
+
+	if (r->to == OPTIMG_OUTPUT_CCD)
+		return finish_ccd(r);
+	rc = finish_files(r, &cue, &hash);
 
 	/* Bins first: a cue that appears always has its data beside it. */
 	for (unsigned i = 0; i < r->nfiles && rc == OPTIMG_OK; i++)
@@ -1153,11 +1299,12 @@ fill_result(struct rip *r)
 	res->complete = done_count(r) == res->sectors;
 	res->reconstructed = res->complete && res->rebuilt > 0;
 	res->interrupted = r->stop && !res->complete;
-	res->files = calloc(r->nfiles, sizeof(*res->files));
+	/* A CloneCD rip's one part file becomes NAME.img and NAME.sub. */
+	res->nfiles = r->nfiles + (r->to == OPTIMG_OUTPUT_CCD);
+	res->files = calloc(res->nfiles, sizeof(*res->files));
 	res->map_path = strdup(r->map_path);
 	if (res->files == NULL || res->map_path == NULL)
 		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
-	res->nfiles = r->nfiles;
 	for (unsigned i = 0; i < r->nfiles; i++) {
 		const struct rip_file *f = &r->files[i];
 		struct optimg_rip_file *rf = &res->files[i];
@@ -1175,9 +1322,19 @@ fill_result(struct rip *r)
 		if (rf->name == NULL)
 			return oi_set_error(r->err, OPTIMG_ENOMEM,
 			    "out of memory");
-		rf->track = r->disc->tracks[f->track].number;
+		rf->track = r->to == OPTIMG_OUTPUT_CCD ? 0 :
+		    r->disc->tracks[f->track].number;
 		rf->sectors = f->count;
 		rf->missing = f->count - good;
+	}
+	if (r->to == OPTIMG_OUTPUT_CCD) {
+		struct optimg_rip_file *sub = &res->files[1];
+		*sub = res->files[0];
+		sub->name = malloc(strlen(r->base) + 5);
+		if (sub->name == NULL)
+			return oi_set_error(r->err, OPTIMG_ENOMEM,
+			    "out of memory");
+		sprintf(sub->name, "%s.sub", r->base);
 	}
 	return OPTIMG_OK;
 }
@@ -1208,7 +1365,34 @@ output_of(const struct optimg_rip_opts *o, const char *out)
 		return OPTIMG_OUTPUT_ISO;
 	if (n > 4 && strcasecmp(out + n - 4, ".cue") == 0)
 		return OPTIMG_OUTPUT_CUE;
+	if (n > 4 && strcasecmp(out + n - 4, ".ccd") == 0)
+		return OPTIMG_OUTPUT_CCD;
 	return OPTIMG_OUTPUT_AUTO;
+}
+
+/*
+ * A CloneCD rip needs the drive's subchannel: ask for the first sector's
+ * before anything is written, and say plainly when there is none.
+ */
+static int
+check_sub(struct rip *r)
+{
+	uint8_t *buf = malloc(OPTIMG_RAW_SUB_SECTOR);
+	int rc;
+
+	if (buf == NULL)
+		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
+	rc = r->img->reader.read(r->img->reader.ctx, 0, 1,
+	    OPTIMG_RAW_SUB_SECTOR, buf, r->err);
+	free(buf);
+	if (rc == OPTIMG_EUNSUPP) {
+		char why[OPTIMG_ERRMSG_MAX];
+		snprintf(why, sizeof(why), "%s", r->err->message);
+		return oi_set_error(r->err, OPTIMG_EUNSUPP, "cannot rip to a "
+		    "CloneCD image: %s; rip to a .cue (no subchannel)", why);
+	}
+	oi_error_clear(r->err);
+	return OPTIMG_OK;
 }
 
 static int
@@ -1220,7 +1404,7 @@ setup(struct rip *r, const char *device)
 
 	if (r->to == OPTIMG_OUTPUT_AUTO)
 		return oi_set_error(r->err, OPTIMG_EINVAL, "cannot tell the "
-		    "output format from '%s'; name it .cue or .iso",
+		    "output format from '%s'; name it .cue, .iso or .ccd",
 		    r->out_path);
 	if (o->offset < -MAX_OFFSET || o->offset > MAX_OFFSET) {
 		oi_set_error(r->err, OPTIMG_EINVAL, "a read offset of %d is "
@@ -1245,6 +1429,8 @@ setup(struct rip *r, const char *device)
 		oi_image_warn(r->img, "cannot set the speed: %s",
 		    serr.message);
 	OI_TRY(plan_files(r));
+	if (r->to == OPTIMG_OUTPUT_CCD)
+		OI_TRY(check_sub(r));
 	OI_TRY(check_placement(r, device));
 	OI_TRY(lock_output(r));
 	OI_TRY(check_outputs(r));
@@ -1252,10 +1438,10 @@ setup(struct rip *r, const char *device)
 	OI_TRY(load_map(r, disc));
 	for (unsigned i = 0; i < r->nfiles; i++)
 		OI_TRY(open_part(r, &r->files[i]));
-	r->raw = malloc((size_t)(BATCH + 1) * OPTIMG_RAW_SECTOR);
-	r->out = malloc((size_t)BATCH * OPTIMG_RAW_SECTOR);
+	r->raw = malloc((size_t)(BATCH + 1) * OPTIMG_RAW_SUB_SECTOR);
+	r->out = malloc((size_t)BATCH * OPTIMG_RAW_SUB_SECTOR);
 	r->cooked = malloc((size_t)BATCH * OPTIMG_USER_SECTOR);
-	r->prev = malloc(OPTIMG_RAW_SECTOR);
+	r->prev = malloc(OPTIMG_RAW_SUB_SECTOR);
 	if (r->raw == NULL || r->out == NULL || r->cooked == NULL ||
 	    r->prev == NULL)
 		return oi_set_error(r->err, OPTIMG_ENOMEM, "out of memory");
@@ -1282,6 +1468,7 @@ release(struct rip *r)
 	free(r->base);
 	free(r->map_path);
 	free(r->hash_path);
+	free(r->sub_path);
 	unlock_output(r);
 	free(r->lock_path);
 	free(r->raw);

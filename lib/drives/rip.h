@@ -7,6 +7,7 @@
 #define OI_RIP_H
 
 #include "oi_private.h"
+#include "outfile.h"
 
 /* ---- hashes: CRC32 (zlib), MD5 and SHA-1 (libcrypto) at once ---------- */
 
@@ -162,6 +163,28 @@ enum oi_fault_kind oi_fault_check(struct oi_fault_plan *plan, int32_t lba,
  * lba is INT32_MIN. */
 bool oi_fault_covers(const struct oi_fault_plan *plan, int32_t lba,
     enum oi_fault_kind kind);
+
+/* ---- CloneCD output of a rip (rip_ccd.c) ------------------------------ */
+
+struct oi_rip_ccd {
+	struct oi_outfile	img, sub, ccd;
+	struct oi_hash		hash[2];
+	struct optimg_hashes	hashes[2];	/* of NAME.img and NAME.sub */
+};
+
+/*
+ * Splits the part file fd (sectors 0 to end, 2448 bytes each: the raw
+ * sector, then its raw P-W as the drive returned it) into NAME.img and
+ * NAME.sub in dir, sets d's INDEX 00 and 02-99 from subchannel Q and
+ * writes NAME.ccd; all three are finished but not yet in place.  c must
+ * be zeroed with its outfiles' fd at -1.
+ */
+int oi_rip_ccd_write(struct oi_rip_ccd *c, struct optimg_disc *d, int fd,
+    const char *part, int32_t end, const char *dir, const char *base,
+    struct optimg_error *err);
+/* Renames them into place, the .ccd last. */
+int oi_rip_ccd_commit(struct oi_rip_ccd *c, struct optimg_error *err);
+void oi_rip_ccd_abort(struct oi_rip_ccd *c);
 
 /* ---- Redump/Logiqx DAT files ------------------------------------------- */
 

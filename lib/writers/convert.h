@@ -56,6 +56,11 @@ int oi_cue_sheet_text(const struct optimg_disc *disc,
     const char *const *names, char **text, size_t *len,
     struct optimg_error *err);
 
+/* The .ccd text for a one-session disc whose lead-out is at end (the
+ * CloneCD writer's, shared with rip); malloc'd. */
+int oi_ccd_sheet_text(const struct optimg_disc *disc, int32_t end,
+    char **text, size_t *len, struct optimg_error *err);
+
 /*
  * What a writer's output can hold (oi_writer.holds).  convert.c refuses,
  * by name, anything the disc has that the target cannot hold, unless the

@@ -69,9 +69,8 @@ disc_type(const struct optimg_disc *d)
 }
 
 static void
-put_toc(FILE *f, const struct ccd_job *job)
+put_toc(FILE *f, const struct optimg_disc *d, int32_t end)
 {
-	const struct optimg_disc *d = job->disc;
 	const struct optimg_track *first = &d->tracks[0];
 	const struct optimg_track *last = &d->tracks[d->ntracks - 1];
 	unsigned m, s, fr, n = 0;
@@ -81,8 +80,8 @@ put_toc(FILE *f, const struct ccd_job *job)
 	    disc_type(d), 0);
 	put_entry(f, n++, 0xa1, control_of(last),
 	    plba_of(last->number, 0, 0), last->number, 0, 0);
-	optimg_lba_to_msf(job->end, &m, &s, &fr);
-	put_entry(f, n++, 0xa2, control_of(last), job->end, m, s, fr);
+	optimg_lba_to_msf(end, &m, &s, &fr);
+	put_entry(f, n++, 0xa2, control_of(last), end, m, s, fr);
 	for (unsigned i = 0; i < d->ntracks; i++) {
 		const struct optimg_track *t = &d->tracks[i];
 		optimg_lba_to_msf(t->start, &m, &s, &fr);
@@ -111,11 +110,10 @@ put_tracks(FILE *f, const struct optimg_disc *d)
 	}
 }
 
-static int
-sheet_text(const struct ccd_job *job, char **text, size_t *len,
-    struct optimg_error *err)
+int
+oi_ccd_sheet_text(const struct optimg_disc *d, int32_t end, char **text,
+    size_t *len, struct optimg_error *err)
 {
-	const struct optimg_disc *d = job->disc;
 	FILE *f = open_memstream(text, len);
 
 	if (f == NULL)
@@ -127,7 +125,7 @@ sheet_text(const struct ccd_job *job, char **text, size_t *len,
 	fprintf(f, "[Session 1]\nPreGapMode=%u\nPreGapSubC=0\n",
 	    d->tracks[0].mode == OPTIMG_TRACK_AUDIO ? 0 :
 	    d->tracks[0].mode == OPTIMG_TRACK_MODE1 ? 1 : 2);
-	put_toc(f, job);
+	put_toc(f, d, end);
 	put_tracks(f, d);
 	if (fclose(f) != 0) {
 		free(*text);
@@ -234,7 +232,7 @@ write_all(struct ccd_job *job, const struct optimg_convert_opts *opts,
 	OI_TRY(open_one(job, &job->ccd_of, ".ccd", opts->force, err));
 	rc = write_sectors(job, err);
 	if (rc == OPTIMG_OK)
-		rc = sheet_text(job, &text, &len, err);
+		rc = oi_ccd_sheet_text(job->disc, job->end, &text, &len, err);
 	if (rc == OPTIMG_OK)
 		rc = oi_outfile_write(&job->ccd_of, text, len, err);
 	free(text);

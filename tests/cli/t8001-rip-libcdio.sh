@@ -135,7 +135,7 @@ expect_exit 2 "$OPTIMG" rip --offset x "$TESTDATA/cdda.cue" -o "$TMP/u.cue"
 expect_exit 2 "$OPTIMG" rip --retries -1 "$TESTDATA/cdda.cue" -o "$TMP/u.cue"
 expect_exit 2 "$OPTIMG" rip a b -o "$TMP/u.cue"
 expect_exit 1 "$OPTIMG" rip "$TESTDATA/cdda.cue" -o "$TMP/u.img"
-grep -q "name it .cue or .iso" "$TMP/err" || fail "$(cat "$TMP/err")"
+grep -q "name it .cue, .iso or .ccd" "$TMP/err" || fail "$(cat "$TMP/err")"
 expect_exit 1 "$OPTIMG" rip "$TMP/missing.cue" -o "$TMP/u.cue"
 grep -q "missing.cue" "$TMP/err" || fail "$(cat "$TMP/err")"
 # A cue whose <name>.bin is absent: libcdio would read another file.
