@@ -128,7 +128,7 @@ struct oi_fragment {
 	enum oi_fill		 fill;
 	unsigned		 stream;	/* index into image->streams */
 	uint64_t		 offset;	/* byte offset of lba's sector */
-	unsigned		 sector_size;	/* 2048, 2336, 2352, 2448 */
+	unsigned		 sector_size;	/* 2048, 2324, 2336, 2352, 2448 */
 	bool			 swap16;	/* big-endian audio (MOTOROLA) */
 	enum optimg_track_mode	 mode;		/* how to synthesise sectors */
 	/*
@@ -223,6 +223,7 @@ extern const struct oi_format oi_format_nrg;
 extern const struct oi_format oi_format_gdi;
 extern const struct oi_format oi_format_cdi;
 extern const struct oi_format oi_format_mds;
+extern const struct oi_format oi_format_toc;
 
 struct optimg_image {
 	const struct oi_format	*format;

@@ -31,7 +31,8 @@ optimg_track_mode_name(const struct optimg_track *t)
 	case OPTIMG_TRACK_MODE1:
 		return t->sector_size == 2048 ? "MODE1/2048" : "MODE1/2352";
 	case OPTIMG_TRACK_MODE2:
-		return t->sector_size == 2336 ? "MODE2/2336" : "MODE2/2352";
+		return t->sector_size == 2336 ? "MODE2/2336" :
+		    t->sector_size == 2048 ? "MODE2/2048" : "MODE2/2352";
 	case OPTIMG_TRACK_CDI:
 		return t->sector_size == 2336 ? "CDI/2336" : "CDI/2352";
 	}

@@ -41,6 +41,7 @@ static const struct oi_format *const readers[] = {
 	&oi_format_rawbin,
 	&oi_format_gdi,
 	&oi_format_mds,
+	&oi_format_toc,
 };
 
 static const struct oi_writer *const writers[] = {

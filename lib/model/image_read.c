@@ -87,6 +87,12 @@ to_raw(const struct oi_fragment *f, int32_t lba, const uint8_t *src,
 		memcpy(raw + 16, src, 2336);
 		optimg_sector_encode(raw, lba, OPTIMG_SECTOR_MODE2);
 		break;
+	case 2324:	/* Form 2 user data (a cdrdao MODE2_FORM2 track) */
+		memset(raw + 16, 0, 8);
+		raw[18] = raw[22] = 0x20;
+		memcpy(raw + 24, src, 2324);
+		optimg_sector_encode(raw, lba, OPTIMG_SECTOR_MODE2_FORM2);
+		break;
 	default:	/* 2352 and 2448 */
 		memcpy(raw, src, 2352);
 		if (f->swap16)

@@ -39,8 +39,11 @@ struct cue_job {
 unsigned
 oi_track_out_size(const struct optimg_track *t)
 {
-	return t->storage == OPTIMG_STORE_PLAIN ? OPTIMG_RAW_SECTOR :
-	    t->sector_size;
+	/* Cooked Mode 2 Form 1 (a toc's MODE2_FORM1) has no cue spelling. */
+	if (t->storage == OPTIMG_STORE_PLAIN || (t->sector_size ==
+	    OPTIMG_USER_SECTOR && t->mode != OPTIMG_TRACK_MODE1))
+		return OPTIMG_RAW_SECTOR;
+	return t->sector_size;
 }
 
 /* Sets t's sector size and subchannel as the bin will hold them. */

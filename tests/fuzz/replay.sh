@@ -83,4 +83,10 @@ mkdir "$seeds/mds"
 "$MKFIXTURE" image mds-disc "$seeds/mds/disc.mds"
 head -c 200 "$seeds/mds/disc.mds" >"$seeds/mds/head.mds"
 "$BUILDDIR/tests/fuzz/replay_mds" "$seeds/mds"
+# cdrdao TOC: our seeds, and libcdio's tocs (good and bad) when here.
+mkdir "$seeds/toc"
+for f in "${TESTDATA:-/nonexistent}"/*.toc; do
+	[ -f "$f" ] && cp "$f" "$seeds/toc/"
+done
+"$BUILDDIR/tests/fuzz/replay_toc" "$corpus/toc" "$seeds/toc"
 echo "replayed fuzz corpora"
