@@ -1478,13 +1478,59 @@ int optimg_mklive(const struct optimg_mklive_opts *opts, const char *out_path,
     struct optimg_error *err);
 
 /*
- * The mkiso options that rebuild the boot setup of an image: boot
- * catalog entries, MBR boot code, GPT and appended partitions, as a
- * shell script of `optimg` and `dd` lines (image is named IMAGE in it).
- * *out is the caller's to free.
+ * The mkiso options that rebuild the boot setup of an image, as data: what
+ * to cut out of the image first (boot images no file holds, the MBR boot
+ * code, partitions after the ISO volume), then the El Torito entries, the
+ * catalog's path, the MBR, GPT and appended partitions.  A front end words
+ * it (the CLI: a shell script of `optimg mkiso` and `dd` lines, `optimg
+ * info --boot-recipe`).  optimg_boot_recipe_free() releases *out.
  */
-int optimg_boot_recipe(struct optimg_fs *fs, const char *image, char **out,
+enum optimg_recipe_cut_kind {
+	OPTIMG_CUT_BOOT_IMAGE,	/* a boot image no file holds */
+	OPTIMG_CUT_MBR,		/* the MBR boot code */
+	OPTIMG_CUT_PARTITION,	/* a partition after the ISO volume */
+};
+struct optimg_recipe_cut {
+	enum optimg_recipe_cut_kind kind;
+	char		 name[32];	/* file cut into: boot1.img, mbr.bin */
+	uint64_t	 offset, length; /* bytes of the image (512 multiples) */
+	bool		 isohybrid;	/* MBR: isolinux's isohdpfx.bin */
+	bool		 grub_hybrid;	/* MBR: GRUB's boot_hybrid.img */
+};
+struct optimg_recipe_boot {		/* one El Torito entry */
+	char		*path;		/* its file in the image, or where
+					   cut goes */
+	int		 cut;		/* the cut grafted at path (hidden
+					   from listings), -1: a file */
+	uint8_t		 platform;	/* 0 x86 BIOS, 0xEF EFI; mkiso writes
+					   others as x86 */
+	uint8_t		 emulation;	/* 0 none, 4 hard disk, else floppy */
+	uint16_t	 load_size;	/* 512-byte sectors; 0: not given */
+	bool		 info_table;	/* a boot info table is patched in */
+	bool		 grub2_boot_info; /* GRUB's eltorito.img, patched */
+};
+struct optimg_recipe_part {		/* a partition after the volume */
+	unsigned	 index;		/* partition number */
+	char		 type[8];	/* "ef" (EFI), "83", or the MBR type
+					   in hex */
+	int		 cut;		/* the cut holding its bytes */
+};
+struct optimg_boot_recipe {
+	char			  volume_id[33];
+	bool			  el_torito;	/* has a boot catalog */
+	char			 *catalog_path;	/* NULL: no visible file */
+	struct optimg_recipe_cut *cuts;		/* in the order to cut */
+	unsigned		  ncuts;
+	struct optimg_recipe_boot *boot;	/* catalog order */
+	unsigned		  nboot;
+	int			  mbr_cut;	/* -1: no MBR boot code */
+	bool			  gpt;
+	struct optimg_recipe_part *parts;
+	unsigned		  nparts;
+};
+int optimg_boot_recipe(struct optimg_fs *fs, struct optimg_boot_recipe **out,
     struct optimg_error *err);
+void optimg_boot_recipe_free(struct optimg_boot_recipe *r);
 
 /* ==== hostile text made safe to show (quote.c) ========================= */
 

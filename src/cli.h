@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "optimg.h"
 
@@ -118,6 +119,10 @@ void cli_progress_line(const char *label, double pct, double rate,
 void cli_progress_init(struct cli_progress *p, const char *label);
 int cli_progress_cb(void *ctx, uint64_t done, uint64_t total);
 void cli_progress_done(struct cli_progress *p);
+
+/* optimg info --boot-recipe: the recipe as a shell script. */
+void cli_print_boot_recipe(FILE *f, const struct optimg_boot_recipe *r,
+    const char *image);
 
 /* Command entry points, one file each. */
 int cmd_info(int argc, char **argv);

@@ -461,17 +461,17 @@ print_boot_recipe(const char *path)
 	struct optimg_image *img;
 	struct optimg_fs *fs;
 	struct optimg_error err;
-	char *text;
+	struct optimg_boot_recipe *r;
 	int rc;
 
 	if (cli_fs_open(path, &opts, &img, &fs) != 0)
 		return 1;
-	rc = optimg_boot_recipe(fs, path, &text, &err);
+	rc = optimg_boot_recipe(fs, &r, &err);
 	if (rc == 0)
-		fputs(text, stdout);
+		cli_print_boot_recipe(stdout, r, path);
 	else
 		cli_error("'%s': %s", path, cli_errmsg(&err));
-	free(text);
+	optimg_boot_recipe_free(r);
 	optimg_fs_free(fs);
 	optimg_image_free(img);
 	return rc == 0 ? 0 : 1;

@@ -1,23 +1,20 @@
 /*
- * mklive_recipe.c - optimg_boot_recipe(): the options that rebuild an
- * image's boot setup, as a shell script (what xorriso's
- * -report_el_torito as_mkisofs does, in optimg's own terms).
+ * mklive_recipe.c - optimg_boot_recipe(): what rebuilds an image's boot
+ * setup, as data (what xorriso's -report_el_torito as_mkisofs reports, in
+ * optimg's terms); src/ words it as a script.
  *
- * From the El Torito catalog: one -b (BIOS, with --boot-load-size,
- * --boot-info-table, --floppy-boot or --hard-disk-boot) or --efi-boot
- * per entry, naming the file that starts at the entry's LBA; an image
- * that no file holds is cut out of the image with dd and grafted in as a
- * hidden file.  The catalog's own path, when it is a visible file.  From
- * the system area: the MBR boot code (cut out with dd: the first 432
+ * From the El Torito catalog: per entry its platform, emulation, load
+ * size, boot info table and GRUB patch, and the file that starts at the
+ * entry's LBA; an image that no file holds is to be cut out of the image
+ * and grafted in as a hidden file.  The catalog's own path, when it is a
+ * visible file.  From the system area: the MBR boot code (the first 432
  * bytes, or 512 for GRUB's boot_hybrid.img, recognised by the BIOS image
- * LBA + 4 it points at), --gpt, and partitions after the ISO volume,
- * cut out and given back with --append-partition.  The volume id comes
- * along.  The script ends with the mkiso line, and notes the mklive
- * --from-iso line that keeps all of it while changing the content.
+ * LBA + 4 it points at), GPT, and partitions after the ISO volume, cut
+ * out to be appended again.  The volume id comes along.
  */
 #include "config.h"
 
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,74 +23,14 @@
 
 struct recipe {
 	struct optimg_fs	*fs;
-	const char		*image;
-	char			*p;
-	size_t			 len, cap;
-	bool			 oom;
+	struct optimg_boot_recipe *out;
 	const struct optimg_boot_catalog *cat;
 	const struct optimg_sysarea *sa;
 	uint32_t		 iso_blocks;
-	char			 volid[33];
 	/* file names at the catalog's LBAs (entries, then the catalog) */
 	char			**at;
 	unsigned		 nat;
 };
-
-static void
-put(struct recipe *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-put(struct recipe *r, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (r->oom)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(r->p + r->len, r->cap - r->len, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		r->oom = true;
-		return;
-	}
-	if (r->len + (size_t)n >= r->cap) {
-		size_t cap = (r->cap + (size_t)n) * 2;
-		char *p = realloc(r->p, cap);
-		if (p == NULL) {
-			r->oom = true;
-			return;
-		}
-		r->p = p;
-		r->cap = cap;
-		va_start(ap, fmt);
-		vsnprintf(r->p + r->len, r->cap - r->len, fmt, ap);
-		va_end(ap);
-	}
-	r->len += (size_t)n;
-}
-
-/* A shell word: single-quoted unless it is plainly safe. */
-static void
-put_word(struct recipe *r, const char *s)
-{
-	const char *c;
-
-	if (*s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@+,") == strlen(s)) {
-		put(r, "%s", s);
-		return;
-	}
-	put(r, "'");
-	for (c = s; *c != '\0'; c++) {
-		if (*c == '\'')
-			put(r, "'\\''");
-		else
-			put(r, "%c", *c);
-	}
-	put(r, "'");
-}
 
 static int
 find_fn(void *ctx, const char *path, const struct optimg_fs_stat *st,
@@ -114,16 +51,6 @@ find_fn(void *ctx, const char *path, const struct optimg_fs_stat *st,
 			return OPTIMG_ENOMEM;
 	}
 	return OPTIMG_OK;
-}
-
-static void
-dd_line(struct recipe *r, const char *out, uint64_t skip, uint64_t count,
-    const char *why)
-{
-	put(r, "dd if=");
-	put_word(r, r->image);
-	put(r, " of=%s bs=512 skip=%llu count=%llu status=none   # %s\n", out,
-	    (unsigned long long)skip, (unsigned long long)count, why);
 }
 
 /* Sectors (512) of an entry that no file holds. */
@@ -178,45 +105,6 @@ grub2_patched(struct recipe *r, uint32_t lba)
 	    oi_le32dec(b + 500) == lba * 4u + 5 && oi_le32dec(b + 504) == 0;
 }
 
-static void
-boot_lines(struct recipe *r, char *const *grafts)
-{
-	unsigned i;
-
-	for (i = 0; r->cat != NULL && i < r->cat->nentries; i++) {
-		const struct optimg_boot_entry *e = &r->cat->entries[i];
-		const char *path = r->at[i] != NULL ? r->at[i] : grafts[i];
-
-		if (e->platform == 0xEF) {
-			put(r, " \\\n    --efi-boot ");
-			put_word(r, path);
-			continue;
-		}
-		if (e->platform != 0)
-			put(r, " \\\n    # entry %u is for platform 0x%02x, "
-			    "which mkiso writes as x86:", i + 1, e->platform);
-		put(r, " \\\n    -b ");
-		put_word(r, path);
-		if (e->emulation == 4)
-			put(r, " --hard-disk-boot");
-		else if (e->emulation != 0)
-			put(r, " --floppy-boot");
-		else if (e->sector_count != 0)
-			put(r, " --boot-load-size %u", e->sector_count);
-		if (e->boot_info_table)
-			put(r, " --boot-info-table");
-		if (e->emulation == 0 && grub2_patched(r, e->lba))
-			put(r, " --grub2-boot-info");
-	}
-	if (r->cat != NULL && r->at[r->nat - 1] != NULL) {
-		/* the extracted copy of the old catalog makes way */
-		put(r, " \\\n    --boot-catalog ");
-		put_word(r, r->at[r->nat - 1]);
-		put(r, " --exclude \"$SOURCE\"/");
-		put_word(r, r->at[r->nat - 1]);
-	}
-}
-
 /* The MBR boot code: 432 bytes (isohdpfx) or 512 (boot_hybrid.img). */
 static unsigned
 mbr_len(struct recipe *r)
@@ -233,48 +121,85 @@ mbr_len(struct recipe *r)
 	return 432;
 }
 
-static void
-system_area(struct recipe *r, struct oi_strv *parts)
+static struct optimg_recipe_cut *
+add_cut(struct recipe *r, enum optimg_recipe_cut_kind kind, const char *name,
+    uint64_t sector, uint64_t sectors)
+{
+	struct optimg_boot_recipe *o = r->out;
+	struct optimg_recipe_cut *c;
+	void *p = oi_reallocarray(o->cuts, o->ncuts + 1, sizeof(*o->cuts));
+
+	if (p == NULL)
+		return NULL;
+	o->cuts = p;
+	c = memset(&o->cuts[o->ncuts++], 0, sizeof(*c));
+	c->kind = kind;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->offset = sector * 512;
+	c->length = sectors * 512;
+	return c;
+}
+
+static int
+add_part(struct recipe *r, unsigned index, uint64_t first, uint64_t sectors,
+    const char *type)
+{
+	struct optimg_boot_recipe *o = r->out;
+	struct optimg_recipe_part *pt;
+	char name[32];
+	void *p = oi_reallocarray(o->parts, o->nparts + 1, sizeof(*o->parts));
+
+	if (p == NULL)
+		return OPTIMG_ENOMEM;
+	o->parts = p;
+	snprintf(name, sizeof(name), "part%u.img", index);
+	if (add_cut(r, OPTIMG_CUT_PARTITION, name, first, sectors) == NULL)
+		return OPTIMG_ENOMEM;
+	pt = &o->parts[o->nparts++];
+	pt->index = index;
+	snprintf(pt->type, sizeof(pt->type), "%s", type);
+	pt->cut = (int)o->ncuts - 1;
+	return OPTIMG_OK;
+}
+
+static int
+system_area(struct recipe *r)
 {
 	const struct optimg_sysarea *sa = r->sa;
 	uint64_t end = (uint64_t)r->iso_blocks * 4;
-	char name[32], spec[64];
+	char type[8];
 	unsigned i;
 
 	if (sa == NULL)
-		return;
+		return OPTIMG_OK;
 	if (sa->mbr_boot_code) {
 		unsigned len = mbr_len(r);
-		put(r, "dd if=");
-		put_word(r, r->image);
-		put(r, " of=mbr.bin bs=%u count=1 status=none   # MBR boot "
-		    "code%s\n", len, sa->isohybrid ? " (isohybrid: isolinux's "
-		    "isohdpfx.bin)" : len == 512 ? " (GRUB's boot_hybrid.img)" :
-		    "");
+		struct optimg_recipe_cut *c = add_cut(r, OPTIMG_CUT_MBR,
+		    "mbr.bin", 0, len / 512);
+		if (c == NULL)
+			return OPTIMG_ENOMEM;
+		c->length = len;
+		c->isohybrid = sa->isohybrid;
+		c->grub_hybrid = len == 512;
+		r->out->mbr_cut = (int)r->out->ncuts - 1;
 	}
 	for (i = 0; sa->gpt && i < sa->ngpt_parts; i++) {
 		const struct optimg_gpt_part *p = &sa->gpt_parts[i];
 		if (p->first < end || p->index > 4)
 			continue;
-		snprintf(name, sizeof(name), "part%u.img", p->index);
-		dd_line(r, name, p->first, p->last - p->first + 1,
-		    "a partition after the ISO volume");
-		snprintf(spec, sizeof(spec), "%u:%s:%s", p->index,
+		OI_TRY(add_part(r, p->index, p->first, p->last - p->first + 1,
 		    strcasecmp(p->type_guid, "c12a7328-f81f-11d2-ba4b-"
-		    "00a0c93ec93b") == 0 ? "ef" : "83", name);
-		(void)oi_strv_push(parts, spec);
+		    "00a0c93ec93b") == 0 ? "ef" : "83"));
 	}
 	for (i = 0; !sa->gpt && i < sa->nmbr_parts; i++) {
 		const struct optimg_mbr_part *p = &sa->mbr_parts[i];
 		if (p->type == 0 || p->type == 0xEE || p->start < end)
 			continue;
-		snprintf(name, sizeof(name), "part%u.img", p->index);
-		dd_line(r, name, p->start, p->sectors,
-		    "a partition after the ISO volume");
-		snprintf(spec, sizeof(spec), "%u:%02x:%s", p->index, p->type,
-		    name);
-		(void)oi_strv_push(parts, spec);
+		snprintf(type, sizeof(type), "%02x", p->type);
+		OI_TRY(add_part(r, p->index, p->start, p->sectors, type));
 	}
+	r->out->gpt = sa->gpt && (r->cat != NULL || r->out->nparts > 0);
+	return OPTIMG_OK;
 }
 
 static int
@@ -290,7 +215,8 @@ prepare(struct recipe *r, struct optimg_error *err)
 	for (i = 0; i < n; i++)
 		if (vds[i].type == 1) {
 			r->iso_blocks = vds[i].volume_blocks;
-			memcpy(r->volid, vds[i].volume_id, sizeof(r->volid));
+			memcpy(r->out->volume_id, vds[i].volume_id,
+			    sizeof(r->out->volume_id));
 			break;
 		}
 	rc = optimg_fs_boot_catalog(r->fs, &r->cat);
@@ -311,90 +237,92 @@ prepare(struct recipe *r, struct optimg_error *err)
 	return OPTIMG_OK;
 }
 
-static void
-write_recipe(struct recipe *r, struct oi_strv *grafts, struct oi_strv *parts)
+/* The catalog's entries; an image no file holds is cut out, grafted. */
+static int
+boot_entries(struct recipe *r)
 {
+	struct optimg_boot_recipe *o = r->out;
 	unsigned i;
 
-	put(r, "#!/bin/sh\n# The boot setup of ");
-	put_word(r, r->image);
-	put(r, " as optimg options.  SOURCE holds the image's files:\n"
-	    "#   mkdir SOURCE && optimg extract -C SOURCE ");
-	put_word(r, r->image);
-	put(r, "\n# To keep all of it and change only the content:\n"
-	    "#   optimg mklive --from-iso ");
-	put_word(r, r->image);
-	put(r, " [--add DIR] [--remove PATH] [--cmdline PARAMS] -o OUT.iso\n"
-	    "set -e\nSOURCE=${SOURCE:-SOURCE}\nOUT=${OUT:-OUT.iso}\n");
-	if (r->cat == NULL)
-		put(r, "# no El Torito boot record: the image boots from no CD\n");
-	for (i = 0; r->cat != NULL && i < r->cat->nentries; i++) {
+	o->el_torito = true;
+	if ((o->boot = oi_calloc(r->cat->nentries + 1, sizeof(*o->boot))) ==
+	    NULL)
+		return OPTIMG_ENOMEM;
+	for (i = 0; i < r->cat->nentries; i++) {
 		const struct optimg_boot_entry *e = &r->cat->entries[i];
+		struct optimg_recipe_boot *b = &o->boot[o->nboot++];
 		char name[32];
+
+		b->cut = -1;
+		b->platform = e->platform;
+		b->emulation = e->emulation;
+		b->load_size = e->emulation == 0 ? e->sector_count : 0;
+		b->info_table = e->boot_info_table;
+		b->grub2_boot_info = e->platform != 0xEF &&
+		    e->emulation == 0 && grub2_patched(r, e->lba);
 		if (r->at[i] != NULL) {
-			(void)oi_strv_push(grafts, NULL);
+			b->path = r->at[i];
+			r->at[i] = NULL;
 			continue;
 		}
 		snprintf(name, sizeof(name), "boot%u.img", i + 1);
-		dd_line(r, name, (uint64_t)e->lba * 4, loose_sectors(r, e),
-		    "a boot image no file holds");
+		if (add_cut(r, OPTIMG_CUT_BOOT_IMAGE, name,
+		    (uint64_t)e->lba * 4, loose_sectors(r, e)) == NULL)
+			return OPTIMG_ENOMEM;
+		b->cut = (int)o->ncuts - 1;
 		snprintf(name, sizeof(name), "boot/boot%u.img", i + 1);
-		(void)oi_strv_push(grafts, name);
+		if ((b->path = strdup(name)) == NULL)
+			return OPTIMG_ENOMEM;
 	}
-	system_area(r, parts);
-	put(r, "optimg mkiso");
-	if (r->volid[0] != '\0') {
-		put(r, " -V ");
-		put_word(r, r->volid);
-	}
-	put(r, " \"$SOURCE\"");
-	for (i = 0; i < grafts->n; i++)
-		if (grafts->v[i] != NULL)
-			put(r, " boot%u.img=%s --hide boot%u.img", i + 1,
-			    grafts->v[i], i + 1);
-	if (r->cat != NULL)
-		boot_lines(r, grafts->v);
-	if (r->sa != NULL && r->sa->mbr_boot_code)
-		put(r, " \\\n    --mbr mbr.bin");
-	if (r->sa != NULL && r->sa->gpt && (r->cat != NULL || parts->n > 0))
-		put(r, " --gpt");
-	for (i = 0; i < parts->n; i++)
-		put(r, " \\\n    --append-partition %s", parts->v[i]);
-	put(r, " \\\n    -o \"$OUT\"\n");
+	o->catalog_path = r->at[r->nat - 1];
+	r->at[r->nat - 1] = NULL;
+	return OPTIMG_OK;
+}
+
+void
+optimg_boot_recipe_free(struct optimg_boot_recipe *o)
+{
+	unsigned i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < o->nboot; i++)
+		free(o->boot[i].path);
+	free(o->boot);
+	free(o->cuts);
+	free(o->parts);
+	free(o->catalog_path);
+	free(o);
 }
 
 int
-optimg_boot_recipe(struct optimg_fs *fs, const char *image, char **out,
+optimg_boot_recipe(struct optimg_fs *fs, struct optimg_boot_recipe **out,
     struct optimg_error *err)
 {
 	struct recipe r;
-	struct oi_strv grafts = { 0 }, parts = { 0 };
 	unsigned i;
 	int rc;
 
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
 	r.fs = fs;
-	r.image = image;
-	if ((r.p = malloc(4096)) == NULL)
+	if ((r.out = oi_calloc(1, sizeof(*r.out))) == NULL)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-	r.cap = 4096;
-	r.p[0] = '\0';
+	r.out->mbr_cut = -1;
 	rc = prepare(&r, err);
-	if (rc == 0) {
-		write_recipe(&r, &grafts, &parts);
-		if (r.oom)
-			rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-	}
+	if (rc == 0 && r.cat != NULL)
+		rc = boot_entries(&r);
+	if (rc == 0)
+		rc = system_area(&r);
+	if (rc == OPTIMG_ENOMEM)
+		rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	for (i = 0; i < r.nat; i++)
 		free(r.at[i]);
 	free(r.at);
-	oi_strv_release(&grafts);
-	oi_strv_release(&parts);
 	if (rc < 0) {
-		free(r.p);
+		optimg_boot_recipe_free(r.out);
 		return rc;
 	}
-	*out = r.p;
+	*out = r.out;
 	return OPTIMG_OK;
 }
