@@ -287,9 +287,9 @@ test_map_statuses(void)
 {
 	static const char text[] =
 	    "optimg-map 1\n"
-	    "range 0 70\n"
+	    "range 0 80\n"
 	    "0 10 good\n10 10 kept\n20 10 cooked\n30 10 rawfail\n"
-	    "40 10 rebuilt\n50 10 bad\n60 10 untried\n";
+	    "40 10 rebuilt\n50 10 bad\n60 10 untried\n70 10 gap\n";
 	struct oi_rescue_map m;
 	struct optimg_error err;
 	int32_t start;
@@ -298,15 +298,19 @@ test_map_statuses(void)
 	CU_ASSERT_EQUAL_FATAL(oi_map_parse(text, strlen(text), &m, &err),
 	    OPTIMG_OK);
 	expect_extents(&m, "0+10:g 10+10:k 20+10:c 30+10:r 40+10:r 50+10:b "
-	    "60+10:u");
+	    "60+10:u 70+10:g");
 	CU_ASSERT_EQUAL(m.ext[3].status, OI_MAP_RAWFAIL);
 	CU_ASSERT_EQUAL(m.ext[4].status, OI_MAP_REBUILT);
+	/* A gap between sessions is done: nothing to read there. */
+	CU_ASSERT_EQUAL(m.ext[7].status, OI_MAP_GAP);
+	CU_ASSERT(oi_map_done(OI_MAP_GAP));
 	CU_ASSERT(oi_map_next_todo(&m, 0, &start, &count));
 	CU_ASSERT_EQUAL(start, 30);
 	CU_ASSERT_EQUAL(count, 10);
 	CU_ASSERT(oi_map_next_todo(&m, 40, &start, &count));
 	CU_ASSERT_EQUAL(start, 50);
 	CU_ASSERT_EQUAL(count, 20);
+	CU_ASSERT(!oi_map_next_todo(&m, 70, &start, &count));
 	oi_map_release(&m);
 }
 
@@ -344,6 +348,8 @@ test_map_hostile(void)
 		    "does not start" },
 		{ "optimg-map 1\nrange 0 10\n0 11 good\n", "past the end" },
 		{ "optimg-map 1\nrange 0 10\n0 10 fine\n", "status" },
+		{ "optimg-map 1\nrange 0 10\n0 10 gap 00000000\n",
+		    "after a done status" },
 		{ "optimg-map 1\nrange 0 10\n0 0 good\n0 10 good\n",
 		    "FIRST COUNT STATUS" },
 		{ "optimg-map 1\nrange 0 10\n0 -10 good\n",

@@ -68,6 +68,9 @@
 #define MMC_TIMEOUT_MS	30000
 #define CDTEXT_MAX	(4 + 8 * 256 * 18)	/* 8 blocks of 256 packs */
 
+/* A device name that opens an image through our own readers. */
+#define SIM_PREFIX	"sim:"
+
 /* read_batch(): the drive has no such command. */
 #define READ_UNSUPPORTED	1
 
@@ -796,8 +799,20 @@ track_flags(struct optimg_drive *d, track_t t, enum optimg_track_mode mode)
 	return flags;
 }
 
+/*
+ * Where the pregap search for a track starts: after the previous track's
+ * INDEX 01, or for a track that opens a session inside its own pregap
+ * (the lead-out and lead-in before it cannot be read).
+ */
+static lsn_t
+search_from(lsn_t prev_start, lsn_t start, bool opens)
+{
+	return opens ? OI_MAX(prev_start, start - OI_SESSION_PREGAP - 1) :
+	    prev_start;
+}
+
 static int
-add_track(struct optimg_drive *d, track_t n, lsn_t prev_start,
+add_track(struct optimg_drive *d, track_t n, lsn_t prev_start, bool opens,
     lsn_t *first_out)
 {
 	struct optimg_image *img = d->img;
@@ -822,7 +837,11 @@ add_track(struct optimg_drive *d, track_t n, lsn_t prev_start,
 	/* INDEX 00 where the image driver knows it, else from subchannel Q. */
 	if (pregap == CDIO_INVALID_LSN && d->info.mmc && !d->info.dvd &&
 	    prev_start >= 0)
-		pregap = q_pregap(d, n, prev_start, start);
+		pregap = q_pregap(d, n, search_from(prev_start, start, opens),
+		    start);
+	/* A session's first track has its 2-second pregap (Orange Book). */
+	if (pregap == CDIO_INVALID_LSN && opens)
+		pregap = start - OI_SESSION_PREGAP;
 	*first_out = prev_start < 0 ? 0 : start;
 	if (pregap != CDIO_INVALID_LSN && pregap < start &&
 	    pregap > prev_start && pregap >= 0) {
@@ -903,6 +922,115 @@ sessions_from_sheet(struct optimg_drive *d)
 	optimg_image_free(own);
 }
 
+/*
+ * Sessions from READ TOC format 2 (the full TOC, Q of the lead-ins): each
+ * track's session (points 1-99) and each session's lead-out (point A2),
+ * in binary MSF.  Pure, for hostile answers: false when nothing usable.
+ */
+struct toc_sessions {
+	uint8_t		session[100];	/* by track number; 0 unknown */
+	int32_t		leadout[100];	/* by session number; 0 unknown */
+	unsigned	last;		/* the highest session seen */
+};
+
+static bool
+parse_full_toc(const uint8_t *buf, int len, struct toc_sessions *ts)
+{
+	memset(ts, 0, sizeof(*ts));
+	for (int off = 4; off + 11 <= len; off += 11) {
+		const uint8_t *p = buf + off;
+		unsigned sn = p[0], point = p[3];
+
+		if (sn < 1 || sn > 99 || (p[1] & 0x0f) != 1)
+			continue;
+		if (point >= 1 && point <= 99)
+			ts->session[point] = (uint8_t)sn;
+		else if (point == 0xa2 && p[9] < 60 && p[10] < 75)
+			ts->leadout[sn] = ((int32_t)p[8] * 60 + p[9]) *
+			    OPTIMG_FRAMES_PER_SEC + p[10] - OPTIMG_MSF_OFFSET;
+		else
+			continue;
+		ts->last = OI_MAX(ts->last, sn);
+	}
+	return ts->last > 0;
+}
+
+#define FULL_TOC_MAX	(4 + 11 * (99 + 3 * 99))
+
+static bool
+full_toc_sessions(struct optimg_drive *d, struct toc_sessions *ts)
+{
+	uint8_t *buf;
+	int n;
+	bool ok;
+
+	if (!d->info.mmc || d->info.dvd || (buf = malloc(FULL_TOC_MAX)) == NULL)
+		return false;
+	n = read_toc_mmc(d, 2, 1, buf, FULL_TOC_MAX);
+	ok = n > 0 && parse_full_toc(buf, n, ts);
+	free(buf);
+	return ok;
+}
+
+/*
+ * Whether the sessions fit tracks [first, first + n) starting at starts:
+ * every track has one, they rise, and each session but the last has a
+ * lead-out after its last track's start and before the next session's
+ * first track.
+ */
+static bool
+sessions_fit(const struct toc_sessions *ts, track_t first, track_t n,
+    const lsn_t *starts)
+{
+	for (track_t i = 0; i < n; i++) {
+		unsigned sn = ts->session[first + i];
+		if (sn == 0 || (i > 0 && sn < ts->session[first + i - 1]))
+			return false;
+		if (i + 1 < n && ts->session[first + i + 1] != sn &&
+		    (ts->leadout[sn] <= starts[i] ||
+		    ts->leadout[sn] >= starts[i + 1]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * One fragment a track, from firsts[i] on; between sessions, a lead-out
+ * and a lead-in the model keeps as gaps (oi_image_add_session_gap), from
+ * the session's lead-out ends[i] to the next session's first sector.
+ */
+static int
+add_fragments(struct optimg_drive *d, const lsn_t *firsts,
+    const int32_t *ends, lsn_t leadout)
+{
+	struct optimg_image *img = d->img;
+	unsigned n = img->disc.ntracks;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct optimg_track *t = &img->disc.tracks[i];
+		bool last = i + 1 == n;
+		bool closes = !last &&
+		    img->disc.tracks[i + 1].session != t->session;
+		int32_t end = last ? leadout : closes ? ends[i] : firsts[i + 1];
+
+		if (end <= t->start || (closes && end > firsts[i + 1]))
+			return oi_set_error(&img->err, OPTIMG_EFORMAT, "session "
+			    "%u: its lead-out (%ld) is not after track %u",
+			    t->session, (long)end, t->number);
+		OI_TRY(add_fragment(d, t, firsts[i], end));
+		if (closes)
+			OI_TRY(oi_image_add_session_gap(img, end,
+			    firsts[i + 1]));
+	}
+	return OPTIMG_OK;
+}
+
+/*
+ * Every session: on a drive, the full TOC says which track is in which
+ * and where each session's lead-out is.  libcdio's image drivers say
+ * neither; there a later session is left out (the cue driver, which
+ * drops REM SESSION, gets its sessions from our own reader of the sheet).
+ */
 static int
 read_toc(struct optimg_drive *d)
 {
@@ -910,58 +1038,69 @@ read_toc(struct optimg_drive *d)
 	track_t first = cdio_get_first_track_num(d->cdio);
 	track_t n = cdio_get_num_tracks(d->cdio);
 	lsn_t leadout = cdio_get_track_lsn(d->cdio, CDIO_CDROM_LEADOUT_TRACK);
-	lsn_t prev = -1, starts[100];
+	lsn_t prev = -1, starts[100], firsts[100];
+	int32_t ends[100];
 	lsn_t session2 = 0;
+	struct toc_sessions ts;
+	bool have;
 
 	if (first == CDIO_INVALID_TRACK || n == CDIO_INVALID_TRACK || n == 0 ||
 	    first < 1 || first + n - 1 > 99)
 		return oi_set_error(&img->err, OPTIMG_EFORMAT,
 		    "no disc, or the drive cannot read its table of contents");
-	if (cdio_get_last_session(d->cdio, &session2) != DRIVER_OP_SUCCESS)
+	for (track_t i = 0; i < n; i++)
+		starts[i] = cdio_get_track_lsn(d->cdio, first + i);
+	have = full_toc_sessions(d, &ts) && sessions_fit(&ts, first, n, starts);
+	if (!have && cdio_get_last_session(d->cdio, &session2) !=
+	    DRIVER_OP_SUCCESS)
 		session2 = 0;
 	copy_mcn(d, &img->disc);
 	copy_cdtext(disc_cdtext(d), 0, &img->disc.cdtext);
 	for (track_t i = 0; i < n; i++) {
-		lsn_t lsn = cdio_get_track_lsn(d->cdio, first + i);
-		if (session2 > 0 && i > 0 && lsn >= session2) {
+		bool opens = have && i > 0 &&
+		    ts.session[first + i] != ts.session[first + i - 1];
+		if (!have && session2 > 0 && i > 0 && starts[i] >= session2) {
 			oi_image_warn(img, "the disc has more than one "
-			    "session; only the first (tracks %u-%u) is read",
-			    first, first + i - 1);
+			    "session, but the drive gives no full TOC; only "
+			    "the first (tracks %u-%u) is read", first,
+			    first + i - 1);
 			n = i;
 			leadout = cdio_get_track_last_lsn(d->cdio,
 			    first + i - 1) + 1;
 			break;
 		}
-		OI_TRY(add_track(d, first + i, prev, &starts[i]));
+		OI_TRY(add_track(d, first + i, prev, opens, &firsts[i]));
+		img->disc.tracks[i].session = have ? ts.session[first + i] : 1;
+		ends[i] = have ? ts.leadout[ts.session[first + i]] : 0;
 		prev = img->disc.tracks[i].start;
 	}
 	if (leadout == CDIO_INVALID_LSN || leadout <= prev)
 		return oi_set_error(&img->err, OPTIMG_EFORMAT,
 		    "the lead-out (%ld) is not after the last track",
 		    (long)leadout);
-	for (track_t i = 0; i < n; i++)
-		OI_TRY(add_fragment(d, &img->disc.tracks[i], starts[i],
-		    i + 1 < n ? starts[i + 1] : leadout));
+	OI_TRY(add_fragments(d, firsts, ends, leadout));
 	if (d->info.image && has_suffix(img->path, ".cue"))
 		sessions_from_sheet(d);
 	return oi_image_finish_layout(img);
 }
 
 /*
- * A stand-in CloneCD image tells what a drive's TOC tells: track numbers,
- * INDEX 01, modes, control flags, ISRCs, MCN and the lead-out.  Pregaps
- * come from its subchannel Q as on a drive; the indices its .ccd lists
- * are not passed on.  One session, as our CloneCD reader reads.
+ * A stand-in image tells what a drive's TOC and full TOC tell: track
+ * numbers, INDEX 01, modes, control flags, ISRCs, MCN, sessions and their
+ * lead-outs.  Pregaps come from its subchannel Q as on a drive (else a
+ * session's first track gets the usual 2 seconds); the indices the image
+ * lists are not passed on.
  */
 static int
 add_track_sim(struct optimg_drive *d, const struct optimg_track *s,
-    lsn_t prev_start, lsn_t *first_out)
+    lsn_t prev_start, bool opens, lsn_t *first_out)
 {
 	struct optimg_track *t;
 	lsn_t pregap = CDIO_INVALID_LSN;
 
 	OI_TRY(oi_image_add_track(d->img, &t));
 	t->number = s->number;
+	t->session = s->session;
 	t->mode = s->mode;
 	t->start = s->start;
 	t->flags = s->flags;
@@ -974,7 +1113,10 @@ add_track_sim(struct optimg_drive *d, const struct optimg_track *s,
 		    (long)t->start);
 	*first_out = prev_start < 0 ? 0 : t->start;
 	if (prev_start >= 0 && d->sim_sub)
-		pregap = q_pregap(d, (track_t)t->number, prev_start, t->start);
+		pregap = q_pregap(d, (track_t)t->number,
+		    search_from(prev_start, t->start, opens), t->start);
+	if (pregap == CDIO_INVALID_LSN && opens)
+		pregap = t->start - OI_SESSION_PREGAP;
 	if (pregap != CDIO_INVALID_LSN && pregap > prev_start) {
 		t->index[0] = pregap;
 		*first_out = pregap;
@@ -987,25 +1129,26 @@ read_toc_sim(struct optimg_drive *d)
 {
 	struct optimg_image *img = d->img;
 	const struct optimg_disc *s = optimg_image_disc(d->sim);
-	lsn_t prev = -1, starts[100];
-	int32_t leadout;
+	lsn_t prev = -1, firsts[100];
+	int32_t ends[100];
 
-	if (s->ntracks == 0 || s->ntracks > 99 || s->nsessions != 1)
+	if (s->ntracks == 0 || s->ntracks > 99 || s->nsessions == 0)
 		return oi_set_error(&img->err, OPTIMG_EUNSUPP, "a stand-in "
-		    "CloneCD image must hold one session of 1-99 tracks");
-	leadout = s->sessions[0].leadout;
+		    "image must hold 1-99 tracks");
 	memcpy(img->disc.catalog, s->catalog, sizeof(img->disc.catalog));
 	for (unsigned i = 0; i < s->ntracks; i++) {
-		OI_TRY(add_track_sim(d, &s->tracks[i], prev, &starts[i]));
-		prev = img->disc.tracks[i].start;
+		const struct optimg_track *t = &s->tracks[i];
+		bool opens = i > 0 && t->session != t[-1].session;
+
+		OI_TRY(add_track_sim(d, t, prev, opens, &firsts[i]));
+		ends[i] = 0;
+		for (unsigned k = 0; k < s->nsessions; k++)
+			if (s->sessions[k].number == t->session)
+				ends[i] = s->sessions[k].leadout;
+		prev = t->start;
 	}
-	if (leadout <= prev)
-		return oi_set_error(&img->err, OPTIMG_EFORMAT,
-		    "the lead-out (%ld) is not after the last track",
-		    (long)leadout);
-	for (unsigned i = 0; i < s->ntracks; i++)
-		OI_TRY(add_fragment(d, &img->disc.tracks[i], starts[i],
-		    i + 1 < s->ntracks ? starts[i + 1] : leadout));
+	OI_TRY(add_fragments(d, firsts, ends,
+	    s->sessions[s->nsessions - 1].leadout));
 	return oi_image_finish_layout(img);
 }
 
@@ -1024,7 +1167,7 @@ open_sim(struct optimg_drive *d, const char *path, struct optimg_error *err)
 	d->sim_sub = s->ntracks > 0;
 	for (unsigned i = 0; i < s->ntracks; i++)
 		d->sim_sub &= s->tracks[i].subchannel;
-	snprintf(d->driver_name, sizeof(d->driver_name), "clonecd");
+	snprintf(d->driver_name, sizeof(d->driver_name), "optimg");
 	d->info.driver = d->driver_name;
 	d->info.image = true;
 	return OPTIMG_OK;
@@ -1064,7 +1207,10 @@ drive_setup(struct optimg_drive *d, const char *device, optimg_warning_fn warn,
 	if (d->img == NULL)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	optimg_image_set_warning_cb(d->img, warn, warn_ctx);
-	if (device != NULL && has_suffix(device, ".ccd"))
+	if (device != NULL && strncmp(device, SIM_PREFIX,
+	    strlen(SIM_PREFIX)) == 0)
+		OI_TRY(open_sim(d, device + strlen(SIM_PREFIX), err));
+	else if (device != NULL && has_suffix(device, ".ccd"))
 		OI_TRY(open_sim(d, device, err));
 	else {
 		OI_TRY(open_cdio(d, device, err));
@@ -1077,7 +1223,8 @@ drive_setup(struct optimg_drive *d, const char *device, optimg_warning_fn warn,
 			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	}
 	d->img->format = &oi_format_drive;
-	d->img->path = strdup(device != NULL ? device : "default drive");
+	d->img->path = strdup(d->sim != NULL ? optimg_image_path(d->sim) :
+	    device != NULL ? device : "default drive");
 	d->img->reader.read = drive_read;
 	d->img->reader.ctx = d;
 	if (d->img->path == NULL)

@@ -31,6 +31,7 @@
 
 static const char *const status_names[] = {
 	"untried", "bad", "good", "kept", "cooked", "rawfail", "rebuilt",
+	"gap",
 };
 
 const char *
@@ -44,7 +45,7 @@ bool
 oi_map_done(enum oi_map_status st)
 {
 	return st == OI_MAP_GOOD || st == OI_MAP_KEPT || st == OI_MAP_COOKED ||
-	    st == OI_MAP_REBUILT;
+	    st == OI_MAP_REBUILT || st == OI_MAP_GAP;
 }
 
 int
@@ -444,12 +445,12 @@ extent_line(struct parser *ps, const struct line *l)
 		if (word_is(l, 2, status_names[i]))
 			st = (int)i;
 	if (l->nwords == 4 && (st < 0 || !oi_map_done(st) ||
-	    !word_hex32(l, 3, &crc)))
+	    st == OI_MAP_GAP || !word_hex32(l, 3, &crc)))
 		return bad(ps, l, "expected 'FIRST COUNT STATUS [CRC32]' with "
 		    "8 hex digits of CRC32 after a done status");
 	if (st < 0)
 		return bad(ps, l, "status is not good, kept, cooked, "
-		    "rebuilt, rawfail, bad or untried");
+		    "rebuilt, gap, rawfail, bad or untried");
 	if (start != ps->next)
 		return bad(ps, l, "extent does not start where the last ended");
 	if (start + count > m->end)

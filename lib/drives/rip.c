@@ -580,7 +580,8 @@ done_count(const struct rip *r)
 	return oi_map_count(&r->map, OI_MAP_GOOD) +
 	    oi_map_count(&r->map, OI_MAP_KEPT) +
 	    oi_map_count(&r->map, OI_MAP_COOKED) +
-	    oi_map_count(&r->map, OI_MAP_REBUILT);
+	    oi_map_count(&r->map, OI_MAP_REBUILT) +
+	    oi_map_count(&r->map, OI_MAP_GAP);
 }
 
 static int
@@ -848,6 +849,20 @@ check_outputs(struct rip *r)
 	return check_new(r, r->hash_path);
 }
 
+/* The lead-outs and lead-ins between sessions: nothing to read there. */
+static int
+mark_gaps(struct rip *r)
+{
+	for (unsigned i = 0; i < r->img->nfrags; i++) {
+		const struct oi_fragment *f = &r->img->frags[i];
+		if ((f->fill == OI_FILL_LEADOUT || f->fill == OI_FILL_LEADIN) &&
+		    f->lba >= r->map.first &&
+		    f->lba + (int64_t)f->count <= r->map.end)
+			OI_TRY(mark(r, f->lba, f->count, OI_MAP_GAP));
+	}
+	return OPTIMG_OK;
+}
+
 static int
 load_map(struct rip *r, char disc[OI_MAP_DISC_MAX])
 {
@@ -875,7 +890,7 @@ load_map(struct rip *r, char disc[OI_MAP_DISC_MAX])
 		snprintf(m->output, sizeof(m->output), "%s", output);
 		m->offset = r->opts->offset;
 		m->unit = r->files[0].size;
-		return OPTIMG_OK;
+		return mark_gaps(r);
 	}
 	OI_TRY(rc);
 	r->res->resumed = true;
@@ -989,7 +1004,7 @@ check_parts(struct rip *r)
 	for (unsigned i = 0; i < n && rc == OPTIMG_OK; i++) {
 		uint32_t crc = 0;
 
-		if (!oi_map_done(ext[i].status))
+		if (!oi_map_done(ext[i].status) || ext[i].status == OI_MAP_GAP)
 			continue;
 		if (ext[i].hashed)
 			rc = part_crc(r, ext[i].start, ext[i].count, &crc);
@@ -1287,7 +1302,9 @@ fill_result(struct rip *r)
 {
 	struct optimg_rip_result *res = r->res;
 
-	res->sectors = (uint32_t)(r->map.end - r->map.first);
+	/* The gaps between sessions hold no sector of the dump. */
+	res->sectors = (uint32_t)(r->map.end - r->map.first) -
+	    oi_map_count(&r->map, OI_MAP_GAP);
 	res->good = oi_map_count(&r->map, OI_MAP_GOOD);
 	res->kept = oi_map_count(&r->map, OI_MAP_KEPT);
 	res->cooked = oi_map_count(&r->map, OI_MAP_COOKED);
@@ -1296,7 +1313,7 @@ fill_result(struct rip *r)
 	res->bad = oi_map_count(&r->map, OI_MAP_BAD);
 	res->untried = oi_map_count(&r->map, OI_MAP_UNTRIED);
 	res->bad_extents = oi_map_extents(&r->map, OI_MAP_BAD);
-	res->complete = done_count(r) == res->sectors;
+	res->complete = done_count(r) == (uint32_t)(r->map.end - r->map.first);
 	res->reconstructed = res->complete && res->rebuilt > 0;
 	res->interrupted = r->stop && !res->complete;
 	/* A CloneCD rip's one part file becomes NAME.img and NAME.sub. */
@@ -1431,7 +1448,8 @@ setup(struct rip *r, const char *device)
 	OI_TRY(plan_files(r));
 	if (r->to == OPTIMG_OUTPUT_CCD)
 		OI_TRY(check_sub(r));
-	OI_TRY(check_placement(r, device));
+	/* The image's own name: a stand-in image may be named "sim:..." */
+	OI_TRY(check_placement(r, r->img->path));
 	OI_TRY(lock_output(r));
 	OI_TRY(check_outputs(r));
 	fingerprint(r, disc);

@@ -63,7 +63,9 @@ int oi_hash_file(const char *path, struct optimg_hashes *out,
  *		data reads cooked; not dumped (to do, as bad is)
  *	rebuilt	BIN: the raw sector rebuilt from its cooked user data
  *		(--reconstruct); not a raw dump
- * good, kept, cooked and rebuilt are done; the others are to do.
+ *	gap	between two sessions (lead-out, lead-in): no sector to
+ *		read and none in any part file
+ * good, kept, cooked, rebuilt and gap are done; the others are to do.
  */
 enum oi_map_status {
 	OI_MAP_UNTRIED,
@@ -73,6 +75,7 @@ enum oi_map_status {
 	OI_MAP_COOKED,
 	OI_MAP_RAWFAIL,
 	OI_MAP_REBUILT,
+	OI_MAP_GAP,
 };
 
 struct oi_map_extent {
