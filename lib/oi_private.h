@@ -89,8 +89,14 @@ struct oi_stream {
 	void		*ctx;		/* other kinds: owned by ops */
 };
 
-/* A plain file; fails on a directory. */
+/*
+ * A file; fails on a directory.  A gzip, xz, zstd or ECM file (by its
+ * magic number) is opened decompressed (unpack.h).
+ */
 int oi_stream_open(struct oi_stream *st, const char *path,
+    struct optimg_error *err);
+/* The file's bytes as they are. */
+int oi_stream_open_plain(struct oi_stream *st, const char *path,
     struct optimg_error *err);
 /* An open descriptor, owned by the stream from the call on. */
 int oi_stream_adopt_fd(struct oi_stream *st, int fd, const char *name,

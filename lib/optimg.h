@@ -362,9 +362,11 @@ int optimg_image_read(struct optimg_image *img, int32_t lba, uint32_t count,
     unsigned sector_size, void *buf);
 
 /*
- * What holds the image's sectors when it is a compressed container (a
- * CHD today): its kind, sizes, codec mix and checksums.  Strings are
- * borrowed from img.
+ * What holds the image's sectors when it is a compressed container: a
+ * CHD (kind "chd": sizes, codec mix, checksums), or files read through a
+ * decompressor (kind "gzip", "xz", "zstd" or "ecm": an ISO.xz, a cue's
+ * bin.ecm; sizes summed over those files, hunk_count the restart units
+ * named by units, mix one entry per kind).  Strings are borrowed from img.
  */
 #define OPTIMG_CONTAINER_MIX 8
 
@@ -386,6 +388,8 @@ struct optimg_container {
 	char		 raw_sha1[41];
 	char		 parent_sha1[41];	/* "" when there is no parent */
 	const char	*parent_path;	/* NULL when there is no parent */
+	const char	*units;		/* "hunks", "blocks", "frames", ... */
+	unsigned	 files;		/* compressed files (1 for a CHD) */
 };
 
 /* OPTIMG_EUNSUPP when the image is no compressed container. */

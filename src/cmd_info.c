@@ -139,6 +139,25 @@ print_session_gap(const struct optimg_disc *d, unsigned i)
 			    (long)d->sessions[s - 1].leadout);
 }
 
+/* Files read through a decompressor: an ISO.xz, a cue's bins.ecm. */
+static void
+print_packed(const struct optimg_container *c)
+{
+	printf("container: %s, %u file%s, %u %s, %llu bytes hold %llu "
+	    "(%.1f%%)\n", c->kind, c->files, c->files == 1 ? "" : "s",
+	    c->hunk_count, c->units, (unsigned long long)c->stored_bytes,
+	    (unsigned long long)c->logical_bytes, c->logical_bytes == 0 ?
+	    0.0 : 100.0 * (double)c->stored_bytes /
+	    (double)c->logical_bytes);
+	if (c->nmix > 1) {
+		printf("files:    ");
+		for (unsigned i = 0; i < c->nmix; i++)
+			printf("%s%s %u", i > 0 ? ", " : "", c->mix[i].name,
+			    c->mix[i].hunks);
+		printf("\n");
+	}
+}
+
 static void
 print_container(struct optimg_image *img)
 {
@@ -146,6 +165,10 @@ print_container(struct optimg_image *img)
 
 	if (optimg_image_container(img, &c) < 0)
 		return;
+	if (strcmp(c.kind, "chd") != 0) {
+		print_packed(&c);
+		return;
+	}
 	printf("container: %s v%u, %u hunks of %u bytes (units of %u), "
 	    "%llu bytes hold %llu (%.1f%%)\n", c.kind, c.version,
 	    c.hunk_count, c.hunk_bytes, c.unit_bytes,
@@ -367,6 +390,9 @@ json_container(struct optimg_image *img)
 	json_add_str(o, "parent_sha1", c.parent_sha1[0] ? c.parent_sha1 :
 	    NULL);
 	json_add_str(o, "parent", c.parent_path);
+	json_add_str(o, "units", c.units);
+	json_object_object_add(o, "files", json_object_new_int(
+	    (int)c.files));
 	return o;
 }
 

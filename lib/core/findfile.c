@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -84,8 +85,8 @@ find_loosely(const char *dir, const char *name)
 	return cur;
 }
 
-char *
-oi_find_file(const char *dir, const char *name)
+static char *
+find_plain(const char *dir, const char *name)
 {
 	char *path = *name == '/' ? strdup(name) : join(dir, name,
 	    strlen(name));
@@ -94,6 +95,29 @@ oi_find_file(const char *dir, const char *name)
 		return path;
 	free(path);
 	return find_loosely(dir, name);
+}
+
+/*
+ * A sheet names x.bin; when there is none, x.bin.ecm, .xz, .zst or .gz
+ * (in that order) is taken: that is how ecm(1), xz, zstd and gzip leave a
+ * packed file beside its sheet, and oi_stream_open reads it decompressed.
+ */
+char *
+oi_find_file(const char *dir, const char *name)
+{
+	static const char *const packed[] = { ".ecm", ".xz", ".zst", ".gz" };
+	char *path = find_plain(dir, name);
+
+	for (unsigned i = 0; path == NULL && i < OI_ARRAY_SIZE(packed); i++) {
+		size_t n = strlen(name) + strlen(packed[i]) + 1;
+		char *alt = malloc(n);
+		if (alt == NULL)
+			return NULL;
+		snprintf(alt, n, "%s%s", name, packed[i]);
+		path = find_plain(dir, alt);
+		free(alt);
+	}
+	return path;
 }
 
 char *

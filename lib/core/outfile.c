@@ -261,10 +261,14 @@ oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
 	return OPTIMG_OK;
 }
 
+static int flush_buf(struct oi_outfile *of, struct optimg_error *err);
+
 static int
 write_fully(struct oi_outfile *of, const uint8_t *p, size_t len,
     struct optimg_error *err)
 {
+	if (of->pack != NULL)
+		return oi_pack_write(of->pack, of->fd, p, len, err);
 	while (len > 0) {
 		ssize_t n = write(of->fd, p, len);
 		if (n < 0 && errno == EINTR)
@@ -276,6 +280,17 @@ write_fully(struct oi_outfile *of, const uint8_t *p, size_t len,
 		len -= (size_t)n;
 	}
 	return OPTIMG_OK;
+}
+
+int
+oi_outfile_pack(struct oi_outfile *of, enum oi_pack_kind kind,
+    struct optimg_error *err)
+{
+	if (kind == OI_PACK_NONE)
+		return OPTIMG_OK;
+	OI_TRY(oi_outfile_wait(of, err));
+	OI_TRY(flush_buf(of, err));
+	return oi_pack_new(&of->pack, kind, of->path, err);
 }
 
 static int
@@ -291,34 +306,21 @@ static void
 write_job(void *arg)
 {
 	struct oi_outfile *of = arg;
-	const uint8_t *p = of->async_data;
-	size_t len = of->async_len;
 
 	of->async_errno = 0;
-	while (len > 0) {
-		ssize_t n = write(of->fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			of->async_errno = errno;
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if (write_fully(of, of->async_data, of->async_len, &of->async_err) < 0)
+		of->async_errno = EIO;
 }
 
 /* Reports how the background write, handed over last, went. */
 static int
 async_status(struct oi_outfile *of, struct optimg_error *err)
 {
-	int e = of->async_errno;
-
-	if (e == 0)
+	if (of->async_errno == 0)
 		return OPTIMG_OK;
 	of->async_errno = 0;
-	errno = e;
-	return oi_set_errno(err, OPTIMG_EIO, "cannot write '%s'", of->path);
+	*err = of->async_err;
+	return err->code;
 }
 
 /* Waits for the background write, if any, and reports how it went. */
@@ -390,7 +392,7 @@ oi_outfile_copy_from_fd(struct oi_outfile *of, int in_fd, size_t len,
 
 	*copied = 0;
 	OI_TRY(wait_async(of, err));
-	if (of->len != 0)
+	if (of->len != 0 || of->pack != NULL)
 		return OPTIMG_EUNSUPP;
 	do
 		n = copy_file_range(in_fd, NULL, of->fd, NULL, len, 0);
@@ -411,6 +413,10 @@ oi_outfile_pwrite(struct oi_outfile *of, const void *data, size_t len,
 {
 	const uint8_t *p = data;
 
+	if (of->pack != NULL)
+		return oi_set_error(err, OPTIMG_EUNSUPP, "'%s' is compressed "
+		    "as it is written and cannot be rewritten in place",
+		    of->path);
 	OI_TRY(wait_async(of, err));
 	OI_TRY(flush_buf(of, err));
 	while (len > 0) {
@@ -439,6 +445,11 @@ oi_outfile_finish(struct oi_outfile *of, struct optimg_error *err)
 	oi_worker_stop(&of->writer);
 	OI_TRY(async_status(of, err));
 	OI_TRY(flush_buf(of, err));
+	if (of->pack != NULL) {
+		OI_TRY(oi_pack_finish(of->pack, of->fd, err));
+		oi_pack_free(of->pack);
+		of->pack = NULL;
+	}
 	if (close(of->fd) < 0) {
 		of->fd = -1;
 		return oi_set_errno(err, OPTIMG_EIO, "cannot write '%s'",
@@ -554,6 +565,8 @@ oi_outfile_abort(struct oi_outfile *of)
 	of->buf = NULL;
 	free(of->path);
 	of->path = NULL;
+	oi_pack_free(of->pack);
+	of->pack = NULL;
 }
 
 bool

@@ -14,6 +14,7 @@
 
 #include "oi_private.h"
 #include "worker.h"
+#include "pack.h"
 
 #define OI_OUTFILE_BUFSIZE (4u << 20)
 
@@ -32,6 +33,8 @@ struct oi_outfile {
 	bool		 locked;	/* lock_fd is open */
 	bool		 force;		/* may replace an existing file */
 	unsigned	 stale_removed;	/* dead runs' files swept at open */
+	struct oi_pack	*pack;		/* compresses what is written */
+	struct optimg_error async_err;	/* the background write's failure */
 };
 
 /*
@@ -40,6 +43,13 @@ struct oi_outfile {
  * device.
  */
 int oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
+    struct optimg_error *err);
+/*
+ * From here on, what is written is compressed (pack.h) as kind says;
+ * OI_PACK_NONE does nothing.  A packed file is written in order only:
+ * oi_outfile_pwrite fails and oi_outfile_copy_from_fd answers EUNSUPP.
+ */
+int oi_outfile_pack(struct oi_outfile *of, enum oi_pack_kind kind,
     struct optimg_error *err);
 int oi_outfile_write(struct oi_outfile *of, const void *data, size_t len,
     struct optimg_error *err);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "oi_private.h"
+#include "unpack.h"
 
 /* ---- plain files ------------------------------------------------------- */
 
@@ -70,7 +71,7 @@ static const struct oi_stream_ops file_ops = {
 };
 
 int
-oi_stream_open(struct oi_stream *st, const char *path,
+oi_stream_open_plain(struct oi_stream *st, const char *path,
     struct optimg_error *err)
 {
 	struct stat sb;
@@ -107,6 +108,31 @@ oi_stream_open(struct oi_stream *st, const char *path,
 	st->ops = &file_ops;
 	(void)posix_fadvise(st->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return OPTIMG_OK;
+}
+
+/*
+ * A file whose first bytes say gzip, xz, zstd or ECM is read through the
+ * decompressing stream (unpack.c): every reader, and every file a sheet
+ * names, takes compressed files by content, whatever their names.
+ */
+int
+oi_stream_open(struct oi_stream *st, const char *path,
+    struct optimg_error *err)
+{
+	uint8_t head[8];
+	enum oi_pack_kind kind;
+
+	OI_TRY(oi_stream_open_plain(st, path, err));
+	if (st->size < sizeof(head))
+		return OPTIMG_OK;
+	if (oi_stream_pread(st, head, sizeof(head), 0, err) < 0) {
+		oi_stream_close(st);
+		return err->code;
+	}
+	kind = oi_pack_detect(head, sizeof(head));
+	if (kind == OI_PACK_NONE)
+		return OPTIMG_OK;
+	return oi_unpack_wrap(st, kind, oi_unpack_max_bytes, err);
 }
 
 /*

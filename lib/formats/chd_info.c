@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "chd.h"
+#include "unpack.h"
 
 #define VERIFY_CHUNK (1u << 20)
 
@@ -45,8 +46,10 @@ optimg_image_container(struct optimg_image *img, struct optimg_container *c)
 
 	memset(c, 0, sizeof(*c));
 	if (chd == NULL)
-		return OPTIMG_EUNSUPP;
+		return oi_unpack_container(img, c);
 	c->kind = "chd";
+	c->units = "hunks";
+	c->files = 1;
 	c->version = chd->version;
 	c->logical_bytes = chd->logical_bytes;
 	c->stored_bytes = chd->st.size;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "convert.h"
+#include "pack.h"
 
 /* Enough for a cue's first lines and an ISO's volume descriptor at 32 KiB. */
 #define PROBE_BYTES (64u * 1024)
@@ -150,17 +151,28 @@ optimg_image_open(struct optimg_image *img, const char *path)
 
 /* ---- writers ------------------------------------------------------------ */
 
+/*
+ * Whether path ends with one of w's extensions, before a compression
+ * suffix (x.iso.xz is an ISO, written compressed); a compressed x.bin
+ * is a BIN/CUE.
+ */
 static bool
 has_extension(const struct oi_writer *w, const char *path)
 {
-	const char *dot = strrchr(path, '.');
+	size_t sl = oi_pack_suffix_len(path), n = strlen(path) - sl;
+	const char *dot = path + n;
 
-	if (dot == NULL || strchr(dot, '/') != NULL)
+	while (dot > path && dot[-1] != '.' && dot[-1] != '/')
+		dot--;
+	if (dot == path || dot[-1] != '.')
 		return false;
+	dot--;
 	for (const char *const *e = w->extensions; *e != NULL; e++)
-		if (strcasecmp(dot, *e) == 0)
+		if (strlen(*e) == (size_t)(path + n - dot) &&
+		    strncasecmp(dot, *e, strlen(*e)) == 0)
 			return true;
-	return false;
+	return sl > 0 && w == &oi_writer_cue && path + n - dot == 4 &&
+	    strncasecmp(dot, ".bin", 4) == 0;
 }
 
 int

@@ -11,6 +11,7 @@
 #include "convert.h"
 #include "chd.h"
 #include "place.h"
+#include "pack.h"
 
 int
 oi_progress_add(struct oi_progress *p, uint64_t bytes,
@@ -197,6 +198,33 @@ check_losses(const struct optimg_image *img, const struct oi_writer *w,
 	return oi_error_remedy(err, OPTIMG_OPTION_LOSSY, OPTIMG_OPTION_NONE);
 }
 
+/*
+ * Compressing as the output is written (x.iso.xz, x.bin.ecm) suits the
+ * writers that write in order: ISO and BIN/CUE.  ECM packs raw sectors,
+ * so only bins.
+ */
+static int
+check_pack(const struct oi_writer *w, const char *out,
+    struct optimg_error *err)
+{
+	enum oi_pack_kind kind = oi_pack_kind_of(out);
+
+	if (kind == OI_PACK_NONE)
+		return OPTIMG_OK;
+	if (w != &oi_writer_iso && w != &oi_writer_cue)
+		return oi_set_error(err, OPTIMG_EINVAL, "'%s': %s cannot be "
+		    "compressed as %s; compress an ISO (NAME.iso%s) or "
+		    "BIN/CUE (NAME.bin%s)", out, w->description,
+		    oi_pack_name(kind), out + strlen(out) -
+		    oi_pack_suffix_len(out), out + strlen(out) -
+		    oi_pack_suffix_len(out));
+	if (kind == OI_PACK_ECM && w == &oi_writer_iso)
+		return oi_set_error(err, OPTIMG_EINVAL, "'%s': ECM strips what "
+		    "raw sectors repeat and an ISO holds none; write NAME.bin.ecm",
+		    out);
+	return OPTIMG_OK;
+}
+
 int
 optimg_convert(struct optimg_image *img, const char *out,
     const struct optimg_convert_opts *opts, struct optimg_error *err)
@@ -209,6 +237,7 @@ optimg_convert(struct optimg_image *img, const char *out,
 	if (img->lossy != NULL)
 		return oi_set_error(err, OPTIMG_ELOSSY, "%s", img->lossy);
 	OI_TRY(oi_writer_find(opts->format, out, &w, err));
+	OI_TRY(check_pack(w, out, err));
 	if (w->check != NULL)
 		OI_TRY(w->check(img, opts, err));
 	OI_TRY(check_losses(img, w, opts, err));

@@ -34,6 +34,8 @@ struct cue_job {
 	unsigned		 nbins;
 	struct oi_outfile	 cue;
 	struct oi_progress	 prog;
+	enum oi_pack_kind	 pack;		/* how the bins are compressed */
+	char			*suffix;	/* ".xz" after their names */
 };
 
 unsigned
@@ -163,6 +165,50 @@ make_names(struct cue_job *job, bool split, struct optimg_error *err)
 	return OPTIMG_OK;
 }
 
+/* dir/name, and the compression suffix when the bins are packed. */
+static char *
+packed_path(const struct cue_job *job, const char *name)
+{
+	char *path = oi_path_join(job->dir, name), *p;
+	size_t n;
+
+	if (path == NULL || job->suffix == NULL)
+		return path;
+	n = strlen(path) + strlen(job->suffix) + 1;
+	if ((p = malloc(n)) != NULL)
+		snprintf(p, n, "%s%s", path, job->suffix);
+	free(path);
+	return p;
+}
+
+/*
+ * "x.bin.xz": the bins are written compressed (x.bin.xz) and the cue
+ * sheet, plain text, is x.cue and names them x.bin, as a cue beside
+ * files that ecm(1), xz or gzip packed does; readers find x.bin.xz for
+ * x.bin (oi_find_file).  *cue gets "x.cue".
+ */
+static int
+packed_names(struct cue_job *job, const char *out, char **cue,
+    struct optimg_error *err)
+{
+	size_t sl = oi_pack_suffix_len(out), n = strlen(out) - sl;
+
+	*cue = NULL;
+	job->pack = oi_pack_kind_of(out);
+	if (sl == 0)
+		return OPTIMG_OK;
+	if (n < 5 || strncasecmp(out + n - 4, ".bin", 4) != 0)
+		return oi_set_error(err, OPTIMG_EINVAL, "'%s': compressed "
+		    "BIN/CUE output is named NAME.bin%s (the bins are "
+		    "compressed, NAME.cue stays text)", out, out + n);
+	job->suffix = strdup(out + n);
+	*cue = strdup(out);
+	if (job->suffix == NULL || *cue == NULL)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	memcpy(*cue + n - 4, ".cue", 5);
+	return OPTIMG_OK;
+}
+
 /* Every output must be new (or --force) and none may be an input. */
 static int
 open_outputs(struct cue_job *job, const char *cue_path, bool force,
@@ -176,16 +222,18 @@ open_outputs(struct cue_job *job, const char *cue_path, bool force,
 	job->cue.fd = -1;
 	OI_TRY(oi_check_not_input(job->img, cue_path, err));
 	for (unsigned i = 0; i < job->disc.ntracks; i++) {
-		char *path = oi_path_join(job->dir, job->names[i]);
+		struct oi_outfile *of = &job->bins[job->bin_of_track[i]];
+		char *path = packed_path(job, job->names[i]);
 		int rc;
 
 		if (path == NULL)
 			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 		rc = oi_check_not_input(job->img, path, err);
-		if (rc == OPTIMG_OK && job->bins[job->bin_of_track[i]].path ==
-		    NULL)
-			rc = oi_outfile_open(&job->bins[job->bin_of_track[i]],
-			    path, force, err);
+		if (rc == OPTIMG_OK && of->path == NULL) {
+			rc = oi_outfile_open(of, path, force, err);
+			if (rc == OPTIMG_OK)
+				rc = oi_outfile_pack(of, job->pack, err);
+		}
 		free(path);
 		OI_TRY(rc);
 	}
@@ -313,6 +361,7 @@ job_release(struct cue_job *job)
 	free(job->disc.tracks);	/* shallow copy: strings belong to img */
 	free(job->dir);
 	free(job->base);
+	free(job->suffix);
 }
 
 static int
@@ -320,10 +369,12 @@ write_cue(struct optimg_image *img, const char *out,
     const struct optimg_convert_opts *opts, struct optimg_error *err)
 {
 	struct cue_job job;
+	char *cue = NULL;
 	int rc;
 
 	/* A CHD of ours gives back the very sheet and files. */
-	rc = oi_chd_write_original(img, out, opts, err);
+	rc = oi_pack_kind_of(out) != OI_PACK_NONE ? OPTIMG_ENOENT :
+	    oi_chd_write_original(img, out, opts, err);
 	if (rc != OPTIMG_ENOENT)
 		return rc;
 	memset(&job, 0, sizeof(job));
@@ -336,7 +387,11 @@ write_cue(struct optimg_image *img, const char *out,
 		    "applies to ISO output; a cue keeps every track");
 		return oi_error_about(err, OPTIMG_OPTION_DATA_TRACK);
 	}
-	rc = prepare_disc(&job, err);
+	rc = packed_names(&job, out, &cue, err);
+	if (cue != NULL)
+		out = cue;
+	if (rc == OPTIMG_OK)
+		rc = prepare_disc(&job, err);
 	if (rc == OPTIMG_OK)
 		rc = split_name(&job, out, err);
 	if (rc == OPTIMG_OK)
@@ -346,6 +401,7 @@ write_cue(struct optimg_image *img, const char *out,
 	if (rc == OPTIMG_OK)
 		rc = write_all(&job, err);
 	job_release(&job);
+	free(cue);
 	return rc;
 }
 

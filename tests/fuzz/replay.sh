@@ -59,6 +59,28 @@ for f in "$seeds"/cso/*; do
 	printf '\377\377' | dd of="$f.flip" bs=1 seek=40 conv=notrunc status=none
 done
 "$BUILDDIR/tests/fuzz/replay_cso" "$seeds/cso"
+# Packed streams: what optimg writes (xz blocks, zstd frames and seek
+# table, gzip, ECM), what the tools write, whole, cut and flipped.
+mkdir "$seeds/packed"
+for k in xz zst gz; do
+	"$OPTIMG" convert -q "$seeds/small.iso" "$seeds/packed/small.iso.$k"
+done
+"$OPTIMG" convert -q "$seeds/redump/seed.cue" "$seeds/packed/seed.bin.ecm"
+command -v xz >/dev/null 2>&1 &&
+	xz -T1 -c "$seeds/small.iso" >"$seeds/packed/one.xz"
+command -v zstd >/dev/null 2>&1 &&
+	zstd -q -c "$seeds/small.iso" >"$seeds/packed/one.zst"
+for f in "$seeds"/packed/*; do
+	size=$(stat -c %s "$f")
+	head -c 64 "$f" >"$f.head"
+	head -c $((size / 2)) "$f" >"$f.half"
+	for at in 30 $((size / 2)) $((size - 12)); do
+		cp "$f" "$f.flip$at"
+		printf '\377' | dd of="$f.flip$at" bs=1 seek="$at" conv=notrunc \
+			status=none
+	done
+done
+"$BUILDDIR/tests/fuzz/replay_container" "$seeds/packed"
 
 # DAT, rescue map, boot and partition decoders, UDF (seeds from libcdio's
 # UDF images and genisoimage when they are here).
