@@ -35,6 +35,9 @@ static const char usage[] =
     "  ISO -> CHD        a DVD CHD (lzma, zlib)\n"
     "  any -> CCD        CloneCD .ccd/.img/.sub: the full TOC, raw sectors,\n"
     "                    the image's subchannel or P and Q made from the TOC\n"
+    "  any -> TOC        cdrdao .toc + .bin (#byte-offset a track, or\n"
+    "                    --split): CD-TEXT, ISRC, CATALOG, gaps, indices,\n"
+    "                    the image's subchannel as RW_RAW\n"
     "  CHD -> BIN/CUE, ISO  the bins chdman extractcd writes, or the\n"
     "                    original set when the CHD has our tag\n"
     "  ISO <-> CSO, ZSO  PSP compressed ISOs: CSO v1/v2 (deflate, LZ4) and\n"
@@ -47,12 +50,12 @@ static const char usage[] =
     "by name too, unless --lossy.\n"
     "\n"
     "Options:\n"
-    "  --format FORMAT     output format (iso, cue, chd, ccd, cso, zso),\n"
+    "  --format FORMAT     output format (iso, cue, chd, ccd, toc, cso, zso),\n"
     "                      when OUTPUT's name does not say; --to too\n"
     "  --parent FILE       the parent of a CHD stored as a difference (by\n"
     "                      default found by SHA-1 beside the input)\n"
     "  --lossy             leave out what the output format cannot hold\n"
-    "  --split             one bin per track, named 'NAME (Track N).bin'\n"
+    "  --split             one bin per track (cue, toc), 'NAME (Track N).bin'\n"
     "  --data-track N      the data track to write into an ISO\n"
     "  -f, --force         replace OUTPUT (and its bins) if they exist\n"
     "      --json          print what was written as a JSON document\n"
@@ -105,9 +108,9 @@ check_combination(const struct optimg_convert_opts *opts, const char *out)
 	for (i = 0; to[i] != '\0' && i + 1 < sizeof(name); i++)
 		name[i] = (char)toupper((unsigned char)to[i]);
 	name[i] = '\0';
-	if (opts->split && strcmp(to, "cue") != 0)
-		return cli_usage_error("--split applies to BIN/CUE output, "
-		    "not %s", name);
+	if (opts->split && strcmp(to, "cue") != 0 && strcmp(to, "toc") != 0)
+		return cli_usage_error("--split applies to BIN/CUE and TOC "
+		    "output, not %s", name);
 	if (opts->data_track != 0 && strcmp(to, "iso") != 0)
 		return cli_usage_error("--data-track applies to ISO output; "
 		    "%s %s keeps every track", strcmp(to, "cue") == 0 ? "a" :

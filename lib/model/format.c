@@ -50,6 +50,7 @@ static const struct oi_writer *const writers[] = {
 	&oi_writer_cue,
 	&oi_writer_chd,
 	&oi_writer_ccd,
+	&oi_writer_toc,
 	&oi_writer_cso,
 	&oi_writer_zso,
 };

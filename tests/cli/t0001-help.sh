@@ -30,7 +30,7 @@ expect_exit 2 "$OPTIMG" convert only-one-arg
 expect_exit 2 "$OPTIMG" convert --to floppy a b
 expect_exit 2 "$OPTIMG" convert --data-track 0 a.cue b.iso
 expect_exit 2 "$OPTIMG" convert --split a.cue b.iso
-grep -q "^optimg: convert: --split applies to BIN/CUE output" "$TMP/err" || fail "$(cat "$TMP/err")"
+grep -q "^optimg: convert: --split applies to BIN/CUE and TOC output" "$TMP/err" || fail "$(cat "$TMP/err")"
 expect_exit 2 "$OPTIMG" convert --data-track 1 a.iso b.cue
 
 # Every command in --help has a section in the man page.

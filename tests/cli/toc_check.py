@@ -4,6 +4,8 @@
   toc_check.py expect JSON SPEC...   each SPEC is one track:
       MODE:SIZE:FIRST:START:LENGTH[:I2,I3...]  (FIRST = index 00 or 01,
       the track's first sector; I2.. absolute LBAs of INDEX 02..)
+  toc_check.py same JSON1 JSON2 [FIELD...]   the same disc model: catalog,
+      CD-TEXT, sessions and every track field but those named
   toc_check.py cdrdao JSON SHOWTOC   `cdrdao show-toc` output: each TRACK's
       mode, PREGAP, START, END, INDEX, ISRC, copy/pre-emphasis/four-channel
       flags and the catalog number must agree.
@@ -62,7 +64,7 @@ def cdrdao(disc, text):
         flags = set(t["flags"].split())
         got = (t["number"], t["mode"].split("/")[0], t["sector_size"],
                t["pregap"], t["start"], t["start"] + t["length"],
-               [v - t["start"] for v in indices(t)], t["isrc"],
+               indices(t), t["isrc"],
                "DCP" in flags, "PRE" in flags, "4CH" in flags)
         want = (int(num), base, size, int(pregap.group(1)) if pregap else 0,
                 start, end, idx,
@@ -72,9 +74,21 @@ def cdrdao(disc, text):
         assert got == want, ("track %s" % num, got, want)
 
 
+def same(a, b, skip):
+    for k in ("catalog", "cdtext", "sessions"):
+        assert a[k] == b[k], (k, a[k], b[k])
+    assert len(a["tracks"]) == len(b["tracks"])
+    for s, t in zip(a["tracks"], b["tracks"]):
+        for k in s:
+            if k not in skip:
+                assert s[k] == t[k], ("track %d" % s["number"], k, s[k], t[k])
+
+
 def main():
     disc = json.load(open(sys.argv[2]))
-    if sys.argv[1] == "expect":
+    if sys.argv[1] == "same":
+        same(disc, json.load(open(sys.argv[3])), sys.argv[4:])
+    elif sys.argv[1] == "expect":
         expect(disc, sys.argv[3:])
     else:
         cdrdao(disc, open(sys.argv[3]).read())
