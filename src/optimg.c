@@ -54,7 +54,9 @@ print_help(FILE *out)
 	    "usage: optimg [--version] [--help] COMMAND [--raw] [ARGS]\n"
 	    "\n"
 	    "optimg reads, converts and writes optical disc images: ISO 9660\n"
-	    "images (.iso) and raw images with cue sheets (.bin + .cue).\n"
+	    "images (.iso) and raw images with cue sheets (.bin + .cue), and\n"
+	    "CHD, CSO/ZSO, NRG, CDI, MDS, GDI, CCD and TOC images; any of them\n"
+	    "may be gzip, xz, zstd or ECM compressed (.gz .xz .zst .ecm).\n"
 	    "Formats are recognised from their content, not their names.\n"
 	    "\n"
 	    "Commands:\n");

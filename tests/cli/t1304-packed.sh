@@ -149,4 +149,7 @@ grep -q "compress an ISO" "$TMP/err" || fail "chd.xz: $(cat "$TMP/err")"
 expect_exit 1 "$OPTIMG" convert "$TMP/src/joliet.iso" "$TMP/j.iso.ecm"
 expect_exit 1 "$OPTIMG" convert "$TMP/src/p1.cue" "$TMP/j.cue.xz"
 grep -q "NAME.bin.xz" "$TMP/err" || fail "cue.xz: $(cat "$TMP/err")"
+# --help names them.
+"$OPTIMG" convert --help | grep -q 'ECM' || fail "convert --help: no ECM"
+"$OPTIMG" --help | grep -q 'xz, zstd or ECM' || fail "--help: no xz"
 echo "$n packed round trips"
