@@ -1,8 +1,8 @@
 /*
- * pack_ecm.c - writing ECM v1 (ecm.h) as ecm(1) does: at each byte, a
- * whole Mode 1 sector (2352 bytes) or Mode 2 Form 1/Form 2 block (2336)
- * whose EDC/ECC check out is stored without what can be made again, any
- * other byte as a literal.  Runs of one type become one record, cut at
+ * pack_ecm.c - writing ECM v1 (ecm.h) as ecm(1) does: a whole Mode 1
+ * sector (2352 bytes) or Mode 2 Form 1/Form 2 block (2336) whose EDC/ECC
+ * check out is stored without what can be made again, any other byte as
+ * a literal.  Runs of one type become one record, cut at
  * REC_BYTES so memory stays small; the EDC of all input ends the file.
  */
 #include "config.h"
@@ -20,6 +20,8 @@
 struct ecmp {
 	uint8_t		*q;		/* input not yet classified */
 	size_t		 q_len, q_cap;
+	size_t		 q_pos;		/* q's first unclassified byte */
+	uint64_t	 since;		/* literal bytes since the last sector */
 	uint8_t		*rec;		/* the open record's items */
 	size_t		 rec_len;
 	unsigned	 type;
@@ -103,22 +105,48 @@ add_item(struct oi_pack *p, struct ecmp *e, int fd, unsigned t,
 	return OPTIMG_OK;
 }
 
-/* Classifies the queue while a whole sector (or, at the end, less) waits. */
+/*
+ * ecm(1) runs the EDC check at every byte, which costs 2 KiB of work a
+ * byte over audio whose samples repeat every 4 bytes.  Sectors are where
+ * a sync is (Mode 1, and Mode 2 16 bytes on) or a whole number of blocks
+ * after the last sector or the start (MODE2/2336 and 2352 files without
+ * one), so only those places are checked: the same sectors are found, in
+ * linear time, and any ECM decoder reads the result.
+ */
+static bool
+candidate(const struct ecmp *e, size_t at)
+{
+	static const uint8_t sync[12] = { 0x00, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0x00 };
+
+	return e->since % 2336 == 0 || e->since % OPTIMG_RAW_SECTOR == 0 ||
+	    (e->q_len - at >= 12 && memcmp(e->q + at, sync, 12) == 0) ||
+	    (at >= 16 && memcmp(e->q + at - 16, sync, 12) == 0);
+}
+
+/*
+ * Classifies the queue while a whole sector (or, at the end, less) waits;
+ * keeps the 16 bytes before the first unclassified one for candidate().
+ */
 static int
 drain(struct oi_pack *p, struct ecmp *e, int fd, bool last,
     struct optimg_error *err)
 {
-	size_t at = 0;
+	size_t at = e->q_pos, keep;
 
 	while (e->q_len - at >= OPTIMG_RAW_SECTOR ||
 	    (last && at < e->q_len)) {
-		unsigned t = oi_ecm_classify(e->q + at, e->q_len - at);
+		unsigned t = candidate(e, at) ?
+		    oi_ecm_classify(e->q + at, e->q_len - at) : 0;
 		OI_TRY(add_item(p, e, fd, t, e->q + at, err));
 		at += oi_ecm_decoded(t);
+		e->since = t != 0 ? 0 : e->since + 1;
 	}
-	if (at > 0)
-		memmove(e->q, e->q + at, e->q_len - at);
-	e->q_len -= at;
+	keep = OI_MIN(at, (size_t)16);
+	if (at > keep)
+		memmove(e->q, e->q + at - keep, e->q_len - at + keep);
+	e->q_len -= at - keep;
+	e->q_pos = keep;
 	return OPTIMG_OK;
 }
 
