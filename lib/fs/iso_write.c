@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -352,10 +353,11 @@ write_metadata(struct writer *w)
 		for (i = 0; i < mk->ndirs[ns] && rc == 0; i++) {
 			struct oi_iso_node *d = mk->dorder[ns][i];
 			dir.len = ce.len = 0;
-			rc = pad_to(w, (uint64_t)d->dir_lba[ns] * ISO_BLOCK);
+			rc = pad_to(w,
+			    (uint64_t)d->dir->dir_lba[ns] * ISO_BLOCK);
 			if (rc == 0)
 				rc = oi_iso_dir_build(mk, d, ns, &dir, &ce);
-			if (rc == 0 && (dir.len != d->dir_size[ns] ||
+			if (rc == 0 && (dir.len != d->dir->dir_size[ns] ||
 			    (ns == NS_ISO && ce.len != d->ce_size)))
 				rc = oi_set_error(&mk->err, OPTIMG_EINVAL,
 				    "internal error: directory size changed");
@@ -383,13 +385,16 @@ write_data(struct writer *w)
 	}
 	for (i = 0; i < mk->nfiles; i++) {
 		const struct oi_iso_node *f = mk->files[i];
+		char buf[PATH_MAX];
+		const char *src;
 		OI_TRY(pad_to(w, (uint64_t)f->data_lba * ISO_BLOCK));
-		if (f->mem != NULL)
+		if (f->mem != NULL) {
 			OI_TRY(emit(w, f->mem, f->size));
-		else
-			OI_TRY(copy_file(w, oi_iso_open_source(mk, f->src,
-			    false, f->src_dev, f->src_ino, f->size), f->src,
-			    f->size));
+			continue;
+		}
+		src = oi_iso_src(f, buf, sizeof(buf));
+		OI_TRY(copy_file(w, oi_iso_open_source(mk, src, false,
+		    f->src_dev, f->src_ino, f->size), src, f->size));
 	}
 	return pad_to(w, (uint64_t)mk->iso_blocks * ISO_BLOCK);
 }

@@ -18,6 +18,7 @@
 
 #include <sys/types.h>
 
+#include "arena.h"
 #include "oi_private.h"
 
 #define ISO_BLOCK		2048u
@@ -37,13 +38,35 @@ enum oi_iso_kind {
 	ISO_CATALOG,		/* the El Torito boot catalog */
 };
 
-struct oi_iso_node {
-	char			*name;		/* real name (Rock Ridge NM) */
-	char			*src;		/* host path, NULL if made up */
-	struct oi_iso_node	*parent;	/* real parent */
+/* What only directories have; NULL in other nodes. */
+struct oi_iso_dir {
 	struct oi_iso_node	**kids;		/* real children, sorted */
 	unsigned		 nkids, capkids;
-	enum oi_iso_kind	 kind;
+
+	/* Children per name space, in recording order. */
+	struct oi_iso_node	**nskids[NS_COUNT];
+	unsigned		 nnskids[NS_COUNT];
+	struct oi_iso_node	*iso_parent;	/* RR_MOVED when relocated */
+	uint8_t			 reloc_id[32];	/* name inside RR_MOVED */
+	uint8_t			 reloc_idlen;
+	unsigned		 level;		/* ISO tree level, root 1 */
+
+	/* Layout. */
+	uint32_t		 dir_lba[NS_COUNT], dir_size[NS_COUNT];
+	uint16_t		 ptnum[NS_COUNT];	/* path table number */
+};
+
+/*
+ * One per file, directory or link: tens of thousands of them, so what
+ * only directories need is in dir, and the struct is kept without holes.
+ */
+struct oi_iso_node {
+	char			*name;		/* real name (Rock Ridge NM) */
+	/* Host path, NULL if made up; with src_in_dir only the directory
+	 * part ("dir/"), shared, to which name is appended (oi_iso_src). */
+	const char		*src;
+	struct oi_iso_node	*parent;	/* real parent */
+	struct oi_iso_dir	*dir;		/* directories only */
 
 	/* Metadata as Rock Ridge records it (times already clamped). */
 	uint32_t		 mode, uid, gid, nlink;
@@ -52,35 +75,28 @@ struct oi_iso_node {
 	int64_t			 mtime, atime, ctime;
 	uint64_t		 src_dev, src_ino;	/* hard link detection */
 	char			*target;	/* symlink target */
-	uint32_t		 serial;	/* PX file serial number */
-	int			 weight;	/* --sort: higher goes first */
-	bool			 hide[NS_COUNT];
-	bool			 efi_image;	/* an El Torito EFI image */
-	bool			 boot_image;	/* any El Torito image */
-	bool			 needed;	/* its data goes in the image */
 	struct oi_iso_node	*link_owner;	/* hard link sharing data */
 	uint8_t			*mem;		/* data held in memory */
+	uint32_t		 serial;	/* PX file serial number */
+	int			 weight;	/* --sort: higher goes first */
 
 	/* Identifiers as recorded (ISO: d-characters ";1"; Joliet: UCS-2BE). */
 	uint8_t			*id[NS_COUNT];
 	uint8_t			 idlen[NS_COUNT];
 
-	/* Directories: children per name space, in recording order. */
-	struct oi_iso_node	**nskids[NS_COUNT];
-	unsigned		 nnskids[NS_COUNT];
-	struct oi_iso_node	*iso_parent;	/* RR_MOVED when relocated */
-	uint8_t			 reloc_id[32];	/* name inside RR_MOVED */
-	uint8_t			 reloc_idlen;
-	bool			 relocated;
+	uint8_t			 kind;		/* enum oi_iso_kind */
+	bool			 src_in_dir;
+	bool			 hide[NS_COUNT];
+	bool			 efi_image;	/* an El Torito EFI image */
+	bool			 boot_image;	/* any El Torito image */
+	bool			 needed;	/* its data goes in the image */
+	bool			 relocated;	/* in RR_MOVED (directories) */
 	bool			 is_rr_moved;	/* the relocation directory */
 	bool			 reloc_marked;	/* made up: RE hides it */
-	unsigned		 level;		/* ISO tree level, root 1 */
 
 	/* Layout. */
 	uint32_t		 data_lba;	/* files */
-	uint32_t		 dir_lba[NS_COUNT], dir_size[NS_COUNT];
 	uint32_t		 ce_lba, ce_size;	/* RR continuation */
-	uint16_t		 ptnum[NS_COUNT];	/* path table number */
 };
 
 struct oi_iso_boot {
@@ -104,6 +120,7 @@ struct oi_iso_part {
 
 struct optimg_mkiso {
 	struct optimg_mkiso_opts	 o;	/* strings borrowed from caller */
+	struct oi_arena			 arena;	/* nodes, names, identifiers */
 	struct optimg_error		 err;
 	struct oi_iso_node		*root;
 	struct oi_iso_node		*rr_moved;
@@ -158,6 +175,8 @@ int oi_iso_tree_build(struct optimg_mkiso *mk);
 void oi_iso_tree_free(struct optimg_mkiso *mk);
 /* Finds a node by its path in the image ("boot/isolinux.bin"). */
 struct oi_iso_node *oi_iso_lookup(struct optimg_mkiso *mk, const char *path);
+/* Host path of a node (NULL if made up), in buf when it must be built. */
+const char *oi_iso_src(const struct oi_iso_node *n, char *buf, size_t len);
 /* Image path of a node, for messages; written into buf. */
 const char *oi_iso_path(const struct oi_iso_node *n, char *buf, size_t len);
 void oi_iso_warn(struct optimg_mkiso *mk, const char *fmt, ...)

@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +127,8 @@ static int
 read_all(struct optimg_mkiso *mk, const struct oi_iso_node *node,
     uint8_t *buf, uint64_t size)
 {
-	const char *path = node->src;
+	char srcbuf[PATH_MAX];
+	const char *path = oi_iso_src(node, srcbuf, sizeof(srcbuf));
 	int fd = oi_iso_open_source(mk, path, false, node->src_dev,
 	    node->src_ino, node->size);
 	uint64_t got = 0;

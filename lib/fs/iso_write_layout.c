@@ -52,8 +52,8 @@ order_dirs(struct optimg_mkiso *mk, int ns)
 	q[tail++] = mk->root;
 	while (head < tail) {
 		struct oi_iso_node *d = q[head++];
-		for (i = 0; i < d->nnskids[ns]; i++) {
-			struct oi_iso_node *k = d->nskids[ns][i];
+		for (i = 0; i < d->dir->nnskids[ns]; i++) {
+			struct oi_iso_node *k = d->dir->nskids[ns][i];
 			if (k->kind != ISO_DIR)
 				continue;
 			if (ns == NS_ISO && k->relocated && !d->is_rr_moved)
@@ -65,7 +65,7 @@ order_dirs(struct optimg_mkiso *mk, int ns)
 		if (i + 1 > 0xFFFF)
 			return oi_set_error(&mk->err, OPTIMG_EUNSUPP,
 			    "more than 65535 directories");
-		q[i]->ptnum[ns] = (uint16_t)(i + 1);
+		q[i]->dir->ptnum[ns] = (uint16_t)(i + 1);
 	}
 	mk->dirs[ns] = q;
 	mk->ndirs[ns] = tail;
@@ -81,7 +81,7 @@ path_table_size(const struct optimg_mkiso *mk, int ns)
 	for (i = 0; i < mk->ndirs[ns]; i++) {
 		const struct oi_iso_node *d = mk->dirs[ns][i];
 		unsigned l = d == mk->root ? 1 : ns == NS_ISO && d->relocated ?
-		    d->reloc_idlen : d->idlen[ns];
+		    d->dir->reloc_idlen : d->idlen[ns];
 		size += 8 + l + (l & 1);
 	}
 	return size;
@@ -181,8 +181,8 @@ size_dirs(struct optimg_mkiso *mk, int ns, uint32_t *lba)
 		struct oi_iso_node *d = mk->dorder[ns][i];
 		dir.len = ce.len = 0;
 		rc = oi_iso_dir_build(mk, d, ns, &dir, &ce);
-		d->dir_lba[ns] = *lba;
-		d->dir_size[ns] = (uint32_t)dir.len;
+		d->dir->dir_lba[ns] = *lba;
+		d->dir->dir_size[ns] = (uint32_t)dir.len;
 		*lba += blocks(dir.len);
 		if (ns == NS_ISO) {
 			d->ce_lba = *lba;

@@ -351,9 +351,9 @@ su_build(struct optimg_mkiso *mk, struct su *s, const struct oi_iso_node *n,
 	if (n->kind == ISO_SPECIAL && (S_ISCHR(n->mode) || S_ISBLK(n->mode)))
 		OI_TRY(su_pn(s, n->rdev));
 	if (role == R_PLACEHOLDER)
-		OI_TRY(su_lba(s, "CL", n->dir_lba[NS_ISO]));
+		OI_TRY(su_lba(s, "CL", n->dir->dir_lba[NS_ISO]));
 	if (role == R_DOTDOT && self->relocated)
-		OI_TRY(su_lba(s, "PL", self->parent->dir_lba[NS_ISO]));
+		OI_TRY(su_lba(s, "PL", self->parent->dir->dir_lba[NS_ISO]));
 	/*
 	 * RE last: Linux stops reading an inode's entries at RE.  A made-up
 	 * RR_MOVED carries it on its own "." and ".." too, as libisofs
@@ -503,8 +503,8 @@ put_child(struct dirctx *c, struct oi_iso_node *k, int ns)
 	if (ns == NS_ISO && k->relocated) {
 		if (c->dir->is_rr_moved) {
 			role = R_RELOCATED;
-			id = k->reloc_id;
-			idlen = k->reloc_idlen;
+			id = k->dir->reloc_id;
+			idlen = k->dir->reloc_idlen;
 		} else {
 			role = R_PLACEHOLDER;
 		}
@@ -514,11 +514,11 @@ put_child(struct dirctx *c, struct oi_iso_node *k, int ns)
 	else
 		c->su.b.len = c->su.n = 0;
 	if (role == R_PLACEHOLDER)
-		return put_record(c, id, idlen, k->dir_lba[NS_ISO], 0,
+		return put_record(c, id, idlen, k->dir->dir_lba[NS_ISO], 0,
 		    k->mtime, 0);
 	if (k->kind == ISO_DIR)
-		return put_record(c, id, idlen, k->dir_lba[ns], k->dir_size[ns],
-		    k->mtime, 0x02);
+		return put_record(c, id, idlen, k->dir->dir_lba[ns],
+		    k->dir->dir_size[ns], k->mtime, 0x02);
 	if (k->kind != ISO_FILE && k->kind != ISO_CATALOG)
 		return put_record(c, id, idlen, 0, 0, k->mtime, 0);
 	lba = data_owner(k)->data_lba;
@@ -544,22 +544,22 @@ oi_iso_dir_build(struct optimg_mkiso *mk, struct oi_iso_node *d, int ns,
 	unsigned i;
 	int rc;
 
-	up = ns == NS_ISO ? d->iso_parent : d->parent;
+	up = ns == NS_ISO ? d->dir->iso_parent : d->parent;
 	if (up == NULL)
 		up = d;
 	rc = ns == NS_ISO ? su_build(mk, &c.su, d, R_DOT, d) : 0;
 	if (rc == 0)
-		rc = put_record(&c, &dot, 1, d->dir_lba[ns], d->dir_size[ns],
-		    d->mtime, 0x02);
+		rc = put_record(&c, &dot, 1, d->dir->dir_lba[ns],
+		    d->dir->dir_size[ns], d->mtime, 0x02);
 	if (rc == 0 && ns == NS_ISO)
 		rc = su_build(mk, &c.su, up, R_DOTDOT, d);
 	else
 		c.su.b.len = c.su.n = 0;
 	if (rc == 0)
-		rc = put_record(&c, &dotdot, 1, up->dir_lba[ns],
-		    up->dir_size[ns], up->mtime, 0x02);
-	for (i = 0; rc == 0 && i < d->nnskids[ns]; i++) {
-		struct oi_iso_node *k = d->nskids[ns][i];
+		rc = put_record(&c, &dotdot, 1, up->dir->dir_lba[ns],
+		    up->dir->dir_size[ns], up->mtime, 0x02);
+	for (i = 0; rc == 0 && i < d->dir->nnskids[ns]; i++) {
+		struct oi_iso_node *k = d->dir->nskids[ns][i];
 		if (ns == NS_JOLIET && (k->kind == ISO_SYMLINK ||
 		    k->kind == ISO_SPECIAL))
 			continue;	/* Joliet cannot say what they are */
@@ -587,7 +587,7 @@ oi_iso_path_table(struct optimg_mkiso *mk, int ns, bool msb,
 
 	for (i = 0; i < mk->ndirs[ns]; i++) {
 		const struct oi_iso_node *d = mk->dirs[ns][i];
-		const struct oi_iso_node *up = ns == NS_ISO ? d->iso_parent :
+		const struct oi_iso_node *up = ns == NS_ISO ? d->dir->iso_parent :
 		    d->parent;
 		static const uint8_t root_id = 0;
 		const uint8_t *id = d->id[ns];
@@ -599,17 +599,17 @@ oi_iso_path_table(struct optimg_mkiso *mk, int ns, bool msb,
 			l = 1;
 			up = d;
 		} else if (ns == NS_ISO && d->relocated) {
-			id = d->reloc_id;
-			l = d->reloc_idlen;
+			id = d->dir->reloc_id;
+			l = d->dir->reloc_idlen;
 		}
 		h[0] = (uint8_t)l;
 		h[1] = 0;
 		if (msb) {
-			oi_iso_732(h + 2, d->dir_lba[ns]);
-			oi_iso_722(h + 6, up->ptnum[ns]);
+			oi_iso_732(h + 2, d->dir->dir_lba[ns]);
+			oi_iso_722(h + 6, up->dir->ptnum[ns]);
 		} else {
-			oi_iso_731(h + 2, d->dir_lba[ns]);
-			oi_iso_721(h + 6, up->ptnum[ns]);
+			oi_iso_731(h + 2, d->dir->dir_lba[ns]);
+			oi_iso_721(h + 6, up->dir->ptnum[ns]);
 		}
 		if (oi_buf_put(out, h, 8) < 0 || oi_buf_put(out, id, l) < 0 ||
 		    oi_buf_zero(out, l & 1) < 0)
@@ -673,8 +673,8 @@ oi_iso_volume_descriptor(struct optimg_mkiso *mk, int ns,
 	oi_iso_732(b + 148, mk->pt_lba[ns][1]);
 	/* Root directory record, 34 bytes (8.4.18). */
 	b[156] = 34;
-	oi_iso_733(b + 158, r->dir_lba[ns]);
-	oi_iso_733(b + 166, r->dir_size[ns]);
+	oi_iso_733(b + 158, r->dir->dir_lba[ns]);
+	oi_iso_733(b + 166, r->dir->dir_size[ns]);
 	oi_iso_date7(b + 174, r->mtime);
 	b[181] = 0x02;
 	oi_iso_723(b + 184, 1);

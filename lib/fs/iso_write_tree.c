@@ -25,6 +25,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,26 +77,22 @@ oi_iso_path(const struct oi_iso_node *n, char *buf, size_t len)
 
 /* ---- nodes ---------------------------------------------------------- */
 
+/* Nodes and their names live in mk->arena, freed with the tree. */
 static struct oi_iso_node *
 node_new(struct optimg_mkiso *mk, const char *name)
 {
-	struct oi_iso_node *n = calloc(1, sizeof(*n));
+	struct oi_iso_node *n = oi_arena_alloc(&mk->arena, sizeof(*n));
 
 	if (n == NULL)
 		return NULL;
-	n->name = strdup(name);
-	if (n->name == NULL) {
-		free(n);
+	n->name = oi_arena_strdup(&mk->arena, name);
+	if (n->name == NULL)
 		return NULL;
-	}
 	if (mk->nall == mk->capall) {
 		size_t cap = mk->capall ? mk->capall * 2 : 256;
 		void *p = oi_reallocarray(mk->all, cap, sizeof(*mk->all));
-		if (p == NULL) {
-			free(n->name);
-			free(n);
+		if (p == NULL)
 			return NULL;
-		}
 		mk->all = p;
 		mk->capall = cap;
 	}
@@ -108,16 +105,12 @@ node_free(struct oi_iso_node *n)
 {
 	int ns;
 
-	free(n->name);
-	free(n->src);
-	free(n->kids);
-	free(n->target);
 	free(n->mem);
-	for (ns = 0; ns < NS_COUNT; ns++) {
-		free(n->nskids[ns]);
-		free(n->id[ns]);
-	}
-	free(n);
+	if (n->dir == NULL)
+		return;
+	free(n->dir->kids);
+	for (ns = 0; ns < NS_COUNT; ns++)
+		free(n->dir->nskids[ns]);
 }
 
 void
@@ -128,6 +121,7 @@ oi_iso_tree_free(struct optimg_mkiso *mk)
 	for (i = 0; i < mk->nall; i++)
 		node_free(mk->all[i]);
 	free(mk->all);
+	oi_arena_release(&mk->arena);
 	mk->all = NULL;
 	mk->nall = mk->capall = 0;
 	mk->root = mk->rr_moved = mk->catalog = NULL;
@@ -141,24 +135,42 @@ clamp(const struct optimg_mkiso *mk, int64_t t)
 	return t;
 }
 
-static void
-set_implied_dir(struct optimg_mkiso *mk, struct oi_iso_node *n)
+/* Makes n a directory: gives it the part only directories have. */
+static int
+make_dir(struct optimg_mkiso *mk, struct oi_iso_node *n)
 {
 	n->kind = ISO_DIR;
+	if (n->dir == NULL &&
+	    (n->dir = oi_arena_alloc(&mk->arena, sizeof(*n->dir))) == NULL)
+		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
+	return OPTIMG_OK;
+}
+
+static int
+set_implied_dir(struct optimg_mkiso *mk, struct oi_iso_node *n)
+{
 	n->mode = S_IFDIR | 0755;
 	n->mtime = n->atime = n->ctime = mk->now;
+	return make_dir(mk, n);
+}
+
+static unsigned
+nkids(const struct oi_iso_node *n)
+{
+	return n->dir != NULL ? n->dir->nkids : 0;
 }
 
 /* Binary search among a directory's real children. */
 static size_t
-kid_pos(const struct oi_iso_node *dir, const char *name, bool *found)
+kid_pos(const struct oi_iso_node *d, const char *name, bool *found)
 {
-	size_t lo = 0, hi = dir->nkids;
+	const struct oi_iso_dir *x = d->dir;
+	size_t lo = 0, hi = x->nkids;
 
 	*found = false;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(dir->kids[mid]->name, name);
+		int c = strcmp(x->kids[mid]->name, name);
 		if (c == 0) {
 			*found = true;
 			return mid;
@@ -172,35 +184,36 @@ kid_pos(const struct oi_iso_node *dir, const char *name, bool *found)
 }
 
 static struct oi_iso_node *
-kid_find(const struct oi_iso_node *dir, const char *name)
+kid_find(const struct oi_iso_node *d, const char *name)
 {
 	bool found;
-	size_t pos = kid_pos(dir, name, &found);
+	size_t pos = kid_pos(d, name, &found);
 
-	return found ? dir->kids[pos] : NULL;
+	return found ? d->dir->kids[pos] : NULL;
 }
 
 static int
-kid_insert(struct oi_iso_node *dir, struct oi_iso_node *n)
+kid_insert(struct oi_iso_node *d, struct oi_iso_node *n)
 {
+	struct oi_iso_dir *x = d->dir;
 	bool found;
-	size_t pos = kid_pos(dir, n->name, &found);
+	size_t pos = kid_pos(d, n->name, &found);
 
 	if (found)
 		return OPTIMG_EINVAL;
-	if (dir->nkids == dir->capkids) {
-		unsigned cap = dir->capkids ? dir->capkids * 2 : 8;
-		void *p = oi_reallocarray(dir->kids, cap, sizeof(*dir->kids));
+	if (x->nkids == x->capkids) {
+		unsigned cap = x->capkids ? x->capkids * 2 : 8;
+		void *p = oi_reallocarray(x->kids, cap, sizeof(*x->kids));
 		if (p == NULL)
 			return OPTIMG_ENOMEM;
-		dir->kids = p;
-		dir->capkids = cap;
+		x->kids = p;
+		x->capkids = cap;
 	}
-	memmove(dir->kids + pos + 1, dir->kids + pos,
-	    (dir->nkids - pos) * sizeof(*dir->kids));
-	dir->kids[pos] = n;
-	dir->nkids++;
-	n->parent = dir;
+	memmove(x->kids + pos + 1, x->kids + pos,
+	    (x->nkids - pos) * sizeof(*x->kids));
+	x->kids[pos] = n;
+	x->nkids++;
+	n->parent = d;
 	return OPTIMG_OK;
 }
 
@@ -218,11 +231,26 @@ excluded(const struct optimg_mkiso *mk, const char *name, const char *path)
 	return false;
 }
 
+const char *
+oi_iso_src(const struct oi_iso_node *n, char *buf, size_t len)
+{
+	if (n->src == NULL || !n->src_in_dir)
+		return n->src;
+	snprintf(buf, len, "%s%s", n->src, n->name);
+	return buf;
+}
+
+/*
+ * The host path is path; srcdir, when not NULL, is the same path less
+ * n->name, shared by the directory's children: 50,000 full paths are
+ * megabytes that opening a file can rebuild.
+ */
 static int
 fill_from_stat(struct optimg_mkiso *mk, struct oi_iso_node *n,
-    const char *path, const struct stat *st)
+    const char *path, const char *srcdir, const struct stat *st)
 {
-	n->src = strdup(path);
+	n->src_in_dir = srcdir != NULL;
+	n->src = srcdir != NULL ? srcdir : oi_arena_strdup(&mk->arena, path);
 	if (n->src == NULL)
 		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
 	n->mode = st->st_mode;
@@ -238,7 +266,7 @@ fill_from_stat(struct optimg_mkiso *mk, struct oi_iso_node *n,
 	if (mk->reproducible)	/* reading files moves atime; ctime too */
 		n->atime = n->ctime = n->mtime;
 	if (S_ISDIR(st->st_mode)) {
-		n->kind = ISO_DIR;
+		OI_TRY(make_dir(mk, n));
 	} else if (S_ISREG(st->st_mode)) {
 		n->kind = ISO_FILE;
 		n->size = (uint64_t)st->st_size;
@@ -250,7 +278,7 @@ fill_from_stat(struct optimg_mkiso *mk, struct oi_iso_node *n,
 			    "cannot read link '%s'", path);
 		buf[len] = '\0';
 		n->kind = ISO_SYMLINK;
-		n->target = strdup(buf);
+		n->target = oi_arena_strdup(&mk->arena, buf);
 		if (n->target == NULL)
 			return oi_set_error(&mk->err, OPTIMG_ENOMEM,
 			    "out of memory");
@@ -273,25 +301,30 @@ static int
 collision(struct optimg_mkiso *mk, const struct oi_iso_node *old,
     const char *src)
 {
-	char p[1024];
+	char p[1024], s[PATH_MAX];
+	const char *os = oi_iso_src(old, s, sizeof(s));
 
 	return oi_set_error(&mk->err, OPTIMG_EINVAL,
 	    "'%s' and '%s' both map to '%s' in the image",
-	    old->src != NULL ? old->src : "(made-up directory)", src,
+	    os != NULL ? os : "(made-up directory)", src,
 	    oi_iso_path(old, p, sizeof(p)));
 }
 
-/* Adds the host object at path as dir/name; merges directories. */
+/*
+ * Adds the host object at path as dir/name; merges directories.  srcdir
+ * is path less name when a directory scan found it, else NULL.
+ */
 static int
 add_path(struct optimg_mkiso *mk, struct oi_iso_node *dir, const char *name,
-    const char *path, const struct stat *st)
+    const char *path, const char *srcdir, const struct stat *st)
 {
 	struct oi_iso_node *n = kid_find(dir, name);
 
 	if (n != NULL) {
 		if (n->kind == ISO_DIR && S_ISDIR(st->st_mode)) {
 			if (n->src == NULL) {	/* a made-up dir takes attrs */
-				int rc = fill_from_stat(mk, n, path, st);
+				int rc = fill_from_stat(mk, n, path, srcdir,
+				    st);
 				if (rc < 0)
 					return rc;
 			}
@@ -302,7 +335,7 @@ add_path(struct optimg_mkiso *mk, struct oi_iso_node *dir, const char *name,
 	n = node_new(mk, name);
 	if (n == NULL || kid_insert(dir, n) < 0)
 		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
-	OI_TRY(fill_from_stat(mk, n, path, st));
+	OI_TRY(fill_from_stat(mk, n, path, srcdir, st));
 	if (n->kind == ISO_DIR)
 		return scan_dir(mk, n, path);
 	return OPTIMG_OK;
@@ -362,8 +395,9 @@ depth_of(const struct oi_iso_node *n)
 static int
 scan_dir(struct optimg_mkiso *mk, struct oi_iso_node *dir, const char *path)
 {
-	char **names = NULL, *child = NULL;
+	char **names = NULL, *child = NULL, *srcdir;
 	size_t n = 0, i, plen = strlen(path);
+	bool slash = plen > 0 && path[plen - 1] == '/';
 	int rc = OPTIMG_OK;
 
 	/* What optimg's own reader (and so ls and extract) refuses to walk
@@ -373,6 +407,12 @@ scan_dir(struct optimg_mkiso *mk, struct oi_iso_node *dir, const char *path)
 		    "directories nest deeper than %u levels, which optimg "
 		    "cannot read back", path, OI_FS_MAX_DEPTH);
 
+	/* The children's shared host path prefix (see fill_from_stat). */
+	if ((srcdir = oi_arena_alloc(&mk->arena, plen + 2)) == NULL)
+		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
+	memcpy(srcdir, path, plen);
+	if (!slash)
+		srcdir[plen] = '/';
 	OI_TRY(read_names(mk, path, &names, &n));
 	for (i = 0; i < n && rc == OPTIMG_OK; i++) {
 		struct stat st;
@@ -384,8 +424,7 @@ scan_dir(struct optimg_mkiso *mk, struct oi_iso_node *dir, const char *path)
 			    "out of memory");
 			break;
 		}
-		snprintf(child, len, "%s%s%s", path,
-		    plen > 0 && path[plen - 1] == '/' ? "" : "/", names[i]);
+		snprintf(child, len, "%s%s", srcdir, names[i]);
 		if (excluded(mk, names[i], child))
 			continue;
 		if (lstat(child, &st) < 0) {
@@ -399,7 +438,7 @@ scan_dir(struct optimg_mkiso *mk, struct oi_iso_node *dir, const char *path)
 			    child);
 			continue;
 		}
-		rc = add_path(mk, dir, names[i], child, &st);
+		rc = add_path(mk, dir, names[i], child, srcdir, &st);
 	}
 	free(child);
 	for (i = 0; i < n; i++)
@@ -448,11 +487,13 @@ make_dirs(struct optimg_mkiso *mk, const char *path, bool all,
 			if (n == NULL || kid_insert(d, n) < 0)
 				return oi_set_error(&mk->err, OPTIMG_ENOMEM,
 				    "out of memory");
-			set_implied_dir(mk, n);
+			OI_TRY(set_implied_dir(mk, n));
 		} else if (n->kind != ISO_DIR) {
+			char s[PATH_MAX];
+			const char *ns = oi_iso_src(n, s, sizeof(s));
 			return oi_set_error(&mk->err, OPTIMG_EINVAL,
 			    "'%s' maps into '%s', which is not a directory",
-			    path, n->src != NULL ? n->src : comp);
+			    path, ns != NULL ? ns : comp);
 		}
 		d = n;
 	}
@@ -488,7 +529,7 @@ add_source(struct optimg_mkiso *mk, const struct optimg_mkiso_source *src)
 		    name, sizeof(name)));
 		/* A made-up directory takes the first source's attributes. */
 		if (dir->src == NULL)
-			OI_TRY(fill_from_stat(mk, dir, src->path, &st));
+			OI_TRY(fill_from_stat(mk, dir, src->path, NULL, &st));
 		return scan_dir(mk, dir, src->path);
 	}
 	if (dest == NULL || dest[0] == '\0' || dest[strlen(dest) - 1] == '/') {
@@ -507,7 +548,7 @@ add_source(struct optimg_mkiso *mk, const struct optimg_mkiso_source *src)
 	if (name[0] == '\0')
 		return oi_set_error(&mk->err, OPTIMG_EINVAL,
 		    "no name for '%s' in the image", src->path);
-	return add_path(mk, dir, name, src->path, &st);
+	return add_path(mk, dir, name, src->path, NULL, &st);
 }
 
 struct oi_iso_node *
@@ -543,8 +584,8 @@ collect(struct oi_iso_node *n, struct oi_iso_node **v, size_t *k)
 	unsigned i;
 
 	v[(*k)++] = n;
-	for (i = 0; i < n->nkids; i++)
-		collect(n->kids[i], v, k);
+	for (i = 0; i < nkids(n); i++)
+		collect(n->dir->kids[i], v, k);
 }
 
 /* Re-orders mk->all into depth-first tree order (deterministic). */
@@ -582,8 +623,8 @@ number_nodes(struct optimg_mkiso *mk)
 		n->serial = (uint32_t)i + 1;
 		if (n->kind == ISO_DIR) {
 			unsigned k, sub = 0;
-			for (k = 0; k < n->nkids; k++)
-				sub += n->kids[k]->kind == ISO_DIR;
+			for (k = 0; k < n->dir->nkids; k++)
+				sub += n->dir->kids[k]->kind == ISO_DIR;
 			n->nlink = 2 + sub;
 		} else if (n->kind != ISO_DIR && n->src != NULL &&
 		    n->nlink > 1) {
@@ -653,11 +694,13 @@ read_sort_file(struct optimg_mkiso *mk)
 		*sp = '\0';
 		for (i = 0; i < mk->nall; i++) {
 			struct oi_iso_node *n = mk->all[i];
-			char p[4096];
+			char p[4096], s[PATH_MAX];
+			const char *src;
 			if (n->kind != ISO_FILE)
 				continue;
 			oi_iso_path(n, p, sizeof(p));
-			if ((n->src != NULL && fnmatch(line, n->src, 0) == 0) ||
+			src = oi_iso_src(n, s, sizeof(s));
+			if ((src != NULL && fnmatch(line, src, 0) == 0) ||
 			    fnmatch(line, n->name, 0) == 0 ||
 			    fnmatch(line, p, 0) == 0 ||
 			    fnmatch(line, p + 1, 0) == 0)
@@ -672,13 +715,15 @@ static bool
 matches(const char *const *pat, unsigned npat, const struct oi_iso_node *n,
     const char *path)
 {
+	char s[PATH_MAX];
+	const char *src = npat > 0 ? oi_iso_src(n, s, sizeof(s)) : NULL;
 	unsigned i;
 
 	for (i = 0; i < npat; i++)
 		if (fnmatch(pat[i], n->name, 0) == 0 ||
 		    fnmatch(pat[i], path, 0) == 0 ||
 		    fnmatch(pat[i], path + 1, 0) == 0 ||
-		    (n->src != NULL && fnmatch(pat[i], n->src, 0) == 0))
+		    (src != NULL && fnmatch(pat[i], src, 0) == 0))
 			return true;
 	return false;
 }
@@ -715,7 +760,7 @@ tree_digest(struct optimg_mkiso *mk)
 	for (i = 0; i < mk->nall; i++) {
 		const struct oi_iso_node *n = mk->all[i];
 		uint64_t f[5] = { n->mode, n->size, (uint64_t)n->mtime,
-		    n->nkids, n->serial };
+		    nkids(n), n->serial };
 		EVP_DigestUpdate(ctx, n->name, strlen(n->name) + 1);
 		EVP_DigestUpdate(ctx, f, sizeof(f));
 		if (n->target != NULL)
@@ -737,7 +782,7 @@ oi_iso_tree_build(struct optimg_mkiso *mk)
 	mk->root = node_new(mk, "");
 	if (mk->root == NULL)
 		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
-	set_implied_dir(mk, mk->root);
+	OI_TRY(set_implied_dir(mk, mk->root));
 	for (i = 0; i < mk->o.nsources; i++)
 		OI_TRY(add_source(mk, &mk->o.sources[i]));
 	tree_order(mk);
@@ -774,8 +819,8 @@ node_id(const struct oi_iso_node *n, int ns, size_t *len)
 	if (ns == NS_COUNT && !n->relocated)
 		ns = NS_ISO;
 	if (ns == NS_COUNT) {
-		*len = n->reloc_idlen;
-		return n->reloc_id;
+		*len = n->dir->reloc_idlen;
+		return n->dir->reloc_id;
 	}
 	*len = n->idlen[ns];
 	return n->id[ns];
@@ -919,7 +964,10 @@ joliet_id(struct oi_iso_node *n, unsigned max, const char *tail, uint8_t *o)
 	n->idlen[NS_JOLIET] = (uint8_t)(2 * k);
 }
 
-/* Identifiers are allocated at their length: 50,000 files add up. */
+/*
+ * Identifiers are allocated at their length, in the arena: 50,000 files
+ * add up.  A clash's earlier tries stay there unused (they are rare).
+ */
 static int
 make_id(struct optimg_mkiso *mk, struct oi_iso_node *n, int ns,
     const char *tail)
@@ -932,7 +980,7 @@ make_id(struct optimg_mkiso *mk, struct oi_iso_node *n, int ns,
 		    1 : 2, tail, buf);
 	else
 		joliet_id(n, mk->joliet_max, tail, buf);
-	if ((p = realloc(n->id[ns], n->idlen[ns] + 1u)) == NULL)
+	if ((p = oi_arena_alloc(&mk->arena, n->idlen[ns] + 1u)) == NULL)
 		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
 	n->id[ns] = p;
 	memcpy(p, buf, n->idlen[ns]);
@@ -990,9 +1038,9 @@ name_dir(struct optimg_mkiso *mk, struct oi_iso_node *d, int ns)
 	unsigned i, n = 0, counter = 0;
 	size_t cap = 16;
 
-	while (cap < 2 * (size_t)d->nkids + 2)
+	while (cap < 2 * (size_t)d->dir->nkids + 2)
 		cap *= 2;
-	v = oi_calloc(d->nkids + 1, sizeof(*v));
+	v = oi_calloc(d->dir->nkids + 1, sizeof(*v));
 	set.slot = oi_calloc(cap, sizeof(*set.slot));
 	set.mask = cap - 1;
 	set.ns = ns;
@@ -1001,8 +1049,8 @@ name_dir(struct optimg_mkiso *mk, struct oi_iso_node *d, int ns)
 		free(set.slot);
 		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
 	}
-	for (i = 0; i < d->nkids; i++) {
-		struct oi_iso_node *k = d->kids[i];
+	for (i = 0; i < d->dir->nkids; i++) {
+		struct oi_iso_node *k = d->dir->kids[i];
 		char tail[16] = "";
 
 		if (k->hide[ns])
@@ -1025,8 +1073,8 @@ name_dir(struct optimg_mkiso *mk, struct oi_iso_node *d, int ns)
 	}
 	free(set.slot);
 	qsort(v, n, sizeof(*v), ns == NS_ISO ? iso_cmp : joliet_cmp);
-	d->nskids[ns] = v;
-	d->nnskids[ns] = n;
+	d->dir->nskids[ns] = v;
+	d->dir->nnskids[ns] = n;
 	return OPTIMG_OK;
 nomem:
 	free(set.slot);
@@ -1037,13 +1085,14 @@ nomem:
 static int
 add_nskid(struct optimg_mkiso *mk, struct oi_iso_node *d, struct oi_iso_node *k)
 {
-	void *p = oi_reallocarray(d->nskids[NS_ISO], d->nnskids[NS_ISO] + 1,
-	    sizeof(*d->nskids[NS_ISO]));
+	struct oi_iso_dir *x = d->dir;
+	void *p = oi_reallocarray(x->nskids[NS_ISO], x->nnskids[NS_ISO] + 1,
+	    sizeof(*x->nskids[NS_ISO]));
 
 	if (p == NULL)
 		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
-	d->nskids[NS_ISO] = p;
-	d->nskids[NS_ISO][d->nnskids[NS_ISO]++] = k;
+	x->nskids[NS_ISO] = p;
+	x->nskids[NS_ISO][x->nnskids[NS_ISO]++] = k;
 	return OPTIMG_OK;
 }
 
@@ -1053,8 +1102,8 @@ root_taken(const struct optimg_mkiso *mk, const struct oi_iso_node *r)
 {
 	unsigned i;
 
-	for (i = 0; i < mk->root->nnskids[NS_ISO]; i++) {
-		const struct oi_iso_node *k = mk->root->nskids[NS_ISO][i];
+	for (i = 0; i < mk->root->dir->nnskids[NS_ISO]; i++) {
+		const struct oi_iso_node *k = mk->root->dir->nskids[NS_ISO][i];
 		if (strcmp(k->name, r->name) == 0 ||
 		    (k->idlen[NS_ISO] == r->idlen[NS_ISO] &&
 		    memcmp(k->id[NS_ISO], r->id[NS_ISO], r->idlen[NS_ISO]) == 0))
@@ -1085,27 +1134,26 @@ make_rr_moved(struct optimg_mkiso *mk)
 	}
 	if ((r = node_new(mk, "rr_moved")) == NULL)
 		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
-	set_implied_dir(mk, r);
-	r->parent = r->iso_parent = mk->root;
+	OI_TRY(set_implied_dir(mk, r));
+	r->parent = r->dir->iso_parent = mk->root;
 	r->is_rr_moved = r->reloc_marked = true;
 	r->hide[NS_JOLIET] = true;
 	r->serial = (uint32_t)mk->nall + 1;
 	r->nlink = 2;
-	r->level = 2;
+	r->dir->level = 2;
 	for (i = 1;; i++) {
 		OI_TRY(make_id(mk, r, NS_ISO, ""));
 		if (!root_taken(mk, r))
 			break;
 		snprintf(name, sizeof(name), "rr_moved%u", i);
-		free(r->name);
-		if ((r->name = strdup(name)) == NULL)
+		if ((r->name = oi_arena_strdup(&mk->arena, name)) == NULL)
 			return oi_set_error(&mk->err, OPTIMG_ENOMEM,
 			    "out of memory");
 	}
 	mk->rr_moved = r;
 	OI_TRY(add_nskid(mk, mk->root, r));
-	qsort(mk->root->nskids[NS_ISO], mk->root->nnskids[NS_ISO],
-	    sizeof(*mk->root->nskids[NS_ISO]), iso_cmp);
+	qsort(mk->root->dir->nskids[NS_ISO], mk->root->dir->nnskids[NS_ISO],
+	    sizeof(*mk->root->dir->nskids[NS_ISO]), iso_cmp);
 	return OPTIMG_OK;
 }
 
@@ -1122,14 +1170,14 @@ name_relocated(struct optimg_mkiso *mk)
 	unsigned i, counter = 0;
 	size_t cap = 16;
 
-	while (cap < 2 * (size_t)r->nnskids[NS_ISO] + 2)
+	while (cap < 2 * (size_t)r->dir->nnskids[NS_ISO] + 2)
 		cap *= 2;
 	if ((set.slot = oi_calloc(cap, sizeof(*set.slot))) == NULL)
 		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
 	set.mask = cap - 1;
 	set.ns = NS_COUNT;
-	for (i = 0; i < r->nnskids[NS_ISO]; i++) {
-		struct oi_iso_node *k = r->nskids[NS_ISO][i];
+	for (i = 0; i < r->dir->nnskids[NS_ISO]; i++) {
+		struct oi_iso_node *k = r->dir->nskids[NS_ISO][i];
 		char tail[16] = "";
 		unsigned level = mk->iso_level == 1 ? 1 : 2;
 
@@ -1138,16 +1186,17 @@ name_relocated(struct optimg_mkiso *mk)
 				goto clash;
 			continue;
 		}
-		k->reloc_idlen = (uint8_t)iso_id(k, level, tail, k->reloc_id);
+		k->dir->reloc_idlen = (uint8_t)iso_id(k, level, tail,
+		    k->dir->reloc_id);
 		while (!idset_add(&set, k)) {
 			snprintf(tail, sizeof(tail), "%u", ++counter);
-			k->reloc_idlen = (uint8_t)iso_id(k, level, tail,
-			    k->reloc_id);
+			k->dir->reloc_idlen = (uint8_t)iso_id(k, level, tail,
+			    k->dir->reloc_id);
 		}
 	}
 	free(set.slot);
-	qsort(r->nskids[NS_ISO], r->nnskids[NS_ISO], sizeof(*r->nskids[NS_ISO]),
-	    iso_cmp);
+	qsort(r->dir->nskids[NS_ISO], r->dir->nnskids[NS_ISO],
+	    sizeof(*r->dir->nskids[NS_ISO]), iso_cmp);
 	return OPTIMG_OK;
 clash:
 	free(set.slot);
@@ -1165,29 +1214,29 @@ relocate(struct optimg_mkiso *mk)
 {
 	size_t i;
 
-	mk->root->level = 1;
-	mk->root->iso_parent = mk->root;
+	mk->root->dir->level = 1;
+	mk->root->dir->iso_parent = mk->root;
 	for (i = 0; i < mk->nall; i++) {	/* parents before children */
 		struct oi_iso_node *d = mk->all[i];
 		unsigned k;
 
 		if (d->kind != ISO_DIR || d->hide[NS_ISO])
 			continue;
-		for (k = 0; k < d->nnskids[NS_ISO]; k++) {
-			struct oi_iso_node *c = d->nskids[NS_ISO][k];
+		for (k = 0; k < d->dir->nnskids[NS_ISO]; k++) {
+			struct oi_iso_node *c = d->dir->nskids[NS_ISO][k];
 			/* Skips RR_MOVED and, inside it, the moved ones. */
 			if (c->kind != ISO_DIR || c->reloc_marked ||
 			    (c->relocated && c->parent != d))
 				continue;
-			c->iso_parent = d;
-			c->level = d->level + 1;
-			if (c->level <= ISO_MAX_LEVEL)
+			c->dir->iso_parent = d;
+			c->dir->level = d->dir->level + 1;
+			if (c->dir->level <= ISO_MAX_LEVEL)
 				continue;
 			if (mk->rr_moved == NULL)
 				OI_TRY(make_rr_moved(mk));
 			c->relocated = true;
-			c->iso_parent = mk->rr_moved;
-			c->level = 3;
+			c->dir->iso_parent = mk->rr_moved;
+			c->dir->level = 3;
 			OI_TRY(add_nskid(mk, mk->rr_moved, c));
 			mk->rr_moved->nlink++;
 		}
@@ -1227,10 +1276,13 @@ oi_iso_add_catalog(struct optimg_mkiso *mk, const char *path,
 	if (name[0] == '\0')
 		return oi_set_error(&mk->err, OPTIMG_EINVAL,
 		    "boot catalog path '%s' has no file name", path);
-	if ((n = kid_find(dir, name)) != NULL)
+	if ((n = kid_find(dir, name)) != NULL) {
+		char s[PATH_MAX];
+		const char *ns = oi_iso_src(n, s, sizeof(s));
 		return oi_set_error(&mk->err, OPTIMG_EINVAL,
 		    "boot catalog '%s' collides with '%s'", path,
-		    n->src != NULL ? n->src : "a directory");
+		    ns != NULL ? ns : "a directory");
+	}
 	n = node_new(mk, name);
 	if (n == NULL || kid_insert(dir, n) < 0)
 		return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
