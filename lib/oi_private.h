@@ -57,6 +57,9 @@ void oi_le32enc(void *p, uint32_t v);
 bool oi_kernel_copy_refused(int e);
 int oi_read_small_file(const char *path, size_t max, char **out, size_t *len,
     struct optimg_error *err);
+/* The same in pieces, asking cancel(ctx) between them (ECANCELED). */
+int oi_read_file_until(const char *path, size_t max, int (*cancel)(void *),
+    void *ctx, char **out, size_t *len, struct optimg_error *err);
 
 /* ---- streams: the byte sources sectors come from (stream.c) ----------- */
 

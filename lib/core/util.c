@@ -95,9 +95,12 @@ oi_le32enc(void *p, uint32_t v)
 	b[3] = v >> 24 & 0xff;
 }
 
+/* Read in pieces this large, so that a large file can be interrupted. */
+#define READ_PIECE	(8u << 20)
+
 int
-oi_read_small_file(const char *path, size_t max, char **out, size_t *len,
-    struct optimg_error *err)
+oi_read_file_until(const char *path, size_t max, int (*cancel)(void *),
+    void *ctx, char **out, size_t *len, struct optimg_error *err)
 {
 	struct stat st;
 	char *buf;
@@ -125,7 +128,16 @@ oi_read_small_file(const char *path, size_t max, char **out, size_t *len,
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	}
 	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		ssize_t n;
+
+		if (got > 0 && cancel != NULL && cancel(ctx) != 0) {
+			free(buf);
+			close(fd);
+			return oi_set_error(err, OPTIMG_ECANCELED,
+			    "interrupted");
+		}
+		n = read(fd, buf + got, OI_MIN((size_t)st.st_size - got,
+		    (size_t)READ_PIECE));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -141,4 +153,11 @@ oi_read_small_file(const char *path, size_t max, char **out, size_t *len,
 	*out = buf;
 	*len = got;
 	return OPTIMG_OK;
+}
+
+int
+oi_read_small_file(const char *path, size_t max, char **out, size_t *len,
+    struct optimg_error *err)
+{
+	return oi_read_file_until(path, max, NULL, NULL, out, len, err);
 }

@@ -406,8 +406,8 @@ load_dat(struct verify *v, struct oi_dat **dat)
 	size_t len = 0;
 	int rc;
 
-	OI_TRY(oi_read_small_file(v->opts->dat_path, DAT_MAX_BYTES, &text,
-	    &len, v->err));
+	OI_TRY(oi_read_file_until(v->opts->dat_path, DAT_MAX_BYTES, dat_cancel,
+	    &v->prog, &text, &len, v->err));
 	rc = oi_dat_parse(text, len, dat, dat_cancel, &v->prog, v->err);
 	free(text);
 	if (rc < 0 && rc != OPTIMG_ECANCELED) {
