@@ -314,6 +314,39 @@ test_map_statuses(void)
 	oi_map_release(&m);
 }
 
+/* A drive's full TOC: each track's session and each session's lead-out;
+ * descriptors of another ADR, bad sessions and a cut tail ignored. */
+static void
+test_full_toc(void)
+{
+	static const uint8_t toc[] = {
+		0, 79, 1, 2,
+		1, 0x10, 0, 0xa0, 0, 0, 0, 0, 1, 0, 0,
+		1, 0x10, 0, 0xa2, 0, 0, 0, 0, 0, 6, 2,
+		1, 0x14, 0, 1, 0, 0, 0, 0, 0, 2, 0,
+		2, 0x14, 0, 2, 0, 0, 0, 0, 2, 34, 29,
+		2, 0x10, 0, 0xa2, 0, 0, 0, 0, 2, 40, 29,
+		2, 0x54, 0, 3, 0, 0, 0, 0, 3, 0, 0,	/* ADR 5 */
+		0, 0x14, 0, 4, 0, 0, 0, 0, 3, 0, 0,	/* session 0 */
+		3, 0x10, 0, 0xa2, 0, 0, 0, 0, 9, 60, 0,	/* bad MSF */
+		3, 0x14, 0, 5,				/* cut short */
+	};
+	struct oi_toc_sessions ts;
+
+	CU_ASSERT_FATAL(oi_parse_full_toc(toc, sizeof(toc), &ts));
+	CU_ASSERT_EQUAL(ts.last, 2);
+	CU_ASSERT_EQUAL(ts.session[1], 1);
+	CU_ASSERT_EQUAL(ts.session[2], 2);
+	CU_ASSERT_EQUAL(ts.session[3], 0);
+	CU_ASSERT_EQUAL(ts.session[4], 0);
+	CU_ASSERT_EQUAL(ts.session[5], 0);
+	CU_ASSERT_EQUAL(ts.leadout[1], 6 * 75 + 2 - 150);
+	CU_ASSERT_EQUAL(ts.leadout[2], (2 * 60 + 40) * 75 + 29 - 150);
+	CU_ASSERT_EQUAL(ts.leadout[3], 0);
+	CU_ASSERT(!oi_parse_full_toc(toc, 4 + 11 - 1, &ts));
+	CU_ASSERT(!oi_parse_full_toc(toc, 0, &ts));
+}
+
 static void
 expect_bad_map(const char *text, size_t len, const char *what)
 {
@@ -910,6 +943,7 @@ static CU_TestInfo map_tests[] = {
 	{ "text round trip", test_map_text_roundtrip },
 	{ "CRLF, blanks, comments", test_map_text_lenient },
 	{ "every status", test_map_statuses },
+	{ "sessions from a full TOC", test_full_toc },
 	{ "CRC32 of extents", test_map_crc },
 	{ "hostile maps", test_map_hostile },
 	{ "mutated maps", test_map_fuzz },

@@ -57,6 +57,7 @@
 #include <cdio/mmc_ll_cmds.h>
 
 #include "oi_private.h"
+#include "rip.h"
 
 /* Sectors a READ CD asks for: 27 x 2352 stays under 64 KiB. */
 #define RAW_BATCH	27
@@ -922,43 +923,10 @@ sessions_from_sheet(struct optimg_drive *d)
 	optimg_image_free(own);
 }
 
-/*
- * Sessions from READ TOC format 2 (the full TOC, Q of the lead-ins): each
- * track's session (points 1-99) and each session's lead-out (point A2),
- * in binary MSF.  Pure, for hostile answers: false when nothing usable.
- */
-struct toc_sessions {
-	uint8_t		session[100];	/* by track number; 0 unknown */
-	int32_t		leadout[100];	/* by session number; 0 unknown */
-	unsigned	last;		/* the highest session seen */
-};
-
-static bool
-parse_full_toc(const uint8_t *buf, int len, struct toc_sessions *ts)
-{
-	memset(ts, 0, sizeof(*ts));
-	for (int off = 4; off + 11 <= len; off += 11) {
-		const uint8_t *p = buf + off;
-		unsigned sn = p[0], point = p[3];
-
-		if (sn < 1 || sn > 99 || (p[1] & 0x0f) != 1)
-			continue;
-		if (point >= 1 && point <= 99)
-			ts->session[point] = (uint8_t)sn;
-		else if (point == 0xa2 && p[9] < 60 && p[10] < 75)
-			ts->leadout[sn] = ((int32_t)p[8] * 60 + p[9]) *
-			    OPTIMG_FRAMES_PER_SEC + p[10] - OPTIMG_MSF_OFFSET;
-		else
-			continue;
-		ts->last = OI_MAX(ts->last, sn);
-	}
-	return ts->last > 0;
-}
-
 #define FULL_TOC_MAX	(4 + 11 * (99 + 3 * 99))
 
 static bool
-full_toc_sessions(struct optimg_drive *d, struct toc_sessions *ts)
+full_toc_sessions(struct optimg_drive *d, struct oi_toc_sessions *ts)
 {
 	uint8_t *buf;
 	int n;
@@ -967,7 +935,7 @@ full_toc_sessions(struct optimg_drive *d, struct toc_sessions *ts)
 	if (!d->info.mmc || d->info.dvd || (buf = malloc(FULL_TOC_MAX)) == NULL)
 		return false;
 	n = read_toc_mmc(d, 2, 1, buf, FULL_TOC_MAX);
-	ok = n > 0 && parse_full_toc(buf, n, ts);
+	ok = n > 0 && oi_parse_full_toc(buf, (size_t)n, ts);
 	free(buf);
 	return ok;
 }
@@ -979,7 +947,7 @@ full_toc_sessions(struct optimg_drive *d, struct toc_sessions *ts)
  * first track.
  */
 static bool
-sessions_fit(const struct toc_sessions *ts, track_t first, track_t n,
+sessions_fit(const struct oi_toc_sessions *ts, track_t first, track_t n,
     const lsn_t *starts)
 {
 	for (track_t i = 0; i < n; i++) {
@@ -1041,7 +1009,7 @@ read_toc(struct optimg_drive *d)
 	lsn_t prev = -1, starts[100], firsts[100];
 	int32_t ends[100];
 	lsn_t session2 = 0;
-	struct toc_sessions ts;
+	struct oi_toc_sessions ts;
 	bool have;
 
 	if (first == CDIO_INVALID_TRACK || n == CDIO_INVALID_TRACK || n == 0 ||

@@ -167,6 +167,21 @@ enum oi_fault_kind oi_fault_check(struct oi_fault_plan *plan, int32_t lba,
 bool oi_fault_covers(const struct oi_fault_plan *plan, int32_t lba,
     enum oi_fault_kind kind);
 
+/* ---- sessions from a drive's full TOC (full_toc.c) -------------------- */
+
+struct oi_toc_sessions {
+	uint8_t		session[100];	/* by track number; 0 unknown */
+	int32_t		leadout[100];	/* by session number; 0 unknown */
+	unsigned	last;		/* the highest session seen */
+};
+
+/*
+ * Each track's session and each session's lead-out from the len bytes of
+ * a READ TOC format 2 answer (hostile); false when it gives none.
+ */
+bool oi_parse_full_toc(const uint8_t *buf, size_t len,
+    struct oi_toc_sessions *ts);
+
 /* ---- CloneCD output of a rip (rip_ccd.c) ------------------------------ */
 
 struct oi_rip_ccd {

@@ -86,6 +86,22 @@ done
 # UDF images and genisoimage when they are here).
 "$BUILDDIR/tests/fuzz/replay_dat" "$corpus/dat"
 "$BUILDDIR/tests/fuzz/replay_map" "$corpus/map"
+# A drive's full TOC (READ TOC format 2): two sessions, as a drive answers,
+# whole and cut short.
+mkdir "$seeds/fulltoc"
+d() { printf "$(printf '\\%03o' "$@")"; }
+{ d 0 79 0 2
+  for s in 1 2; do
+	d $s 16 0 160 0 0 0 0 $s 0 0
+	d $s 16 0 161 0 0 0 0 $s 0 0
+  done
+  d 1 16 0 162 0 0 0 0 0 6 2
+  d 2 16 0 162 0 0 0 0 2 40 29
+  d 1 20 0 1 0 0 0 0 0 2 0
+  d 2 20 0 2 0 0 0 0 2 34 29
+} >"$seeds/fulltoc/two-sessions"
+head -c 30 "$seeds/fulltoc/two-sessions" >"$seeds/fulltoc/cut"
+"$BUILDDIR/tests/fuzz/replay_fulltoc" "$seeds/fulltoc"
 "$BUILDDIR/tests/fuzz/replay_sysarea" "$corpus/fs" "$seeds/small.iso"
 mkdir "$seeds/udf"
 for f in "${TESTDATA:-/nonexistent}/udf102.iso" \
