@@ -418,6 +418,9 @@ struct optimg_subq_check {
 	uint32_t	agree;		/* of them, as the TOC says */
 	uint32_t	other;		/* ADR 2 or 3 (MCN, ISRC), CRC good */
 	int32_t		first_disagree;	/* LBA; OPTIMG_NO_INDEX if none */
+	/* The first sectors whose Q fails its CRC, so info can name them. */
+#define OPTIMG_SUBQ_NAMED 16
+	int32_t		crc_bad_lba[OPTIMG_SUBQ_NAMED];
 };
 
 /* OPTIMG_EUNSUPP when no track keeps subchannel. */

@@ -233,19 +233,31 @@ print_subq(struct optimg_image *img, const struct optimg_drive_info *drive)
 	if (c.first_disagree != OPTIMG_NO_INDEX)
 		printf("          first disagreement at sector %ld\n",
 		    (long)c.first_disagree);
+	if (c.crc_bad > 0) {
+		printf("          Q CRC fails at sector");
+		for (uint32_t i = 0; i < c.crc_bad && i < OPTIMG_SUBQ_NAMED; i++)
+			printf("%s %ld", i > 0 ? "," : "s" + (c.crc_bad == 1),
+			    (long)c.crc_bad_lba[i]);
+		printf("%s\n", c.crc_bad > OPTIMG_SUBQ_NAMED ? " ..." : "");
+	}
 }
 
 static struct json_object *
 json_subq(struct optimg_image *img)
 {
 	struct optimg_subq_check c;
-	struct json_object *o;
+	struct json_object *o, *bad;
 
 	if (optimg_image_check_subq(img, &c) < 0)
 		return json_object_new_string(optimg_image_errmsg(img));
 	o = json_object_new_object();
 	json_object_object_add(o, "sectors", json_object_new_int64(c.sectors));
 	json_object_object_add(o, "crc_bad", json_object_new_int64(c.crc_bad));
+	bad = json_object_new_array();
+	for (uint32_t i = 0; i < c.crc_bad && i < OPTIMG_SUBQ_NAMED; i++)
+		json_object_array_add(bad,
+		    json_object_new_int64(c.crc_bad_lba[i]));
+	json_object_object_add(o, "crc_bad_sectors", bad);
 	json_object_object_add(o, "other", json_object_new_int64(c.other));
 	json_object_object_add(o, "position",
 	    json_object_new_int64(c.position));

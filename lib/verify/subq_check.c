@@ -26,6 +26,8 @@ check_one(const struct optimg_disc *d, int32_t lba,
 	out->sectors++;
 	oi_sub_q(raw, q);
 	if (!oi_subq_ok(q)) {
+		if (out->crc_bad < OPTIMG_SUBQ_NAMED)
+			out->crc_bad_lba[out->crc_bad] = lba;
 		out->crc_bad++;
 		return;
 	}

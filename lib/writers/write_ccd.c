@@ -6,7 +6,9 @@
  * (one [Entry] per point: A0 first track, A1 last track, A2 lead-out, then
  * each track) and a [TRACK n] section with its mode and indices.
  *
- * The subchannel is the image's own where it keeps one; elsewhere P and Q
+ * The subchannel is the image's own for tracks that keep one
+ * (track->subchannel; a gap in them that no file holds reads as zeros,
+ * which no real Q is); elsewhere P and Q
  * are made from the table of contents (subchannel.c) and R-W are zero, as
  * CloneCD readers need a .sub.  Sectors no file stores (unstored pregaps
  * and postgaps) are written as silence or empty sectors of their mode,
@@ -29,6 +31,7 @@ struct ccd_job {
 	struct oi_outfile	 img_of, sub_of, ccd_of;
 	struct oi_progress	 prog;
 	int32_t			 end;		/* lead-out LBA */
+	unsigned		 cursor;	/* track of the last sector */
 };
 
 static unsigned
@@ -135,9 +138,25 @@ oi_ccd_sheet_text(const struct optimg_disc *d, int32_t end, char **text,
 	return OPTIMG_OK;
 }
 
+/*
+ * Whether lba's track keeps a subchannel: its own is written, else P and
+ * Q are made from the TOC.  Tracks are walked with a cursor, as lba only
+ * grows.
+ */
+static bool
+track_keeps_sub(struct ccd_job *job, int32_t lba)
+{
+	const struct optimg_disc *d = job->disc;
+
+	while (job->cursor + 1 < d->ntracks &&
+	    optimg_track_first_lba(&d->tracks[job->cursor + 1]) <= lba)
+		job->cursor++;
+	return d->tracks[job->cursor].subchannel;
+}
+
 /* The 96 linear bytes of each of n sectors of buf (2448 a sector). */
 static void
-make_sub(const struct ccd_job *job, int32_t lba, uint32_t n, uint8_t *buf,
+make_sub(struct ccd_job *job, int32_t lba, uint32_t n, uint8_t *buf,
     uint8_t *sub)
 {
 	uint8_t raw[OPTIMG_SUBCHANNEL];
@@ -145,12 +164,15 @@ make_sub(const struct ccd_job *job, int32_t lba, uint32_t n, uint8_t *buf,
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *kept = buf + (size_t)i * OPTIMG_RAW_SUB_SECTOR +
 		    OPTIMG_RAW_SECTOR;
-		bool any = false;
-		for (unsigned k = 0; k < OPTIMG_SUBCHANNEL && !any; k++)
+		bool own = track_keeps_sub(job, lba + (int32_t)i), any = false;
+		/* A gap no file holds has no subchannel even in such a
+		   track: all zero, which no real Q is. */
+		for (unsigned k = 0; own && k < OPTIMG_SUBCHANNEL && !any; k++)
 			any = kept[k] != 0;
-		if (!any)
+		own = own && any;
+		if (!own)
 			oi_sub_make(job->disc, lba + (int32_t)i, raw);
-		oi_sub_deinterleave(any ? kept : raw,
+		oi_sub_deinterleave(own ? kept : raw,
 		    sub + (size_t)i * OPTIMG_SUBCHANNEL);
 	}
 }
