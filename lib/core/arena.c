@@ -34,8 +34,9 @@ oi_arena_alloc(struct oi_arena *a, size_t size)
 	}
 	if (size > SIZE_MAX - sizeof(*c))
 		return NULL;
-	/* A piece bigger than a quarter chunk gets one of its own, behind
-	 * the current one, so the current one's free space is kept. */
+	/* A piece that does not fit and is bigger than a quarter chunk
+	 * gets one of its own, behind the current one, whose free space
+	 * stays for the small pieces that follow. */
 	if (size > CHUNK_DATA / 4 && a->head != NULL) {
 		if ((c = calloc(1, sizeof(*c) + size)) == NULL)
 			return NULL;
