@@ -19,8 +19,19 @@ need_tool() {
 	command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed"
 }
 
+# have_testdata: libcdio's sample images are there (a folder that exists
+# but lacks them, empty or partial, counts as missing).
+have_testdata() {
+	[ -f "$TESTDATA/isofs-m1.cue" ] && [ -f "$TESTDATA/cdda.cue" ] &&
+	    [ -f "$TESTDATA/p1.cue" ]
+}
+
+# need_testdata [FILE...]: the samples, and each FILE in them, or SKIP.
 need_testdata() {
-	[ -d "$TESTDATA" ] || skip "libcdio test data not found at $TESTDATA"
+	have_testdata || skip "libcdio test data not found at $TESTDATA"
+	for f in "$@"; do
+		[ -f "$TESTDATA/$f" ] || skip "libcdio test data has no $f"
+	done
 }
 
 # expect_exit CODE CMD...: runs CMD, checks its exit status.

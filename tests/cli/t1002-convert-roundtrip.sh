@@ -36,7 +36,7 @@ if command -v isoinfo >/dev/null; then
 fi
 
 # libcdio's real sectors: cue -> iso -> cue regenerates identical bytes.
-if [ -d "$TESTDATA" ]; then
+if have_testdata; then
 	"$OPTIMG" convert -q "$TESTDATA/isofs-m1.cue" "$TMP/x.iso"
 	[ "$(stat -c %s "$TMP/x.iso")" -eq $((302 * 2048)) ] || fail "x.iso size"
 	"$OPTIMG" convert -q "$TMP/x.iso" "$TMP/y.cue"

@@ -55,7 +55,7 @@ echo "iat and optimg agree on $n images"
 # holds the same stored sectors in 2336 bytes (MODE2/2336), so bytes
 # 8..2055 of each must be iat's.  Then the Video CD's files are where its
 # ISO 9660 says, in the NRG and in the cue it became.
-if [ -d "$TESTDATA" ] && [ -f "$TESTDATA/videocd.nrg" ]; then
+if have_testdata && [ -f "$TESTDATA/videocd.nrg" ]; then
 	iat "$TESTDATA/videocd.nrg" "$TMP/vcd.iat.iso" >/dev/null 2>&1 ||
 	    fail "iat cannot read videocd.nrg"
 	"$OPTIMG" convert -q "$TESTDATA/videocd.nrg" "$TMP/vcd.cue"
@@ -87,5 +87,6 @@ want = [(1, "AUDIO", 150, {"00": -150, "01": 150}),
 assert got == want and d["sessions"][0]["leadout"] == 302, got
 ' || fail "p1.nrg: the tracks differ from its cue sheet"
 else
-	echo "SKIP part: libcdio test data not found at $TESTDATA" >&2
+	# The rest passed; automake must still see what was not run.
+	skip "libcdio test data not found at $TESTDATA (the rest passed)"
 fi

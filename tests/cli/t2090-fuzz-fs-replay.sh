@@ -22,7 +22,7 @@ if command -v genisoimage >/dev/null 2>&1; then
 	    -o "$TMP/seeds/g.iso" "$TMP/t" 2>/dev/null
 fi
 "$R" "$SRCDIR/tests/fuzz/corpus/fs" "$TMP/seeds"
-[ -d "$TESTDATA" ] ||
+have_testdata ||
 	skip "libcdio test data not found at $TESTDATA (the corpus passed)"
 for f in "$TESTDATA"/*.iso; do
 	"$R" "$f"

@@ -100,7 +100,7 @@ grep -q "R.map.*line 1[0-9]: expected 'FIRST COUNT STATUS \[CRC32\]' with 8 hex 
 # ---- libcdio's cdrdao driver has no sessions ----------------------------------
 # Its TOC syntax has no session keyword and it answers no session query:
 # a .toc rips as the one session it can describe.
-if command -v cd-info >/dev/null 2>&1 && [ -d "$TESTDATA" ]; then
+if command -v cd-info >/dev/null 2>&1 && have_testdata; then
 	(cd "$TESTDATA" && cd-info --no-device-info --no-analyze --no-cddb -q \
 		--toc-file isofs-m1.toc) >"$TMP/cdinfo" 2>&1 || true
 	grep -q '^Last CD Session LSN: not supported by drive/driver' "$TMP/cdinfo" ||
@@ -108,7 +108,10 @@ if command -v cd-info >/dev/null 2>&1 && [ -d "$TESTDATA" ]; then
 	(cd "$TESTDATA" && "$OPTIMG" rip -q isofs-m1.toc -o "$TMP/toc.cue") ||
 		fail "rip isofs-m1.toc"
 	[ "$(grep -c '^REM SESSION' "$TMP/toc.cue")" -eq 0 ] || fail "toc: $(cat "$TMP/toc.cue")"
+elif ! have_testdata; then
+	# The rest passed; automake must still see what was not run.
+	skip "libcdio test data not found at $TESTDATA (the rest passed)"
 else
-	echo "note: cd-info or the libcdio test data missing; the .toc check was not run" >&2
+	echo "note: cd-info missing; the .toc check was not run" >&2
 fi
 exit 0
