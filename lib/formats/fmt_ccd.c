@@ -8,7 +8,9 @@
  * start (PLBA) and control nibble, point A2 the lead-out.  [TRACK n]
  * gives the mode (0 audio, 1 Mode 1, 2 Mode 2) and INDEX k=LBA lines;
  * [Disc] CATALOG the media catalog number.  One session is read; several
- * are refused by name for now.
+ * are refused by name for now.  [CDText] holds the lead-in's CD-TEXT as
+ * "Entry n=" lines of 16 hex bytes, a pack without its CRC; they are read
+ * as packs (cdtext_packs.c, which knows their character code).
  *
  * The parser (ccd_parse) takes (buf, len) and is pure; ccd_open reads the
  * files.  Errors say "'x.ccd' line N: problem".
@@ -22,6 +24,7 @@
 #include "oi_private.h"
 
 #define CCD_MAX_BYTES	(1024u * 1024)
+#define CDTEXT_PACKS	(8u * 256)	/* 8 blocks of at most 256 */
 
 struct ccd_track {
 	bool		seen;		/* a point entry */
@@ -39,6 +42,8 @@ struct ccd {
 	unsigned	 sessions;
 	char		 catalog[14];
 	bool		 clonecd;	/* a [CloneCD] section */
+	uint8_t		 cdtext[CDTEXT_PACKS][18];	/* CRC bytes zero */
+	unsigned	 ncdtext;
 };
 
 /* Section being read and the entry's fields gathered so far. */
@@ -47,7 +52,7 @@ struct ccd_parse {
 	struct optimg_error *err;
 	unsigned	 line;
 	enum { SEC_NONE, SEC_CLONECD, SEC_DISC, SEC_ENTRY, SEC_TRACK,
-	       SEC_OTHER } sec;
+	       SEC_CDTEXT, SEC_OTHER } sec;
 	unsigned	 track;		/* [TRACK n] */
 	long		 point, control, plba, session;
 };
@@ -105,6 +110,8 @@ section(struct ccd_parse *p, const char *s, size_t n)
 		p->c->clonecd = true;
 	} else if (n == 4 && strncasecmp(s, "Disc", 4) == 0)
 		p->sec = SEC_DISC;
+	else if (n == 6 && strncasecmp(s, "CDText", 6) == 0)
+		p->sec = SEC_CDTEXT;
 	else if (n > 6 && strncasecmp(s, "Entry ", 6) == 0 &&
 	    number(s + 6, n - 6, &v) && v >= 0)
 		p->sec = SEC_ENTRY;
@@ -158,6 +165,66 @@ track_key(struct ccd_parse *p, const char *k, size_t kn, const char *val,
 	return OPTIMG_OK;
 }
 
+/* Two hex digits; -1 when they are not. */
+static int
+hex_byte(const char *s)
+{
+	int v = 0;
+
+	for (int i = 0; i < 2; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' :
+		    c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+/*
+ * "Entry n=80 00 00 00 41 42 ..." in [CDText]: pack n, 16 hex bytes.
+ * Packs are kept in the order of n; "Entries=" is only a count.
+ */
+static int
+cdtext_key(struct ccd_parse *p, const char *k, size_t kn, const char *val,
+    size_t vn)
+{
+	uint8_t pack[18] = { 0 };
+	unsigned got = 0;
+	size_t i = 0;
+	long ix;
+
+	if (kn < 7 || strncasecmp(k, "Entry ", 6) != 0)
+		return OPTIMG_OK;	/* Entries= and anything else */
+	if (!number(k + 6, kn - 6, &ix) || ix < 0 || ix >= (long)CDTEXT_PACKS)
+		return fail(p, "bad CD-TEXT entry", k, kn);
+	for (;;) {
+		int byte;
+
+		while (i < vn && (val[i] == ' ' || val[i] == '\t'))
+			i++;
+		if (i == vn)
+			break;
+		if (vn - i < 2 || (byte = hex_byte(val + i)) < 0 ||
+		    (vn - i > 2 && val[i + 2] != ' ' && val[i + 2] != '\t'))
+			return fail(p, "CD-TEXT entry is not hex bytes", val,
+			    vn);
+		if (got == 16)
+			return fail(p, "CD-TEXT entry longer than 16 bytes",
+			    val, vn);
+		pack[got++] = (uint8_t)byte;
+		i += 2;
+	}
+	if (got != 16)
+		return fail(p, "CD-TEXT entry shorter than 16 bytes", val, vn);
+	memcpy(p->c->cdtext[ix], pack, sizeof(pack));
+	if ((unsigned)ix >= p->c->ncdtext)
+		p->c->ncdtext = (unsigned)ix + 1;
+	return OPTIMG_OK;
+}
+
 static int
 key_value(struct ccd_parse *p, const char *s, size_t n)
 {
@@ -184,6 +251,8 @@ key_value(struct ccd_parse *p, const char *s, size_t n)
 		return entry_key(p, s, kn, v);
 	case SEC_TRACK:
 		return track_key(p, s, kn, val, vn);
+	case SEC_CDTEXT:
+		return cdtext_key(p, s, kn, val, vn);
 	case SEC_DISC:
 		if (kn == 7 && strncasecmp(s, "CATALOG", 7) == 0)
 			memcpy(p->c->catalog, val, OI_MIN(vn, (size_t)13));
@@ -394,6 +463,9 @@ ccd_open(struct optimg_image *img, const char *path)
 		    "'%s': no track entries", path);
 	if (rc == OPTIMG_OK)
 		memcpy(img->disc.catalog, c->catalog, sizeof(c->catalog));
+	if (rc == OPTIMG_OK && c->ncdtext > 0)
+		rc = oi_cdtext_from_packs(&img->disc, &c->cdtext[0][0],
+		    (size_t)c->ncdtext * 18, &img->err);
 	if (rc == OPTIMG_OK)
 		rc = add_data(img, c, path);
 	if (rc == OPTIMG_OK)

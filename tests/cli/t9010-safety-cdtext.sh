@@ -1,8 +1,8 @@
 #!/bin/sh
 # CD-TEXT in a known character code comes out as UTF-8 (issue #15, fault
 # 5): packs in ISO 8859-1, ASCII and MS-JIS (crafted in fx_images.c,
-# inside an NRG's CDTX chunk) are transcoded with iconv for info and
-# info --json; packs in a code we do not decode, and a cue sheet's
+# inside an NRG's CDTX chunk, and in a CloneCD sheet's [CDText]) are
+# transcoded with iconv for info and info --json; packs in a code we do not decode, and a cue sheet's
 # CD-TEXT (whose encoding nobody states), keep their bytes: U+FFFD in the
 # JSON string plus a *_raw field, and ls-style quoting on the terminal.
 set -eu
@@ -48,6 +48,36 @@ grep -q "TITLE       Straße$" "$TMP/out" || fail "info latin1: $(cat "$TMP/out"
 "$OPTIMG" info "$TMP/korean.nrg" >"$TMP/out"
 grep -qF "TITLE       'K'\$'\\260\\241'" "$TMP/out" ||
 	fail "info korean: $(cat "$TMP/out")"
+
+# A CloneCD sheet's [CDText] section: packs as 16 hex bytes an entry, in
+# MS-JIS here (double-byte packs), and a malformed entry refused by line.
+mkdir "$TMP/c"
+printf 'x' >"$TMP/c/f.txt"
+"$OPTIMG" mkiso -q "$TMP/c" -o "$TMP/c.iso"
+"$OPTIMG" convert -q "$TMP/c.iso" "$TMP/c.ccd"
+"$PY" - "$TMP/c.ccd" <<'PY'
+import sys
+text = "日本語".encode("cp932") + b"\0\0"
+packs = []
+for i in range(0, len(text), 12):
+    packs.append(bytes([0x80, 0, len(packs), 0x80]) + text[i:i + 12].ljust(12, b"\0"))
+for k in range(3):
+    info = bytes([0x80, 1, 1]) if k == 0 else b""
+    packs.append(bytes([0x8f, k, len(packs), 0]) + info.ljust(12, b"\0"))
+with open(sys.argv[1], "a") as f:
+    f.write("[CDText]\nEntries=%d\n" % len(packs))
+    for n, p in enumerate(packs):
+        f.write("Entry %d=%s\n" % (n, " ".join("%02x" % b for b in p)))
+PY
+"$OPTIMG" info --json "$TMP/c.ccd" >"$TMP/ccd.json" || fail "info ccd"
+"$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))
+sys.exit(0 if d["cdtext"]["TITLE"] == "\u65e5\u672c\u8a9e" else 1)' \
+	"$TMP/ccd.json" || fail "ccd CD-TEXT: $(cat "$TMP/ccd.json")"
+printf 'Entry 99=80 00 zz\n' >>"$TMP/c.ccd"
+expect_exit 1 "$OPTIMG" info "$TMP/c.ccd"
+grep -qF "c.ccd' line $(wc -l <"$TMP/c.ccd"): CD-TEXT entry is not hex bytes '80 00 zz'" \
+	"$TMP/err" || fail "bad entry: $(cat "$TMP/err")"
 
 # A cue sheet's CD-TEXT in Latin-1: its encoding is not stated, so its
 # bytes are kept and shown as of unknown encoding.
