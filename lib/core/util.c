@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "oi_private.h"
+#include "unpack.h"
 
 void *
 oi_calloc(size_t n, size_t size)
@@ -98,6 +99,41 @@ oi_le32enc(void *p, uint32_t v)
 /* Read in pieces this large, so that a large file can be interrupted. */
 #define READ_PIECE	(8u << 20)
 
+/*
+ * A sheet or DAT packed with gzip, xz or zstd (game.cue.gz) is read as
+ * its text: *out is replaced by what it decompresses to, at most max.
+ */
+static int
+unpack_text(const char *path, size_t max, char **out, size_t *len,
+    struct optimg_error *err)
+{
+	enum oi_pack_kind kind = oi_pack_detect((uint8_t *)*out, *len);
+	struct oi_stream st;
+	char *text = NULL;
+	int rc;
+
+	if (kind != OI_PACK_GZIP && kind != OI_PACK_XZ && kind != OI_PACK_ZSTD)
+		return OPTIMG_OK;
+	rc = oi_stream_open_mem(&st, path, *out, *len, err);
+	if (rc == OPTIMG_OK)
+		rc = oi_unpack_wrap(&st, kind, max, err);
+	if (rc == OPTIMG_OK && (text = malloc((size_t)st.size + 1)) == NULL)
+		rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	if (rc == OPTIMG_OK)
+		rc = oi_stream_pread(&st, text, (size_t)st.size, 0, err);
+	if (rc == OPTIMG_OK) {
+		text[st.size] = '\0';
+		*len = (size_t)st.size;
+	}
+	if (st.ops != NULL || rc == OPTIMG_OK)
+		oi_stream_close(&st);
+	free(*out);
+	*out = rc == OPTIMG_OK ? text : NULL;
+	if (rc < 0)
+		free(text);
+	return rc;
+}
+
 int
 oi_read_file_until(const char *path, size_t max, int (*cancel)(void *),
     void *ctx, char **out, size_t *len, struct optimg_error *err)
@@ -152,7 +188,7 @@ oi_read_file_until(const char *path, size_t max, int (*cancel)(void *),
 	buf[got] = '\0';
 	*out = buf;
 	*len = got;
-	return OPTIMG_OK;
+	return unpack_text(path, max, out, len, err);
 }
 
 int

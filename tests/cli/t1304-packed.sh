@@ -121,6 +121,16 @@ for cue in isofs-m1 xa; do
 	n=$((n + 1))
 done
 
+# A packed sheet reads as its text (game.cue.gz, as the issue asks).
+gzip -c "$TMP/src/p1.cue" >"$TMP/src/p1z.cue.gz"
+xz -c "$TMP/src/isofs-m1.cue" >"$TMP/src/m1z.cue.xz"
+"$OPTIMG" info "$TMP/src/p1.cue" 2>/dev/null | sed 1d >"$TMP/info.want"
+"$OPTIMG" info "$TMP/src/p1z.cue.gz" 2>/dev/null | sed 1d >"$TMP/info.got"
+cmp "$TMP/info.got" "$TMP/info.want" || fail "info p1z.cue.gz differs"
+expect_exit 0 "$OPTIMG" convert "$TMP/src/m1z.cue.xz" "$TMP/back.cue"
+same_file "$TMP/back.bin" "$TMP/plain-isofs-m1.bin"
+rm -f "$TMP/back.cue" "$TMP/back.bin"
+
 # info names the container and its ratio.
 "$OPTIMG" info "$TMP/many.iso.xz" >"$TMP/info"
 grep -q "^container: xz, 1 file, [0-9]* blocks, [0-9]* bytes hold $(stat -c %s \
