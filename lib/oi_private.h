@@ -163,6 +163,10 @@ struct oi_reader {
 	/* Frees ctx when the image is freed; NULL when someone else owns
 	   it (a drive owns its image). */
 	void	(*close)(void *ctx);
+	/* read() also gives the 2048 bytes of user data of a data sector,
+	   corrected by the drive's own ECC (a drive does; a container such
+	   as CHD gives only the sectors as stored). */
+	bool	cooked;
 };
 
 /* ---- subchannel (subchannel.c) ----------------------------------------- */

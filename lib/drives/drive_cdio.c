@@ -1194,6 +1194,7 @@ drive_setup(struct optimg_drive *d, const char *device, optimg_warning_fn warn,
 	d->img->path = strdup(d->sim != NULL ? optimg_image_path(d->sim) :
 	    device != NULL ? device : "default drive");
 	d->img->reader.read = drive_read;
+	d->img->reader.cooked = true;
 	d->img->reader.ctx = d;
 	if (d->img->path == NULL)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");

@@ -353,8 +353,8 @@ read_from_fragment(struct optimg_image *img, const struct oi_fragment *f,
 		return between_sessions(img, f, lba);
 	/* A drive returns user data itself, corrected by its own ECC, and
 	 * some drives have no raw reads to cook it from. */
-	if (f->fill == OI_FILL_CALLBACK && size == 2048 &&
-	    f->mode != OPTIMG_TRACK_AUDIO)
+	if (f->fill == OI_FILL_CALLBACK && img->reader.cooked &&
+	    size == 2048 && f->mode != OPTIMG_TRACK_AUDIO)
 		return img->reader.read(img->reader.ctx, lba, n, size, dst,
 		    &img->err);
 	if (f->fill != OI_FILL_ZERO && f->sector_size == size && !f->swap16) {

@@ -38,6 +38,19 @@ for cue in cdda isofs-m1 p1 gap redump; do
 	n=$((n + 1))
 done
 
+# Cooked reads cook: the user data of a CD CHD's data track is the cue's,
+# and its file system is found (a CHD gives sectors as stored, 2352 bytes
+# plus subchannel, which the model must cook like a bin's).
+for cue in isofs-m1 redump; do
+	expect_exit 0 "$OPTIMG" convert --data-track 1 "$TMP/$cue.chd" "$TMP/o-$cue/y.iso"
+	expect_exit 0 "$OPTIMG" convert --data-track 1 "$TMP/$cue.cue" "$TMP/o-$cue/z.iso"
+	same_file "$TMP/o-$cue/y.iso" "$TMP/o-$cue/z.iso"
+done
+"$OPTIMG" ls -R "$TMP/isofs-m1.chd" >"$TMP/ls-m1-chd" ||
+	fail "ls of a CD CHD: $(cat "$TMP/ls-m1-chd")"
+"$OPTIMG" ls -R "$TMP/isofs-m1.cue" >"$TMP/ls-m1-cue"
+cmp -s "$TMP/ls-m1-chd" "$TMP/ls-m1-cue" || fail "ls of isofs-m1.chd differs"
+
 # A CHD stored as a difference to a parent: the parent is found beside it
 # by SHA-1, or named with --parent; without it, one line says what is
 # missing.
