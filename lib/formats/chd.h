@@ -273,6 +273,7 @@ int oi_chd_lossless_layout(struct oi_chd *chd, struct optimg_image *img,
  * Appends our lossless tag for img to meta when img is a cue sheet whose
  * files a CHD can give back byte for byte; nothing otherwise.
  */
+const char *oi_chd_sheet_unkeepable(const struct optimg_image *img);
 int oi_chd_lossless_meta(struct optimg_image *img, struct chd_meta **meta,
     unsigned *nmeta, struct optimg_error *err);
 

@@ -243,6 +243,31 @@ tag_text(const struct oi_cue_sheet *s, const struct optimg_image *img,
 	return text;
 }
 
+/*
+ * Why the sheet img was read from cannot go into our tag, or NULL when it
+ * can.  Without the tag a CHD keeps only what chdman keeps.
+ */
+const char *
+oi_chd_sheet_unkeepable(const struct optimg_image *img)
+{
+	struct oi_cue_sheet *sheet = NULL;
+	struct optimg_error e;
+	const char *why;
+	char *cue = NULL;
+	size_t len = 0;
+
+	if (img->format != &oi_format_cue)
+		return "it was not read from a cue sheet";
+	if (oi_read_small_file(img->path, CUE_MAX, &cue, &len, &e) < 0 ||
+	    oi_cue_parse(cue, len, &sheet, &e) < 0)
+		why = "the sheet cannot be read again";
+	else
+		why = unkeepable(img, sheet);
+	free(cue);
+	oi_cue_free(sheet);
+	return why;
+}
+
 int
 oi_chd_lossless_meta(struct optimg_image *img, struct chd_meta **meta,
     unsigned *nmeta, struct optimg_error *err)

@@ -666,14 +666,67 @@ write_chd(struct optimg_image *img, const char *out,
 	return rc;
 }
 
+static bool
+has_cdtext(const struct optimg_cdtext *ct)
+{
+	for (unsigned i = 0; i < OPTIMG_CDTEXT_NFIELDS; i++)
+		if (ct->field[i] != NULL)
+			return true;
+	return false;
+}
+
+/* What of d only our tag can keep: "" when chdman's tracks say it all. */
+static const char *
+needs_tag(const struct optimg_disc *d)
+{
+	if (d->nsessions > 1)
+		return "sessions";
+	if (has_cdtext(&d->cdtext))
+		return "CD-TEXT";
+	if (d->catalog[0] != '\0')
+		return "catalog number";
+	for (unsigned i = 0; i < d->ntracks; i++) {
+		const struct optimg_track *t = &d->tracks[i];
+		if (has_cdtext(&t->cdtext))
+			return "CD-TEXT";
+		if (t->isrc[0] != '\0')
+			return "ISRC codes";
+		for (unsigned k = 2; k < OPTIMG_MAX_INDEX; k++)
+			if (t->index[k] != OPTIMG_NO_INDEX)
+				return "indices past 01";
+	}
+	return "";
+}
+
+/*
+ * The tag holds what a cue holds, but only when the image was read from
+ * a sheet it can keep; else what chdman's track list cannot say is lost,
+ * which is refused unless the caller accepts losing it.
+ */
+static int
+check_chd(const struct optimg_image *img,
+    const struct optimg_convert_opts *opts, struct optimg_error *err)
+{
+	const char *what = needs_tag(&img->disc), *why;
+
+	if (opts->lossy || *what == '\0' ||
+	    (why = oi_chd_sheet_unkeepable(img)) == NULL)
+		return OPTIMG_OK;
+	oi_set_error(err, OPTIMG_ELOSSY, "a CHD keeps the image's %s only "
+	    "with the cue sheet it came from, and %s", what, why);
+	return oi_error_remedy(err, OPTIMG_OPTION_LOSSY, OPTIMG_OPTION_NONE);
+}
+
 static const char *const chd_extensions[] = { ".chd", NULL };
 
-/* Its tag gives a cue sheet's lines back, so it holds what a cue holds. */
+/* Its tag gives a cue sheet's lines back, so it holds what a cue holds
+ * (check_chd refuses when the tag cannot be written). */
 const struct oi_writer oi_writer_chd = {
 	.name = "chd",
 	.description = "a CHD",
 	.extensions = chd_extensions,
 	.holds = OI_HOLDS_CDTEXT | OI_HOLDS_CODES | OI_HOLDS_SESSIONS |
 	    OI_HOLDS_TRACKS,
+	.check = check_chd,
 	.write = write_chd,
 };

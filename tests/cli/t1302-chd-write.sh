@@ -80,4 +80,13 @@ done
 # An existing output is kept without --force; nothing is left behind.
 expect_exit 1 "$OPTIMG" convert "$TMP/cdda.cue" "$TMP/cdda.chd"
 [ -z "$(ls -A "$TMP" | grep '\.part$' || true)" ] || fail "temporary file left"
+
+# What only our tag keeps (here p1.nrg's CD-TEXT) is refused by name when
+# the image did not come from a sheet the tag can hold, and kept out only
+# when the user says --lossy.
+expect_exit 1 "$OPTIMG" convert "$TESTDATA/p1.nrg" "$TMP/nrg.chd"
+grep -q "CD-TEXT" "$TMP/err" || fail "NRG to CHD: $(cat "$TMP/err")"
+[ ! -e "$TMP/nrg.chd" ] || fail "NRG to CHD left a file"
+expect_exit 0 "$OPTIMG" convert --lossy "$TESTDATA/p1.nrg" "$TMP/nrg.chd"
+
 echo "$n CHDs written that chdman verifies and extracts"
