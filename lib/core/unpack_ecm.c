@@ -88,7 +88,7 @@ walk(struct oi_unpack *u, struct ecm *e, struct optimg_error *err)
 	for (;;) {
 		struct rec r;
 		unsigned type;
-		uint32_t count1;
+		uint32_t count1 = 0;
 		uint64_t start = off;
 
 		OI_TRY(read_head(u, &off, &type, &count1, err));

@@ -149,7 +149,7 @@ walk_frames(struct oi_unpack *u, struct zs *z, struct optimg_error *err)
 
 	while (coff < u->in.size) {
 		uint8_t m[8];
-		uint64_t csize, usize;
+		uint64_t csize = 0, usize = 0;
 		uint32_t magic;
 
 		OI_TRY(oi_unpack_read_in(u, m, 8, coff, err));

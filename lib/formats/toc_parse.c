@@ -959,7 +959,7 @@ track_data(struct parser *p, struct oi_toc_track *t)
 static int
 track(struct parser *p)
 {
-	struct oi_toc_track *t;
+	struct oi_toc_track *t = NULL;
 	char b[64];
 	bool yes;
 
