@@ -691,6 +691,8 @@ needs_tag(const struct optimg_disc *d)
 			return "CD-TEXT";
 		if (t->isrc[0] != '\0')
 			return "ISRC codes";
+		if (t->flags & ~(unsigned)OPTIMG_FLAG_DATA)
+			return "track flags";
 		for (unsigned k = 2; k < OPTIMG_MAX_INDEX; k++)
 			if (t->index[k] != OPTIMG_NO_INDEX)
 				return "indices past 01";
