@@ -19,43 +19,6 @@
 #include "fuzz_read.h"
 #include "oi_private.h"
 
-static char dir[64];
-
-/* The scratch directory goes when the process ends (replay or libFuzzer). */
-static void
-remove_scratch(void)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/fuzz.mdf", dir);
-	unlink(path);
-	rmdir(dir);
-}
-
-static const char *
-scratch(void)
-{
-	char path[128];
-	uint8_t block[4096];
-	FILE *f;
-
-	if (dir[0] != '\0')
-		return dir;
-	snprintf(dir, sizeof(dir), "%s", "/tmp/fuzz_mds.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		abort();
-	atexit(remove_scratch);
-	snprintf(path, sizeof(path), "%s/fuzz.mdf", dir);
-	if ((f = fopen(path, "wb")) == NULL)
-		abort();
-	for (unsigned i = 0; i < sizeof(block); i++)
-		block[i] = (uint8_t)(i * 7 + 3);
-	for (unsigned i = 0; i < 16; i++)
-		fwrite(block, 1, sizeof(block), f);
-	fclose(f);
-	return dir;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -69,7 +32,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < size; i++)
 		if (copy[i] == '/' || copy[i] == '\\')
 			copy[i] = '_';
-	snprintf(name, sizeof(name), "%s/fuzz.mds", scratch());
+	snprintf(name, sizeof(name), "%s/fuzz.mds",
+	    fuzz_scratch_dir("mds", "fuzz.mdf", NULL));
 	img = optimg_image_new();
 	img->format = &oi_format_mds;
 	if (oi_mds_parse(img, name, copy, size) == 0)

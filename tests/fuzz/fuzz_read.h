@@ -9,6 +9,7 @@
 #define FUZZ_READ_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -71,6 +72,68 @@ fuzz_open_and_read(const struct oi_format *f, const char *path)
 	if (f->open(img, path) == 0)
 		fuzz_read_fragments(img);
 	optimg_image_free(img);
+}
+
+/*
+ * A scratch directory /tmp/fuzz_TARGET.XXXXXX, made once, holding data (a
+ * file of 64 KiB of pattern that a sheet in the input may name), so that
+ * readers find their files and read tracks.  It goes, with data and the
+ * sheet file (the input as written there, when the target writes one),
+ * when the process ends (replay or libFuzzer).
+ */
+struct fuzz_scratch {
+	char		 dir[64];
+	const char	*files[2];
+};
+
+static inline struct fuzz_scratch *
+fuzz_scratch_state(void)
+{
+	static struct fuzz_scratch s;
+
+	return &s;
+}
+
+static inline void
+fuzz_scratch_remove(void)
+{
+	struct fuzz_scratch *s = fuzz_scratch_state();
+	char path[128];
+
+	for (unsigned i = 0; i < 2; i++)
+		if (s->files[i] != NULL) {
+			snprintf(path, sizeof(path), "%s/%s", s->dir,
+			    s->files[i]);
+			unlink(path);
+		}
+	rmdir(s->dir);
+}
+
+static inline const char *
+fuzz_scratch_dir(const char *target, const char *data, const char *sheet)
+{
+	struct fuzz_scratch *s = fuzz_scratch_state();
+	char path[128];
+	uint8_t block[4096];
+	FILE *f;
+
+	if (s->dir[0] != '\0')
+		return s->dir;
+	snprintf(s->dir, sizeof(s->dir), "/tmp/fuzz_%s.XXXXXX", target);
+	if (mkdtemp(s->dir) == NULL)
+		abort();
+	s->files[0] = data;
+	s->files[1] = sheet;
+	atexit(fuzz_scratch_remove);
+	snprintf(path, sizeof(path), "%s/%s", s->dir, data);
+	if ((f = fopen(path, "wb")) == NULL)
+		abort();
+	for (unsigned i = 0; i < sizeof(block); i++)
+		block[i] = (uint8_t)(i * 7 + 3);
+	for (unsigned i = 0; i < 16; i++)
+		fwrite(block, 1, sizeof(block), f);
+	fclose(f);
+	return s->dir;
 }
 
 #endif

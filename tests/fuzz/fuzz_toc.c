@@ -22,44 +22,6 @@
 #include "oi_private.h"
 #include "toc.h"
 
-static char dir[64];
-
-static void
-remove_scratch(void)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/fuzz.bin", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/fuzz.toc", dir);
-	unlink(path);
-	rmdir(dir);
-}
-
-static const char *
-scratch(void)
-{
-	char path[128];
-	uint8_t block[4096];
-	FILE *f;
-
-	if (dir[0] != '\0')
-		return dir;
-	snprintf(dir, sizeof(dir), "%s", "/tmp/fuzz_toc.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		abort();
-	atexit(remove_scratch);
-	snprintf(path, sizeof(path), "%s/fuzz.bin", dir);
-	if ((f = fopen(path, "wb")) == NULL)
-		abort();
-	for (unsigned i = 0; i < sizeof(block); i++)
-		block[i] = (uint8_t)(i * 7 + 3);
-	for (unsigned i = 0; i < 16; i++)
-		fwrite(block, 1, sizeof(block), f);
-	fclose(f);
-	return dir;
-}
-
 /* What a parsed TOC promises: tracks with data, sane numbers. */
 static void
 check(const struct oi_toc *toc)
@@ -103,7 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (quoted && (copy[i] == '/' || copy[i] == '\\'))
 			copy[i] = '_';
 	}
-	snprintf(name, sizeof(name), "%s/fuzz.toc", scratch());
+	snprintf(name, sizeof(name), "%s/fuzz.toc",
+	    fuzz_scratch_dir("toc", "fuzz.bin", "fuzz.toc"));
 	if ((f = fopen(name, "wb")) == NULL)
 		abort();
 	fwrite(copy, 1, size, f);
