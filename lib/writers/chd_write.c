@@ -666,29 +666,18 @@ write_chd(struct optimg_image *img, const char *out,
 	return rc;
 }
 
-static bool
-has_cdtext(const struct optimg_cdtext *ct)
-{
-	for (unsigned i = 0; i < OPTIMG_CDTEXT_NFIELDS; i++)
-		if (ct->field[i] != NULL)
-			return true;
-	return false;
-}
-
 /* What of d only our tag can keep: "" when chdman's tracks say it all. */
 static const char *
 needs_tag(const struct optimg_disc *d)
 {
 	if (d->nsessions > 1)
 		return "sessions";
-	if (has_cdtext(&d->cdtext))
+	if (oi_disc_cdtext_any(d))
 		return "CD-TEXT";
 	if (d->catalog[0] != '\0')
 		return "catalog number";
 	for (unsigned i = 0; i < d->ntracks; i++) {
 		const struct optimg_track *t = &d->tracks[i];
-		if (has_cdtext(&t->cdtext))
-			return "CD-TEXT";
 		if (t->isrc[0] != '\0')
 			return "ISRC codes";
 		if (t->flags & ~(unsigned)OPTIMG_FLAG_DATA)

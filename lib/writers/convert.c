@@ -96,13 +96,23 @@ lose(struct losses *l, const char *what, const char *which)
 	    *which != '\0' ? " (" : "", which, *which != '\0' ? ")" : "");
 }
 
-static bool
-cdtext_empty(const struct optimg_cdtext *ct)
+bool
+oi_cdtext_any(const struct optimg_cdtext *ct)
 {
 	for (unsigned i = 0; i < OPTIMG_CDTEXT_NFIELDS; i++)
 		if (ct->field[i] != NULL)
-			return false;
-	return true;
+			return true;
+	return false;
+}
+
+bool
+oi_disc_cdtext_any(const struct optimg_disc *d)
+{
+	bool any = oi_cdtext_any(&d->cdtext);
+
+	for (unsigned i = 0; i < d->ntracks; i++)
+		any = any || oi_cdtext_any(&d->tracks[i].cdtext);
+	return any;
 }
 
 /* "tracks 1, 3" of the tracks for which pick() says yes; "" if none. */
@@ -140,7 +150,7 @@ lost_sub(const struct optimg_track *t, unsigned holds)
 static bool
 lost_cdtext(const struct optimg_track *t, unsigned holds)
 {
-	return !(holds & OI_HOLDS_CDTEXT) && !cdtext_empty(&t->cdtext);
+	return !(holds & OI_HOLDS_CDTEXT) && oi_cdtext_any(&t->cdtext);
 }
 
 static bool
@@ -157,7 +167,7 @@ find_losses(const struct optimg_disc *d, unsigned holds, struct losses *l)
 
 	if (tracks_where(d, which, sizeof(which), lost_sub, holds))
 		lose(l, "subchannel", which);
-	if (!(holds & OI_HOLDS_CDTEXT) && (!cdtext_empty(&d->cdtext) ||
+	if (!(holds & OI_HOLDS_CDTEXT) && (oi_cdtext_any(&d->cdtext) ||
 	    d->cdtextfile != NULL))
 		lose(l, "CD-TEXT", "disc");
 	if (tracks_where(d, which, sizeof(which), lost_cdtext, holds))

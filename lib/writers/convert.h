@@ -43,6 +43,9 @@ int oi_check_not_input(const struct optimg_image *img, const char *path,
  */
 int32_t oi_track_stored_first(const struct optimg_track *t);
 uint32_t oi_track_stored_count(const struct optimg_track *t);
+/* Whether ct holds any CD-TEXT field; and d, on the disc or a track. */
+bool oi_cdtext_any(const struct optimg_cdtext *ct);
+bool oi_disc_cdtext_any(const struct optimg_disc *d);
 /* Splits out into its directory and its name less ext ("/a/B.cue" ->
  * "/a", "B"); both malloc'd. */
 int oi_output_split(const char *out, const char *ext, char **dir,

@@ -121,25 +121,6 @@ put_cdtext(FILE *f, const struct optimg_cdtext *ct, bool track,
 	fprintf(f, "%s  }\n", indent);
 }
 
-static bool
-has_cdtext(const struct optimg_cdtext *ct)
-{
-	for (unsigned k = 0; k < OPTIMG_CDTEXT_NFIELDS; k++)
-		if (ct->field[k] != NULL)
-			return true;
-	return false;
-}
-
-static bool
-disc_has_cdtext(const struct optimg_disc *d)
-{
-	bool any = has_cdtext(&d->cdtext);
-
-	for (unsigned i = 0; i < d->ntracks; i++)
-		any = any || has_cdtext(&d->tracks[i].cdtext);
-	return any;
-}
-
 static void
 put_header(FILE *f, const struct optimg_disc *d, bool cdtext)
 {
@@ -181,7 +162,7 @@ put_flags(FILE *f, const struct optimg_track *t, bool cdtext)
 	}
 	if (t->isrc[0] != '\0')
 		fprintf(f, "ISRC \"%.12s\"\n", t->isrc);
-	if (cdtext && has_cdtext(&t->cdtext)) {
+	if (cdtext && oi_cdtext_any(&t->cdtext)) {
 		fputs("CD_TEXT {\n", f);
 		put_cdtext(f, &t->cdtext, true, "");
 		fputs("}\n", f);
@@ -245,7 +226,7 @@ sheet_text(const struct toc_job *job, bool lossy, char **text, size_t *len,
     struct optimg_error *err)
 {
 	const struct optimg_disc *d = job->disc;
-	bool cdtext = disc_has_cdtext(d);
+	bool cdtext = oi_disc_cdtext_any(d);
 	FILE *f = open_memstream(text, len);
 
 	(void)lossy;	/* a TOC holds everything convert.c lets through */
