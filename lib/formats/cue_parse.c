@@ -879,13 +879,19 @@ rem_gap(struct parser *p, const struct line *l)
 	static const char *const names[3] = { "LEAD-OUT", "LEAD-IN",
 	    "PREGAP" };
 
+	uint32_t frames;
+
 	if (l->nargs != 2)
 		return;
+	/* Parsed aside, so that an ignored zero LEAD-IN does not overwrite
+	 * a length an earlier line gave. */
 	for (unsigned i = 0; i < 3; i++)
 		if (word_is(&l->arg[0], names[i]) &&
-		    rem_msf(&l->arg[1], &p->gap[i]) &&
-		    (i != 1 || p->gap[i] > 0))
+		    rem_msf(&l->arg[1], &frames) &&
+		    (i != 1 || frames > 0)) {
+			p->gap[i] = frames;
 			p->have_gap[i] = true;
+		}
 }
 
 /*
