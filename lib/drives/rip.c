@@ -1041,6 +1041,10 @@ lock_output(struct rip *r)
 	for (int tries = 0; tries < 10; tries++) {
 		r->lock_fd = open(r->lock_path, O_RDWR | O_CREAT | O_CLOEXEC |
 		    O_NOFOLLOW, 0666 & ~current_umask());
+		if (r->lock_fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+			return oi_set_error(r->err, OPTIMG_EIO, "cannot write "
+			    "'%s': its folder '%s' is not there",
+			    r->out_path, r->dir);
 		if (r->lock_fd < 0)
 			return oi_set_errno(r->err, OPTIMG_EIO,
 			    "cannot create '%s'", r->lock_path);

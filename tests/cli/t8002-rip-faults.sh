@@ -92,4 +92,8 @@ same_file "$TMP/edc.bin" "$TMP/e/E (Track 1).bin"
 expect_exit 1 "$OPTIMG" rip --inject-faults '5:boom' "$TESTDATA/cdda.cue" -o "$TMP/x.cue"
 grep -q "fault '5:boom' is not" "$TMP/err" || fail "$(cat "$TMP/err")"
 [ ! -e "$TMP/x.map" ] || fail "a refused rip left a map"
+# An output folder that is not there is named as such, not as a lock file.
+expect_exit 1 "$OPTIMG" rip "$TESTDATA/cdda.cue" -o "$TMP/nowhere/x.cue"
+grep -q "cannot write '.*/nowhere/x.cue': its folder '.*/nowhere' is not there" \
+	"$TMP/err" || fail "missing folder: $(cat "$TMP/err")"
 echo ok
