@@ -198,6 +198,7 @@ cli_open_image(const char *path)
 	    optimg_image_set_parent(img, cli_chd_parent) < 0) ||
 	    optimg_image_open(img, path) < 0) {
 		cli_error("%s", cli_errmsg(optimg_image_error(img)));
+		cli_json_error_detail(optimg_image_error(img));
 		optimg_image_free(img);
 		return NULL;
 	}

@@ -443,11 +443,12 @@ json_blobs(const struct optimg_disc *d)
 	return a;
 }
 
+/* Fills o, the command's JSON document (cli_json_begin). */
 static void
-print_json(struct optimg_image *img, const struct optimg_drive_info *drive)
+fill_json(struct json_object *o, struct optimg_image *img,
+    const struct optimg_drive_info *drive)
 {
 	const struct optimg_disc *d = optimg_image_disc(img);
-	struct json_object *o = json_object_new_object();
 	struct json_object *tracks = json_object_new_array();
 	struct json_object *sessions = json_object_new_array();
 
@@ -487,8 +488,6 @@ print_json(struct optimg_image *img, const struct optimg_drive_info *drive)
 		json_object_array_add(tracks, json_track(img, i));
 	json_object_object_add(o, "tracks", tracks);
 	cli_fs_info(img, o);
-	cli_json_print(o);
-	json_object_put(o);
 }
 
 /* --boot-recipe: the mkiso options that rebuild the boot setup. */
@@ -531,27 +530,31 @@ info_one(const char *path, bool json)
 	struct optimg_drive *drv = NULL;
 	const struct optimg_drive_info *in = NULL;
 	struct optimg_image *img;
+	struct json_object *doc = json ? cli_json_begin("info") : NULL;
 	struct optimg_error err;
 
+	/* With --json, each image is one document whose "warnings" and
+	 * "error" members say what stderr says. */
 	if (is_device(path)) {
 		if (optimg_drive_open(path, cli_warning_cb, NULL, &drv,
 		    &err) < 0) {
 			cli_error("%s", cli_errmsg(&err));
-			return 1;
+			cli_json_error_detail(&err);
+			return cli_json_end(1);
 		}
 		img = optimg_drive_image(drv);
 		in = optimg_drive_info(drv);
 	} else if ((img = cli_open_image(path)) == NULL)
-		return 1;
+		return cli_json_end(1);
 	if (json)
-		print_json(img, in);
+		fill_json(doc, img, in);
 	else
 		print_text(img, in);
 	if (drv != NULL)
 		optimg_drive_free(drv);
 	else
 		optimg_image_free(img);
-	return 0;
+	return cli_json_end(0);
 }
 
 int

@@ -77,4 +77,14 @@ run 1 "$OPTIMG" blank -q --json --drive "stdio:$TMP/burnt.img"
 check blank command=blank ok=False mode=fast
 run 1 "$OPTIMG" format -q --json --drive "stdio:$TMP/burnt.img"
 check format command=format ok=False
+# info: the frame too, with the warnings stderr shows and the error.
+mkdir "$TMP/w"
+cp "$TMP/a.bin" "$TMP/w/game.bin"
+sed 's/FILE "[^"]*"/FILE "lost.bin"/' "$TMP/a.cue" >"$TMP/w/game.cue"
+run 0 "$OPTIMG" info --json "$TMP/w/game.cue"
+check info command=info ok=True format=cue \
+    "warnings.0='$TMP/w/game.cue' line 1: cannot find 'lost.bin'; using '$TMP/w/game.bin'"
+grep -q "warning: .*cannot find 'lost.bin'" "$TMP/err" || fail "info: $(cat "$TMP/err")"
+run 1 "$OPTIMG" info --json "$TMP/w/none.cue"
+check info-missing command=info ok=False exit=1 error.status=-6
 echo "ok: every document parses"
