@@ -11,7 +11,7 @@ need_testdata
 model() {
 	"$OPTIMG" info --json "$1" | /usr/bin/python3 -c 'import json,sys
 d = json.load(sys.stdin)
-for k in ("image", "size", "filesystem"):
+for k in ("image", "size", "filesystem", "warnings"):
     d.pop(k, None)
 print(json.dumps(d, sort_keys=True, indent=1))'
 }
