@@ -33,20 +33,26 @@ static const char usage[] =
     "  optimg info game.cue\n";
 
 static void
-msf_string(int32_t lba, char out[16])
-{
-	unsigned m, s, f;
-
-	optimg_lba_to_msf(lba, &m, &s, &f);
-	snprintf(out, 16, "%02u:%02u:%02u", m, s, f);
-}
-
-static void
 length_string(uint32_t sectors, char out[16])
 {
 	snprintf(out, 16, "%02u:%02u:%02u", sectors / 4500, sectors / 75 % 60,
 	    sectors % 75);
 }
+
+static void
+msf_string(int32_t lba, char out[16])
+{
+	unsigned m, s, f;
+
+	/* Past 100 minutes a header's MSF wraps; the table says the time. */
+	if (lba >= 0) {
+		length_string((uint32_t)lba + 150, out);
+		return;
+	}
+	optimg_lba_to_msf(lba, &m, &s, &f);
+	snprintf(out, 16, "%02u:%02u:%02u", m, s, f);
+}
+
 
 static void
 flags_string(unsigned flags, const struct optimg_track *t, char *out,

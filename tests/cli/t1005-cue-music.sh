@@ -1,6 +1,7 @@
 #!/bin/sh
 # Cue sheets as music tools write them: ISRCs with hyphens read as the
-# 12 characters, times past 99:59:74 read as written with a warning,
+# 12 characters, times past 99:59:74 read as written with a warning
+# (and shown unwrapped by info),
 # FLAGS DATA on an AUDIO track dropped with a warning, a stray keyword in
 # the first lines named with its line (not "not a disc image"), junk
 # after a FILE type named.  The WAVE files are made here (Python's wave
@@ -46,6 +47,14 @@ expect_exit 1 "$OPTIMG" info "$TMP/long.cue"
 grep -q "long.cue' line 5: time 101:28:00 is past 99:59:74" "$TMP/err" ||
 	fail "no warning for 101:28:00: $(cat "$TMP/err")"
 grep -q "not a disc image" "$TMP/err" && fail "long.cue not taken as a sheet"
+# With a bin that long (sparse), info shows the time past 100 minutes as
+# it is, not wrapped the way a sector header's MSF would be.
+truncate -s $((2352 * 460000)) "$TMP/long.bin"
+sed 's/FILE "a.wav" WAVE/FILE "long.bin" BINARY/' "$TMP/long.cue" >"$TMP/longbin.cue"
+expect_exit 0 "$OPTIMG" info "$TMP/longbin.cue"
+grep -Eq '^ +1 +2 +AUDIO +456600 +101:30:00 +3400 ' "$TMP/out" ||
+	fail "time past 100 minutes: $(cat "$TMP/out")"
+grep -q '^sectors:  460000 (102:13:25)$' "$TMP/out" || fail "length: $(cat "$TMP/out")"
 
 # A stray keyword on line 1 is named with its line.
 printf 'PERFROMER "x"\nFILE "a.wav" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n' \
