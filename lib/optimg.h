@@ -1539,6 +1539,88 @@ int optimg_boot_recipe(struct optimg_fs *fs, struct optimg_boot_recipe **out,
     struct optimg_error *err);
 void optimg_boot_recipe_free(struct optimg_boot_recipe *r);
 
+/* ==== virtual views of an image, for mounting (mount/) ================ */
+/*
+ * A view is an image seen as a tree of read-only files, each computed on
+ * demand from the disc model (no temporary file, no pass over the image
+ * when it is made), what `optimg mount` serves through FUSE:
+ *   image.iso               the first data track's 2048-byte user data,
+ *                           as `optimg convert --data-track N X y.iso`
+ *   image.cue, image (Track N).bin
+ *                           raw bins in Redump's layout and their sheet,
+ *                           byte for byte what `convert --split` writes
+ *   image.ccd .img .sub     CloneCD, as `convert X image.ccd` writes it
+ *                           (one-session discs only)
+ *   tracks/NN.wav           each audio track's bin bytes behind a RIFF
+ *                           WAVE header (44.1 kHz, 16 bits, stereo)
+ *   files/                  the file system, read as `optimg extract`
+ *                           reads it (only when the image has one)
+ * Paths are relative to the view's root: "" or "/" is the root,
+ * "files/a/b" a file of the image.
+ *
+ * Threads: every optimg_view_* call is thread-safe, and reads run in
+ * parallel: the view opens the image again by its path (up to
+ * opts.handles times) for reads that would otherwise wait.  The image
+ * given to optimg_view_new() is borrowed; it must outlive the view and
+ * not be used elsewhere meanwhile.
+ */
+struct optimg_view;
+struct optimg_view_node;
+
+struct optimg_view_opts {
+	enum optimg_fs_namespace ns;		/* of files/ */
+	unsigned		 session;	/* of files/: 1..; 0: last */
+	unsigned		 handles;	/* images open at most; 0: 8 */
+};
+
+struct optimg_view_stat {
+	enum optimg_fs_type	 type;
+	uint32_t		 mode;		/* permission bits */
+	uint32_t		 uid, gid, nlink;
+	/* Unique in the view; hard links of files/ share theirs. */
+	uint64_t		 ino;
+	uint64_t		 size;
+	uint64_t		 blocks;	/* 512-byte units stored (sparse
+						   files have fewer) */
+	struct optimg_timespec	 mtime, atime, ctime;
+	const char		*symlink;	/* target, or NULL */
+	uint32_t		 rdev_major, rdev_minor;
+};
+
+int optimg_view_new(struct optimg_image *img,
+    const struct optimg_view_opts *opts, struct optimg_view **out,
+    struct optimg_error *err);
+void optimg_view_free(struct optimg_view *v);
+/* Why the view has no files/ (the file system's error), or NULL. */
+const char *optimg_view_fs_problem(const struct optimg_view *v);
+
+/*
+ * What path names; OPTIMG_ENOENT when nothing.  Free *out with
+ * optimg_view_node_free(); a node stays usable for reads until then.
+ */
+int optimg_view_lookup(struct optimg_view *v, const char *path,
+    struct optimg_view_node **out, struct optimg_error *err);
+const struct optimg_view_stat *optimg_view_node_stat(
+    const struct optimg_view_node *n);
+void optimg_view_node_free(struct optimg_view_node *n);
+
+/* Each entry of directory dir; a nonzero return from fn stops with it. */
+typedef int (*optimg_view_list_fn)(void *ctx, const char *name,
+    const struct optimg_view_stat *st);
+int optimg_view_list(struct optimg_view *v, const struct optimg_view_node *dir,
+    optimg_view_list_fn fn, void *ctx, struct optimg_error *err);
+
+/*
+ * Reads up to len bytes of file n at off; *got is the count (short only
+ * at the end of the file).  When the image fails under the range (a bad
+ * CHD hunk, a missing bin) the call returns that status, *got says how
+ * many bytes from off are good and *bad_lba is the first sector that
+ * failed (OPTIMG_NO_INDEX when no sector is to blame); err says why.
+ */
+int optimg_view_read(struct optimg_view *v, const struct optimg_view_node *n,
+    uint64_t off, void *buf, size_t len, size_t *got, int32_t *bad_lba,
+    struct optimg_error *err);
+
 /* ==== hostile text made safe to show (quote.c) ========================= */
 
 /*

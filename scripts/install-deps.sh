@@ -7,7 +7,8 @@ set -eu
 BUILD="build-essential autoconf automake libtool pkg-config
  libcdio-dev libiso9660-dev libudf-dev libburn-dev libcunit1-dev
  libjson-c-dev libssl-dev zlib1g-dev libexpat1-dev
- liblzma-dev libzstd-dev libflac-dev liblz4-dev libmpg123-dev"
+ liblzma-dev libzstd-dev libflac-dev liblz4-dev libmpg123-dev
+ libfuse3-dev fuse3"
 TEST="mame-tools ccd2iso python3-lz4 sox xorriso genisoimage cdrdao bchunk p7zip-full libarchive-tools
  libcdio-utils python3 python3-pycdlib clang libclang-rt-14-dev
  isolinux syslinux-common grub-efi-amd64-bin grub-pc-bin grub-common

@@ -130,6 +130,9 @@ int cmd_convert(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
+/* Mounting a view of an image through FUSE (cmd_mount.c). */
+int cmd_mount(int argc, char **argv);
+int cmd_umount(int argc, char **argv);
 int cmd_mkiso(int argc, char **argv);
 int cmd_mklive(int argc, char **argv);
 /* Burning (cmd_burn.c, cmd_drives.c) and raw writes (cmd_write.c). */

@@ -24,6 +24,9 @@ const struct cli_command cli_commands[] = {
 	    cmd_extract },
 	{ "cat",	"write one file from an image to standard output",
 	    cmd_cat },
+	{ "mount",	"show an image as files: its file system, .iso, "
+	    "bins, WAVs (FUSE)", cmd_mount },
+	{ "umount",	"unmount what 'optimg mount' mounted", cmd_umount },
 	{ "mkiso",	"make an ISO 9660 image (Rock Ridge, Joliet, bootable)",
 	    cmd_mkiso },
 	{ "mklive",	"make a live ISO (BIOS+UEFI, CD+USB) or remaster one",

@@ -59,6 +59,20 @@ int oi_cue_sheet_text(const struct optimg_disc *disc,
     const char *const *names, char **text, size_t *len,
     struct optimg_error *err);
 
+/*
+ * The CloneCD .sub bytes (96 a sector, linear) of n sectors from lba,
+ * given them read at 2448 bytes in buf: the image's own subchannel where
+ * its track keeps one, else P and Q made from the TOC.
+ */
+void oi_ccd_make_sub(const struct optimg_disc *d, int32_t lba, uint32_t n,
+    const uint8_t *buf, uint8_t *sub);
+/*
+ * A shallow copy of src (strings stay src's) whose tracks say how the
+ * cue writer's bins store them; free only out->tracks.
+ */
+int oi_cue_out_disc(const struct optimg_disc *src, struct optimg_disc *out,
+    struct optimg_error *err);
+
 /* The .ccd text for a one-session disc whose lead-out is at end (the
  * CloneCD writer's, shared with rip); malloc'd. */
 int oi_ccd_sheet_text(const struct optimg_disc *disc, int32_t end,

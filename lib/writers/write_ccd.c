@@ -31,7 +31,6 @@ struct ccd_job {
 	struct oi_outfile	 img_of, sub_of, ccd_of;
 	struct oi_progress	 prog;
 	int32_t			 end;		/* lead-out LBA */
-	unsigned		 cursor;	/* track of the last sector */
 };
 
 static unsigned
@@ -144,34 +143,33 @@ oi_ccd_sheet_text(const struct optimg_disc *d, int32_t end, char **text,
  * grows.
  */
 static bool
-track_keeps_sub(struct ccd_job *job, int32_t lba)
+track_keeps_sub(const struct optimg_disc *d, unsigned *cursor, int32_t lba)
 {
-	const struct optimg_disc *d = job->disc;
-
-	while (job->cursor + 1 < d->ntracks &&
-	    optimg_track_first_lba(&d->tracks[job->cursor + 1]) <= lba)
-		job->cursor++;
-	return d->tracks[job->cursor].subchannel;
+	while (*cursor + 1 < d->ntracks &&
+	    optimg_track_first_lba(&d->tracks[*cursor + 1]) <= lba)
+		(*cursor)++;
+	return d->tracks[*cursor].subchannel;
 }
 
-/* The 96 linear bytes of each of n sectors of buf (2448 a sector). */
-static void
-make_sub(struct ccd_job *job, int32_t lba, uint32_t n, uint8_t *buf,
-    uint8_t *sub)
+void
+oi_ccd_make_sub(const struct optimg_disc *d, int32_t lba, uint32_t n,
+    const uint8_t *buf, uint8_t *sub)
 {
 	uint8_t raw[OPTIMG_SUBCHANNEL];
+	unsigned cursor = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *kept = buf + (size_t)i * OPTIMG_RAW_SUB_SECTOR +
 		    OPTIMG_RAW_SECTOR;
-		bool own = track_keeps_sub(job, lba + (int32_t)i), any = false;
+		bool own = track_keeps_sub(d, &cursor, lba + (int32_t)i);
+		bool any = false;
 		/* A gap no file holds has no subchannel even in such a
 		   track: all zero, which no real Q is. */
 		for (unsigned k = 0; own && k < OPTIMG_SUBCHANNEL && !any; k++)
 			any = kept[k] != 0;
 		own = own && any;
 		if (!own)
-			oi_sub_make(job->disc, lba + (int32_t)i, raw);
+			oi_sub_make(d, lba + (int32_t)i, raw);
 		oi_sub_deinterleave(own ? kept : raw,
 		    sub + (size_t)i * OPTIMG_SUBCHANNEL);
 	}
@@ -200,7 +198,7 @@ write_sectors(struct ccd_job *job, struct optimg_error *err)
 			memcpy(main_buf + (size_t)i * OPTIMG_RAW_SECTOR,
 			    buf + (size_t)i * OPTIMG_RAW_SUB_SECTOR,
 			    OPTIMG_RAW_SECTOR);
-		make_sub(job, lba, n, buf, sub);
+		oi_ccd_make_sub(job->disc, lba, n, buf, sub);
 		rc = oi_outfile_write(&job->img_of, main_buf,
 		    (size_t)n * OPTIMG_RAW_SECTOR, err);
 		if (rc == OPTIMG_OK)

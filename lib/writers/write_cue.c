@@ -329,21 +329,30 @@ write_all(struct cue_job *job, struct optimg_error *err)
 	return rc;
 }
 
+int
+oi_cue_out_disc(const struct optimg_disc *src, struct optimg_disc *out,
+    struct optimg_error *err)
+{
+	*out = *src;
+	out->tracks = calloc(src->ntracks, sizeof(*src->tracks));
+	if (out->tracks == NULL && src->ntracks > 0)
+		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
+	for (unsigned i = 0; i < src->ntracks; i++) {
+		out->tracks[i] = src->tracks[i];
+		cue_storage(&out->tracks[i]);
+	}
+	return OPTIMG_OK;
+}
+
 static int
 prepare_disc(struct cue_job *job, struct optimg_error *err)
 {
 	const struct optimg_disc *src = &job->img->disc;
 
-	job->disc = *src;
-	job->disc.tracks = calloc(src->ntracks, sizeof(*src->tracks));
-	if (job->disc.tracks == NULL)
-		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-	for (unsigned i = 0; i < src->ntracks; i++) {
-		job->disc.tracks[i] = src->tracks[i];
-		cue_storage(&job->disc.tracks[i]);
+	OI_TRY(oi_cue_out_disc(src, &job->disc, err));
+	for (unsigned i = 0; i < src->ntracks; i++)
 		job->prog.total += (uint64_t)oi_track_stored_count(
 		    &src->tracks[i]) * job->disc.tracks[i].sector_size;
-	}
 	return OPTIMG_OK;
 }
 
