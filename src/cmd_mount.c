@@ -127,11 +127,11 @@ first_time(int32_t lba)
 static void
 log_fault(const char *path, int32_t lba, const struct optimg_error *err)
 {
+	/* The library's message names the image file already. */
 	if (lba == OPTIMG_NO_INDEX)
-		say("'%s': %s: %s", M.image, path, err->message);
+		say("%s: %s", path, err->message);
 	else if (first_time(lba))
-		say("'%s': sector %ld (read of %s): %s", M.image, (long)lba,
-		    path, err->message);
+		say("%s, sector %ld: %s", path, (long)lba, err->message);
 }
 
 /* ---- FUSE operations --------------------------------------------------- */
