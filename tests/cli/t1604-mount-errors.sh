@@ -1,0 +1,64 @@
+#!/bin/sh
+# optimg mount and umount refuse clearly: usage errors exit 2; an image
+# that cannot be opened, a DIR that is no directory, a corrupt image and
+# an umount of what is not mounted are one line each and exit 1, with
+# nothing left mounted; with no /dev/fuse (a private /dev, where unshare
+# can make one) the error says so in one line.  --help teaches.
+# The mounting part runs where /dev/fuse exists (here: root, /dev/fuse
+# present, as `ls -l /dev/fuse` printed below shows); skips loudly elsewhere.
+set -eu
+. "$SRCDIR/tests/cli/lib.sh"
+. "$SRCDIR/tests/cli/mount_lib.sh"
+
+expect_exit 0 "$OPTIMG" mount --help
+grep -q "^usage: optimg mount" "$TMP/out" || fail "mount --help"
+grep -q "image (Track N).bin" "$TMP/out" || fail "mount --help names no bins"
+grep -q "optimg umount" "$TMP/out" || fail "mount --help does not say how to unmount"
+expect_exit 0 "$OPTIMG" help umount
+grep -q "optimg umount \[--lazy\] DIR" "$TMP/out" || fail "help umount"
+"$OPTIMG" --help | grep -q "^  mount " || fail "optimg --help lists no mount"
+
+mkdir "$TMP/d"
+"$MKFIXTURE" iso "$TMP/ok.iso" OK >/dev/null
+expect_exit 2 "$OPTIMG" mount "$TMP/ok.iso"
+expect_exit 2 "$OPTIMG" mount --threads 0 "$TMP/ok.iso" "$TMP/d"
+expect_exit 2 "$OPTIMG" mount --bogus "$TMP/ok.iso" "$TMP/d"
+expect_exit 2 "$OPTIMG" umount
+expect_exit 1 "$OPTIMG" mount "$TMP/none.iso" "$TMP/d"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "missing image: $(cat "$TMP/err")"
+grep -q "^optimg: mount: cannot open '.*none.iso': No such file" "$TMP/err" ||
+	fail "missing image: $(cat "$TMP/err")"
+expect_exit 1 "$OPTIMG" mount "$TMP/ok.iso" "$TMP/ok.iso"
+grep -qx "optimg: mount: '.*ok.iso' is not a directory" "$TMP/err" ||
+	fail "DIR a file: $(cat "$TMP/err")"
+
+if unshare -m sh -c 'mount -t tmpfs none /dev' 2>/dev/null; then
+	unshare -m sh -c 'mount -t tmpfs none /dev && exec "$@"' sh \
+	    "$OPTIMG" mount "$TMP/ok.iso" "$TMP/d" >"$TMP/out" 2>"$TMP/err" &&
+		fail "mounted without /dev/fuse"
+	[ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+	    grep -q "^optimg: mount: cannot use /dev/fuse: No such file or directory" "$TMP/err" ||
+		fail "no /dev/fuse: $(cat "$TMP/err")"
+	echo "ok: no /dev/fuse: $(cat "$TMP/err")"
+else
+	echo "NOTE: unshare cannot hide /dev/fuse here: that message is untested" >&2
+fi
+
+need_fuse
+# A corrupt image fails before optimg mount returns, and mounts nothing.
+printf 'FILE "gone.bin" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n' >"$TMP/bad.cue"
+MOUNTS="$MOUNTS $TMP/d"
+expect_exit 1 "$OPTIMG" mount "$TMP/bad.cue" "$TMP/d"
+grep -q "gone.bin" "$TMP/err" || fail "bad cue: $(cat "$TMP/err")"
+is_mounted "$TMP/d" && fail "a failed mount left a mount"
+expect_exit 1 "$OPTIMG" umount "$TMP/d"
+grep -q "^optimg: umount: cannot unmount" "$TMP/err" || fail "umount: $(cat "$TMP/err")"
+# An audio CD has no files/; a mount of it works all the same.
+if have_testdata; then
+	mount_image "$TESTDATA/cdda.cue" "$TMP/a" || fail "cdda: $(cat "$TMP/mount.err")"
+	[ -e "$TMP/a/files" ] && fail "an audio CD shows files/"
+	[ -e "$TMP/a/image.iso" ] && fail "an audio CD shows image.iso"
+	[ -f "$TMP/a/tracks/01.wav" ] || fail "cdda: no tracks/01.wav"
+	unmount "$TMP/a"
+fi
+echo "ok"
