@@ -57,7 +57,8 @@ oi_view_fs_stat(const struct optimg_view *v, const struct optimg_fs_stat *fs,
 		out->ino = INO_LINK | (fs->ino & (INO_LINK - 1));
 	else
 		out->ino = path_hash(path);
-	out->size = fs->size;
+	/* A link's size is its target's length, as lstat(2) says. */
+	out->size = fs->symlink != NULL ? strlen(fs->symlink) : fs->size;
 	out->blocks = stored_blocks(fs);
 	out->mtime = fs->mtime;
 	out->atime = fs->atime;

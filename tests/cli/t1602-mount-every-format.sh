@@ -204,6 +204,7 @@ mount_image "$TMP/fx/tree.iso" "$TMP/mt"
 [ "$(stat -c %i "$TMP/mt/files/b.bin")" = "$(stat -c %i "$TMP/mt/files/sub/hard")" ] ||
 	fail "hard links have different inode numbers"
 [ "$(readlink "$TMP/mt/files/sub/link")" = ../a.bin ] || fail "symlink target"
+[ "$(stat -c %s "$TMP/mt/files/sub/link")" = 8 ] || fail "symlink size is not its length"
 [ "$(stat -c %Y "$TMP/mt/files/sub/hello.txt")" = 1000000000 ] || fail "mtime"
 [ "$(stat -c %a "$TMP/mt/files/b.bin")" = 640 ] || fail "mode"
 unmount "$TMP/mt"
