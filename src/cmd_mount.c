@@ -438,6 +438,13 @@ serve(const char *image, const char *dir,
 		optimg_image_free(img);
 		return 1;
 	}
+	/* A file system asked for by session must be there. */
+	if (vo->session != 0 && optimg_view_fs_problem(M.view) != NULL) {
+		cli_error("'%s': %s", image, optimg_view_fs_problem(M.view));
+		optimg_view_free(M.view);
+		optimg_image_free(img);
+		return 1;
+	}
 	/* Warnings of later reads have no one to go to. */
 	optimg_image_set_warning_cb(img, NULL, NULL);
 	M.image = image;

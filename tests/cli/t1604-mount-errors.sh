@@ -51,6 +51,13 @@ MOUNTS="$MOUNTS $TMP/d"
 expect_exit 1 "$OPTIMG" mount "$TMP/bad.cue" "$TMP/d"
 grep -q "gone.bin" "$TMP/err" || fail "bad cue: $(cat "$TMP/err")"
 is_mounted "$TMP/d" && fail "a failed mount left a mount"
+expect_exit 1 "$OPTIMG" mount --session 2 "$TMP/ok.iso" "$TMP/d"
+grep -qx "optimg: mount: '.*ok.iso': no session 2 (the image has 1)" "$TMP/err" ||
+	fail "--session 2: $(cat "$TMP/err")"
+is_mounted "$TMP/d" && fail "a failed --session left a mount"
+mount_image "$TMP/ok.iso" "$TMP/s1" --session 1 || fail "--session 1: $(cat "$TMP/mount.err")"
+[ -d "$TMP/s1/files" ] || fail "--session 1 shows no files/"
+unmount "$TMP/s1"
 expect_exit 1 "$OPTIMG" umount "$TMP/d"
 grep -q "^optimg: umount: cannot unmount" "$TMP/err" || fail "umount: $(cat "$TMP/err")"
 # An audio CD has no files/; a mount of it works all the same.
