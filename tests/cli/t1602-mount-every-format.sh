@@ -10,7 +10,8 @@
 #                  bin, byte for byte
 #   DIR/files/     = optimg extract X  (diff -r, modes, mtimes, symlinks,
 #                  hard links); a two-session image: the last session
-#                  by default, --session 1 as extract --session 1
+#                  by default, --session 1 as extract --session 1; a
+#                  sparse UDF file reads as zeros and has no blocks
 # Runs where /dev/fuse exists (here: root, /dev/fuse present, as `ls -l
 # /dev/fuse` printed below shows); skips loudly elsewhere.
 set -eu
@@ -239,5 +240,39 @@ if command -v genisoimage >/dev/null; then
 	echo "ok: two sessions, --session 1"
 else
 	echo "NOTE: genisoimage is not installed: --session untested" >&2
+fi
+# A sparse file: a UDF file whose one extent is marked allocated but not
+# recorded (ECMA-167 4/14.14.1.1, type 1) reads as zeros and takes no
+# blocks in stat, as extract leaves a hole.
+if command -v genisoimage >/dev/null; then
+	mkdir -p "$TMP/u/t"
+	"$MKFIXTURE" random "$TMP/u/t/sp.bin" 6144 16021
+	echo hi >"$TMP/u/t/small.txt"
+	genisoimage -quiet -udf -R -o "$TMP/fx/u.iso" "$TMP/u/t"
+	python3 - "$TMP/fx/u.iso" <<'PY' || fail "no UDF file entry to make sparse"
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+hits = 0
+for o in range(0, len(d), 2048):
+    # File Entry (tag 261) of a regular file (ICB type 5) of 6144 bytes
+    if (d[o], d[o + 1], d[o + 27]) == (5, 1, 5) and \
+            int.from_bytes(d[o + 56:o + 64], "little") == 6144:
+        p = o + 176 + int.from_bytes(d[o + 168:o + 172], "little")
+        n = int.from_bytes(d[p:p + 4], "little") & 0x3fffffff
+        d[p:p + 4] = (n | 1 << 30).to_bytes(4, "little")
+        d[o + 4] = sum(d[o + i] for i in range(16) if i != 4) & 0xff
+        hits += 1
+open(sys.argv[1], "wb").write(d)
+sys.exit(hits != 1)
+PY
+	mount_image "$TMP/fx/u.iso" "$TMP/mu" --namespace udf
+	[ "$(stat -c '%s %b' "$TMP/mu/files/sp.bin")" = "6144 0" ] ||
+		fail "sparse: stat says $(stat -c '%s %b' "$TMP/mu/files/sp.bin")"
+	head -c 6144 /dev/zero | cmp - "$TMP/mu/files/sp.bin" ||
+		fail "sparse: not zeros"
+	[ "$(stat -c %b "$TMP/mu/files/small.txt")" -gt 0 ] ||
+		fail "sparse: a plain file has no blocks"
+	unmount "$TMP/mu"
+	echo "ok: a sparse UDF file has no blocks"
 fi
 echo "formats:$(printf '%s\n' $formats | sort -u | tr '\n' ' ')"
