@@ -345,10 +345,42 @@ oi_outfile_write_async(struct oi_outfile *of, const void *data, size_t len,
 	OI_TRY(flush_buf(of, err));
 	of->async_data = data;
 	of->async_len = len;
+	of->async_own = false;
 	of->written += len;
 	if (!oi_worker_submit(&of->writer, write_job, of))
 		return write_fully(of, data, len, err);
 	return OPTIMG_OK;
+}
+
+/*
+ * The buffer is full: the writer thread writes it while the caller fills
+ * the spare one.  Without a spare (no memory) it is written here.
+ */
+static int
+flush_behind(struct oi_outfile *of, struct optimg_error *err)
+{
+	uint8_t *full = of->buf;
+
+	OI_TRY(wait_async(of, err));
+	if (of->spare == NULL &&
+	    (of->spare = malloc(OI_OUTFILE_BUFSIZE)) == NULL)
+		return flush_buf(of, err);
+	of->buf = of->spare;
+	of->spare = full;
+	of->async_data = full;
+	of->async_len = of->len;
+	of->async_own = true;
+	of->len = 0;
+	if (!oi_worker_submit(&of->writer, write_job, of))
+		return write_fully(of, full, of->async_len, err);
+	return OPTIMG_OK;
+}
+
+/* A caller's buffer handed to write_async is free again at this call. */
+static int
+release_callers(struct oi_outfile *of, struct optimg_error *err)
+{
+	return of->async_own ? OPTIMG_OK : wait_async(of, err);
 }
 
 int
@@ -357,10 +389,11 @@ oi_outfile_write(struct oi_outfile *of, const void *data, size_t len,
 {
 	const uint8_t *p = data;
 
-	OI_TRY(wait_async(of, err));
+	OI_TRY(release_callers(of, err));
 
-	/* Large writes skip the buffer: one copy fewer on the hot path. */
-	if (of->len == 0 && len >= OI_OUTFILE_BUFSIZE / 2) {
+	/* Whole buffers' worth skip the buffer: one copy fewer. */
+	if (of->len == 0 && len >= OI_OUTFILE_BUFSIZE) {
+		OI_TRY(wait_async(of, err));
 		OI_TRY(write_fully(of, p, len, err));
 		of->written += len;
 		return OPTIMG_OK;
@@ -373,9 +406,32 @@ oi_outfile_write(struct oi_outfile *of, const void *data, size_t len,
 		p += n;
 		len -= n;
 		if (of->len == OI_OUTFILE_BUFSIZE)
-			OI_TRY(flush_buf(of, err));
+			OI_TRY(flush_behind(of, err));
 	}
 	return OPTIMG_OK;
+}
+
+int
+oi_outfile_space(struct oi_outfile *of, uint8_t **p, size_t *room,
+    struct optimg_error *err)
+{
+	OI_TRY(release_callers(of, err));
+	*p = of->buf + of->len;
+	*room = OI_OUTFILE_BUFSIZE - of->len;
+	return OPTIMG_OK;
+}
+
+int
+oi_outfile_advance(struct oi_outfile *of, size_t n, struct optimg_error *err)
+{
+	if (n > OI_OUTFILE_BUFSIZE - of->len)
+		return oi_set_error(err, OPTIMG_EINVAL, "internal error: "
+		    "%zu bytes put in the buffer of '%s' past its end", n,
+		    of->path);
+	of->len += n;
+	of->written += n;
+	return of->len == OI_OUTFILE_BUFSIZE ? flush_behind(of, err) :
+	    OPTIMG_OK;
 }
 
 size_t
@@ -563,6 +619,8 @@ oi_outfile_abort(struct oi_outfile *of)
 	of->tmp_path = NULL;
 	free(of->buf);
 	of->buf = NULL;
+	free(of->spare);
+	of->spare = NULL;
 	free(of->path);
 	of->path = NULL;
 	oi_pack_free(of->pack);

@@ -191,10 +191,12 @@ oi_iso_open_source(struct optimg_mkiso *mk, const char *path, bool follow,
 	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK |
 	    (follow ? 0 : O_NOFOLLOW);
 	struct stat st;
-	int fd = open(path, flags | O_NOATIME);
+	int noatime = O_NOATIME, fd = open(path, flags | noatime);
 
-	if (fd < 0 && errno == EPERM)
+	if (fd < 0 && errno == EPERM) {	/* O_NOATIME: owner only */
+		noatime = 0;
 		fd = open(path, flags);
+	}
 	if (fd < 0 && (errno == ELOOP || errno == ENOENT))
 		return changed(mk, path);
 	if (fd < 0)
@@ -206,17 +208,30 @@ oi_iso_open_source(struct optimg_mkiso *mk, const char *path, bool follow,
 		close(fd);
 		return changed(mk, path);
 	}
-	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	/* The status flags are known: one call, not F_GETFL first. */
+	(void)fcntl(fd, F_SETFL, noatime);
 	return fd;
 }
 
+/*
+ * Reads up to len bytes of fd and writes them out.  Into an output file
+ * they are read straight into its buffer, whose writer thread then writes
+ * them while the next files are read.
+ */
 static int
 read_emit(struct writer *w, int fd, const char *path, size_t len)
 {
+	uint8_t *p = w->buf;
 	ssize_t n;
 
+	if (w->of != NULL) {
+		size_t room;
+
+		OI_TRY(oi_outfile_space(w->of, &p, &room, &w->mk->err));
+		len = OI_MIN(len, room);
+	}
 	do
-		n = read(fd, w->buf, len);
+		n = read(fd, p, len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return oi_set_errno(&w->mk->err, OPTIMG_EIO, "cannot read '%s'",
@@ -226,7 +241,12 @@ read_emit(struct writer *w, int fd, const char *path, size_t len)
 		return oi_set_error(&w->mk->err, OPTIMG_EIO,
 		    "'%s' shrank while the image was written", path);
 	}
-	OI_TRY(emit(w, w->buf, (size_t)n));
+	if (w->of == NULL)
+		OI_TRY(emit(w, w->buf, (size_t)n));
+	else {
+		OI_TRY(oi_outfile_advance(w->of, (size_t)n, &w->mk->err));
+		OI_TRY(advance(w, (uint64_t)n));
+	}
 	return (int)n;
 }
 
@@ -286,7 +306,9 @@ copy_file(struct writer *w, int fd, const char *path, uint64_t size)
 	if (fd < 0)
 		return fd;
 #ifdef POSIX_FADV_SEQUENTIAL
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	/* A small file is one read: the advice would cost a call per file. */
+	if (size > COPY_BUF)
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
 	rc = copy_fast(w, fd, path, &left);
 	while (left > 0 && rc == OPTIMG_OK) {
