@@ -3,7 +3,8 @@
 # that cannot be opened, a DIR that is no directory, a corrupt image and
 # an umount of what is not mounted are one line each and exit 1, with
 # nothing left mounted; with no /dev/fuse (a private /dev, where unshare
-# can make one) the error says so in one line.  --help teaches.
+# can make one), and with no fusermount3 for a user who is not root, the
+# error says so in one line.  --help teaches.
 # The mounting part runs where /dev/fuse exists (here: root, /dev/fuse
 # present, as `ls -l /dev/fuse` printed below shows); skips loudly elsewhere.
 set -eu
@@ -42,6 +43,27 @@ if unshare -m sh -c 'mount -t tmpfs none /dev' 2>/dev/null; then
 	echo "ok: no /dev/fuse: $(cat "$TMP/err")"
 else
 	echo "NOTE: unshare cannot hide /dev/fuse here: that message is untested" >&2
+fi
+
+# No fusermount3 for a user other than root: a private /usr/bin without
+# it, a stand-in /dev/fuse the user may open, and setpriv to drop root.
+sp=$(command -v setpriv || :)
+if [ "$(id -u)" -eq 0 ] && [ -n "$sp" ] &&
+    unshare -m sh -c 'mount -t tmpfs none /usr/bin' 2>/dev/null; then
+	chmod 755 "$TMP"
+	mkdir "$TMP/empty" "$TMP/u"
+	cp "$sp" "$TMP/setpriv"
+	unshare -m sh -c 'mount --bind /dev/null /dev/fuse &&
+	    mount --bind "$1" /usr/bin && shift &&
+	    exec "$@"' sh "$TMP/empty" "$TMP/setpriv" --reuid=65534 \
+	    --regid=65534 --clear-groups "$OPTIMG" mount "$TMP/ok.iso" "$TMP/u" \
+	    >"$TMP/out" 2>"$TMP/err" && fail "mounted without fusermount3"
+	[ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+	    grep -qx "optimg: mount: fusermount3 not found: install the Debian package 'fuse3'" "$TMP/err" ||
+		fail "no fusermount3: $(cat "$TMP/err")"
+	echo "ok: no fusermount3: $(cat "$TMP/err")"
+else
+	echo "NOTE: cannot hide fusermount3 here (needs root, setpriv, unshare): that message is untested" >&2
 fi
 
 need_fuse
