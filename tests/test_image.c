@@ -129,6 +129,38 @@ test_iso_reads(void)
 	free(iso);
 }
 
+/*
+ * A batch of raw reads large enough to be shared by two threads, each
+ * reading its half of the ISO in pieces: every sector is whole and holds
+ * its own bytes; a file cut short after opening is an error, never
+ * sectors made of whatever the buffer held.
+ */
+static void
+test_iso_raw_batch(void)
+{
+	const uint32_t n = 200, batch = 150;	/* halves of 75: 32+32+11 */
+	uint8_t *iso = fake_iso(n), *all = malloc((size_t)n * 2352);
+	struct optimg_image *img;
+
+	CU_ASSERT_FATAL(all != NULL);
+	write_file(tmp_path("b.iso"), iso, (size_t)n * 2048);
+	img = open_ok(tmp_path("b.iso"));
+	CU_ASSERT_EQUAL(optimg_image_read(img, 0, batch, 2352, all), 0);
+	for (uint32_t i = 0; i < batch; i++) {
+		CU_ASSERT_EQUAL(optimg_sector_check(all + (size_t)i * 2352,
+		    (int32_t)i), 0);
+		CU_ASSERT(memcmp(all + (size_t)i * 2352 + 16,
+		    iso + (size_t)i * 2048, 2048) == 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(truncate(tmp_path("b.iso"), 100 * 2048), 0);
+	CU_ASSERT_EQUAL(optimg_image_read(img, 0, batch, 2352, all),
+	    OPTIMG_EFORMAT);
+	CU_ASSERT(strstr(optimg_image_errmsg(img), "ends at byte") != NULL);
+	optimg_image_free(img);
+	free(all);
+	free(iso);
+}
+
 static void
 test_rawbin_detect(void)
 {
@@ -365,6 +397,7 @@ test_convert_roundtrip_and_cancel(void)
 
 static CU_TestInfo image_tests[] = {
 	{ "iso: cooked, raw, 2336 and 2448 reads", test_iso_reads },
+	{ "iso: a raw batch shared by two threads", test_iso_raw_batch },
 	{ "raw bin recognised by content", test_rawbin_detect },
 	{ "unknown and missing files", test_unknown_format },
 	{ "gaps, MOTOROLA audio, lossy audio", test_gaps_and_swap },

@@ -204,51 +204,95 @@ read_file_direct(struct optimg_image *img, const struct oi_fragment *f,
 	    (size_t)n * f->sector_size, off, &img->err);
 }
 
+/*
+ * Sectors a thread reads at a time when it reads its own share of a plain
+ * file: 64 KiB stays in its cache between the read and the encoding.
+ */
+#define ENCODE_PIECE 32
+
 struct encode_job {
 	uint8_t		*dst;
-	const uint8_t	*src;
+	const uint8_t	*src;		/* NULL: read from stream at off */
+	struct oi_stream *stream;
+	uint64_t	 off;
+	uint8_t		*piece;		/* ENCODE_PIECE sectors, for the reads */
 	int32_t		 lba;
 	uint32_t	 n;
 	enum optimg_sector_mode mode;
+	int		 rc;
+	struct optimg_error err;
 };
 
 static void
 encode_run(void *arg)
 {
 	struct encode_job *j = arg;
+	const uint8_t *src = j->src;
 
-	for (uint32_t i = 0; i < j->n; i++)
+	for (uint32_t i = 0; i < j->n; i++) {
+		if (j->src == NULL && i % ENCODE_PIECE == 0) {
+			uint32_t k = OI_MIN(j->n - i, ENCODE_PIECE);
+
+			j->rc = oi_stream_pread(j->stream, j->piece,
+			    (size_t)k * 2048, j->off + (uint64_t)i * 2048,
+			    &j->err);
+			if (j->rc < 0)
+				return;
+			src = j->piece - (size_t)i * 2048;
+		}
 		optimg_sector_from_user(j->dst + (size_t)i * 2352,
-		    j->src + (size_t)i * 2048, j->lba + (int32_t)i, j->mode,
+		    src + (size_t)i * 2048, j->lba + (int32_t)i, j->mode,
 		    zero_subheader);
+	}
 }
 
 /*
  * Cooked to raw is the one conversion bound by computation (EDC and ECC
  * for every sector), so a large batch is shared with a second thread.
+ * From a plain file each thread reads its own half in small pieces, in
+ * parallel, rather than this one reading it all into memory first: the
+ * copy out of the page cache then costs a third of what it did (ISO ->
+ * BIN/CUE of 713 MB, measured with perf).
  */
-static void
+static int
 encode_user_sectors(struct optimg_image *img, const struct oi_fragment *f,
     int32_t lba, uint32_t n, const uint8_t *src, uint8_t *dst)
 {
-	struct encode_job a = { dst, src, lba, n, f->mode == OPTIMG_TRACK_MODE1 ?
-	    OPTIMG_SECTOR_MODE1 : OPTIMG_SECTOR_MODE2_FORM1 };
-	struct encode_job b = a;
+	struct encode_job a = { .dst = dst, .src = src, .lba = lba, .n = n,
+	    .mode = f->mode == OPTIMG_TRACK_MODE1 ? OPTIMG_SECTOR_MODE1 :
+	    OPTIMG_SECTOR_MODE2_FORM1 };
+	struct encode_job b;
 
+	if (src == NULL) {
+		a.stream = &img->streams[f->stream];
+		a.off = f->offset + (uint64_t)(lba - f->lba) * 2048;
+		a.piece = img->scratch;
+	}
+	b = a;
 	if (n >= 64) {
 		a.n = n / 2;
 		b.n = n - a.n;
 		b.lba += (int32_t)a.n;
-		b.src += (size_t)a.n * 2048;
+		b.off += (uint64_t)a.n * 2048;
+		b.piece = img->scratch + ENCODE_PIECE * 2048;
+		if (src != NULL)
+			b.src += (size_t)a.n * 2048;
 		b.dst += (size_t)a.n * 2352;
 		if (oi_worker_submit(&img->encoder, encode_run, &b)) {
 			encode_run(&a);
 			oi_worker_wait(&img->encoder);
-			return;
+			if (a.rc < 0 || b.rc < 0) {
+				img->err = a.rc < 0 ? a.err : b.err;
+				return img->err.code;
+			}
+			return OPTIMG_OK;
 		}
 		a.n = n;
 	}
 	encode_run(&a);
+	if (a.rc < 0)
+		img->err = a.err;
+	return a.rc;
 }
 
 /* Converts n sectors (n <= CHUNK_SECTORS) of fragment f into dst. */
@@ -261,12 +305,14 @@ read_converted(struct optimg_image *img, const struct oi_fragment *f,
 
 	if (f->fill != OI_FILL_ZERO) {
 		OI_TRY(ensure_scratch(img, (size_t)CHUNK_SECTORS * 2448));
+		if (f->sector_size == 2048 && size == 2352 &&
+		    f->fill == OI_FILL_FILE &&
+		    oi_stream_plain_fd(&img->streams[f->stream]) >= 0)
+			return encode_user_sectors(img, f, lba, n, NULL, dst);
 		OI_TRY(read_file_direct(img, f, lba, n, img->scratch));
 		src = img->scratch;
-		if (f->sector_size == 2048 && size == 2352) {
-			encode_user_sectors(img, f, lba, n, src, dst);
-			return OPTIMG_OK;
-		}
+		if (f->sector_size == 2048 && size == 2352)
+			return encode_user_sectors(img, f, lba, n, src, dst);
 	}
 	for (uint32_t i = 0; i < n; i++, lba++, dst += size) {
 		if (src == NULL)
