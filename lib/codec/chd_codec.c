@@ -32,6 +32,9 @@ struct chd_codec {
 	uint32_t	 hunk_bytes;
 	z_stream	 inf, def;
 	bool		 inf_ok, def_ok;
+	/* Set up again per hunk but kept: liblzma then reuses the memory
+	   (its hash tables are 600 KiB, mapped and unmapped each time). */
+	lzma_stream	 lzd, lze;
 	ZSTD_DCtx	*zd;
 	ZSTD_CCtx	*zc;
 	struct chd_flac	*flac;
@@ -99,6 +102,7 @@ chd_codec_new(uint32_t tag, uint32_t hunk_bytes, struct chd_codec **out)
 		return -1;
 	c->tag = tag;
 	c->hunk_bytes = hunk_bytes;
+	c->lzd = c->lze = (lzma_stream)LZMA_STREAM_INIT;
 	c->buf = malloc(hunk_bytes);
 	c->tmp = malloc((size_t)hunk_bytes * 2 + 1024);
 	if (c->buf == NULL || c->tmp == NULL)
@@ -137,6 +141,8 @@ chd_codec_free(struct chd_codec *c)
 		inflateEnd(&c->inf);
 	if (c->def_ok)
 		deflateEnd(&c->def);
+	lzma_end(&c->lzd);
+	lzma_end(&c->lze);
 	ZSTD_freeDCtx(c->zd);
 	ZSTD_freeCCtx(c->zc);
 	chd_flac_free(c->flac);
@@ -192,9 +198,10 @@ lzma_opts(lzma_options_lzma *o, size_t n)
 }
 
 static int
-lzma_dec(const uint8_t *src, size_t n, uint8_t *dst, size_t dlen)
+lzma_dec(struct chd_codec *c, const uint8_t *src, size_t n, uint8_t *dst,
+    size_t dlen)
 {
-	lzma_stream s = LZMA_STREAM_INIT;
+	lzma_stream *s = &c->lzd;
 	lzma_options_lzma o;
 	lzma_filter f[2];
 	lzma_ret r;
@@ -206,22 +213,22 @@ lzma_dec(const uint8_t *src, size_t n, uint8_t *dst, size_t dlen)
 	f[0].id = LZMA_FILTER_LZMA1EXT;
 	f[0].options = &o;
 	f[1].id = LZMA_VLI_UNKNOWN;
-	if (lzma_raw_decoder(&s, f) != LZMA_OK)
+	if (lzma_raw_decoder(s, f) != LZMA_OK)
 		return -1;
-	s.next_in = src;
-	s.avail_in = n;
-	s.next_out = dst;
-	s.avail_out = dlen;
-	r = lzma_code(&s, LZMA_FINISH);
-	lzma_end(&s);
-	return (r == LZMA_STREAM_END || r == LZMA_OK) && s.avail_out == 0 ?
+	s->next_in = src;
+	s->avail_in = n;
+	s->next_out = dst;
+	s->avail_out = dlen;
+	r = lzma_code(s, LZMA_FINISH);
+	return (r == LZMA_STREAM_END || r == LZMA_OK) && s->avail_out == 0 ?
 	    0 : -1;
 }
 
 static long
-lzma_enc(const uint8_t *src, size_t n, uint8_t *dst, size_t cap)
+lzma_enc(struct chd_codec *c, const uint8_t *src, size_t n, uint8_t *dst,
+    size_t cap)
 {
-	lzma_stream s = LZMA_STREAM_INIT;
+	lzma_stream *s = &c->lze;
 	lzma_options_lzma o;
 	lzma_filter f[2];
 	lzma_ret r;
@@ -232,15 +239,14 @@ lzma_enc(const uint8_t *src, size_t n, uint8_t *dst, size_t cap)
 	f[0].id = LZMA_FILTER_LZMA1EXT;
 	f[0].options = &o;
 	f[1].id = LZMA_VLI_UNKNOWN;
-	if (lzma_raw_encoder(&s, f) != LZMA_OK)
+	if (lzma_raw_encoder(s, f) != LZMA_OK)
 		return -1;
-	s.next_in = src;
-	s.avail_in = n;
-	s.next_out = dst;
-	s.avail_out = cap;
-	r = lzma_code(&s, LZMA_FINISH);
-	lzma_end(&s);
-	return r == LZMA_STREAM_END ? (long)(cap - s.avail_out) : -1;
+	s->next_in = src;
+	s->avail_in = n;
+	s->next_out = dst;
+	s->avail_out = cap;
+	r = lzma_code(s, LZMA_FINISH);
+	return r == LZMA_STREAM_END ? (long)(cap - s->avail_out) : -1;
 }
 
 static int
@@ -344,7 +350,7 @@ base_dec(struct chd_codec *c, const uint8_t *src, size_t n, uint8_t *dst,
 {
 	switch (c->tag) {
 	case CHD_CODEC_CDLZ:
-		return lzma_dec(src, n, dst, dlen);
+		return lzma_dec(c, src, n, dst, dlen);
 	case CHD_CODEC_CDZS:
 		return zstd_dec(c, src, n, dst, dlen);
 	default:
@@ -358,7 +364,7 @@ base_enc(struct chd_codec *c, const uint8_t *src, size_t n, uint8_t *dst,
 {
 	switch (c->tag) {
 	case CHD_CODEC_CDLZ:
-		return lzma_enc(src, n, dst, cap);
+		return lzma_enc(c, src, n, dst, cap);
 	case CHD_CODEC_CDZS:
 		return zstd_enc(c, src, n, dst, cap);
 	default:
@@ -472,7 +478,7 @@ chd_codec_decompress(struct chd_codec *c, const uint8_t *src, size_t srclen,
 	case CHD_CODEC_ZLIB:
 		return zlib_dec(c, src, srclen, dst, n);
 	case CHD_CODEC_LZMA:
-		return lzma_dec(src, srclen, dst, n);
+		return lzma_dec(c, src, srclen, dst, n);
 	case CHD_CODEC_ZSTD:
 		return zstd_dec(c, src, srclen, dst, n);
 	case CHD_CODEC_HUFF:
@@ -494,7 +500,7 @@ chd_codec_compress(struct chd_codec *c, const uint8_t *src, uint8_t *dst,
 	case CHD_CODEC_ZLIB:
 		return zlib_enc(c, src, n, dst, cap);
 	case CHD_CODEC_LZMA:
-		return lzma_enc(src, n, dst, cap);
+		return lzma_enc(c, src, n, dst, cap);
 	case CHD_CODEC_ZSTD:
 		return zstd_enc(c, src, n, dst, cap);
 	case CHD_CODEC_FLAC:
