@@ -3,12 +3,17 @@
  * its published check value and a bit-at-a-time reference, and each CD
  * codec's round trip over seeded hunks of every kind (Mode 1 sectors whose
  * ECC lets the codec drop it, noise, silence, tones), through one codec
- * object, since the codecs keep their streams from hunk to hunk.
+ * object, since the codecs keep their streams from hunk to hunk; and a
+ * CHD read through its cache in order (decoded ahead on every core), out
+ * of order and back, against each hunk decoded alone, a damaged hunk
+ * caught by number in both.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cunit_main.h"
 #include "chd.h"
@@ -140,6 +145,171 @@ test_cdfl(void)
 	round_trip(CHD_CODEC_CDFL);
 }
 
+/* ---- reading ahead ------------------------------------------------------ */
+
+#define DATA_SECTORS	900
+#define AUDIO_SECTORS	700
+
+static char dir[256];
+
+static const char *
+in_dir(const char *name)
+{
+	static char path[2][300];
+	static int which;
+
+	which ^= 1;
+	snprintf(path[which], sizeof(path[which]), "%s/%s", dir, name);
+	return path[which];
+}
+
+/* A seeded two-track BIN/CUE made into x.chd by our writer. */
+static void
+make_chd(void)
+{
+	uint8_t s[2352];
+	FILE *f = fopen(in_dir("x.bin"), "wb");
+	struct optimg_convert_opts opts = { 0 };
+	struct optimg_error err = { 0 };
+	struct optimg_image *img;
+
+	CU_ASSERT_FATAL(f != NULL);
+	rng_state = 11;
+	for (int i = 0; i < DATA_SECTORS; i++) {
+		memset(s, 0, sizeof(s));
+		for (int k = 0; k < 2048; k++)
+			s[16 + k] = (uint8_t)(rng() % (i % 5 == 0 ? 256 : 9));
+		optimg_sector_encode(s, i, OPTIMG_SECTOR_MODE1);
+		fwrite(s, 1, sizeof(s), f);
+	}
+	for (int i = 0; i < AUDIO_SECTORS; i++) {
+		for (int k = 0; k < 2352; k += 2) {
+			int v = (k / 4 + i * 588) % 200 * 100 + (int)(rng() % 512);
+			s[k] = (uint8_t)v;
+			s[k + 1] = (uint8_t)(v >> 8);
+		}
+		fwrite(s, 1, sizeof(s), f);
+	}
+	fclose(f);
+	f = fopen(in_dir("x.cue"), "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "FILE \"x.bin\" BINARY\n  TRACK 01 MODE1/2352\n"
+	    "    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    INDEX 01 00:12:00\n");
+	fclose(f);
+	img = optimg_image_new();
+	CU_ASSERT_FATAL(img != NULL);
+	CU_ASSERT_EQUAL_FATAL(optimg_image_open(img, in_dir("x.cue")), 0);
+	CU_ASSERT_EQUAL_FATAL(optimg_convert(img, in_dir("x.chd"), &opts,
+	    &err), 0);
+	optimg_image_free(img);
+}
+
+static int
+ahead_init(void)
+{
+	snprintf(dir, sizeof(dir), "%s/optimg-chd.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	return mkdtemp(dir) == NULL;
+}
+
+static int
+ahead_cleanup(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) != 0;
+}
+
+/* Hunk h read through a's cache equals h decoded alone from b. */
+static bool
+same_hunk(struct oi_chd *a, struct oi_chd *b, uint32_t h, uint8_t *x,
+    uint8_t *y)
+{
+	uint32_t hb = a->hunk_bytes;
+
+	return oi_chd_read(a, (uint64_t)h * hb, x, hb) == 0 &&
+	    oi_chd_read_hunk(b, h, y) == 0 && memcmp(x, y, hb) == 0;
+}
+
+static void
+test_ahead(void)
+{
+	static const uint32_t jumps[] = { 40, 7, 8, 9, 10, 11, 60, 3, 4, 90,
+	    91, 92, 2, 93 };
+	struct optimg_error err = { 0 };
+	struct oi_chd *a, *b;
+	uint8_t *x, *y;
+	unsigned bad = 0;
+
+	make_chd();
+	CU_ASSERT_EQUAL_FATAL(oi_chd_open(in_dir("x.chd"), NULL, &a, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(oi_chd_open(in_dir("x.chd"), NULL, &b, &err), 0);
+	x = malloc(a->hunk_bytes);
+	y = malloc(a->hunk_bytes);
+	for (uint32_t h = 0; h < a->hunk_count; h++)
+		bad += !same_hunk(a, b, h, x, y);
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		CU_ASSERT_PTR_NOT_NULL(a->ahead);
+	for (unsigned i = 0; i < OI_ARRAY_SIZE(jumps); i++)
+		bad += !same_hunk(a, b, jumps[i] % a->hunk_count, x, y);
+	for (uint32_t h = 20; h < a->hunk_count; h++)
+		bad += !same_hunk(a, b, h, x, y);
+	CU_ASSERT_EQUAL(bad, 0);
+	oi_chd_close(a);
+	oi_chd_close(b);
+	free(x);
+	free(y);
+}
+
+/* A hunk damaged in the file fails by number, read in order or alone. */
+static void
+test_ahead_damage(void)
+{
+	struct optimg_error err = { 0 };
+	struct oi_chd *a;
+	uint8_t *x;
+	uint32_t victim, h;
+	FILE *f;
+
+	CU_ASSERT_EQUAL_FATAL(oi_chd_open(in_dir("x.chd"), NULL, &a, &err), 0);
+	victim = a->hunk_count / 2;
+	while (victim < a->hunk_count && a->map[(size_t)victim * 12] > 3)
+		victim++;		/* one stored compressed */
+	CU_ASSERT_FATAL(victim < a->hunk_count);
+	uint64_t off = 0;
+	for (int k = 0; k < 6; k++)
+		off = off << 8 | a->map[(size_t)victim * 12 + 4 + k];
+	oi_chd_close(a);
+	f = fopen(in_dir("x.chd"), "r+b");
+	CU_ASSERT_FATAL(f != NULL);
+	fseek(f, (long)off + 8, SEEK_SET);
+	fputc(0x5a ^ fgetc(f), f);
+	fseek(f, (long)off + 9, SEEK_SET);
+	fputc(0xa5, f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(oi_chd_open(in_dir("x.chd"), NULL, &a, &err), 0);
+	x = malloc(a->hunk_bytes);
+	for (h = 0; h < a->hunk_count; h++)
+		if (oi_chd_read(a, (uint64_t)h * a->hunk_bytes, x,
+		    a->hunk_bytes) < 0)
+			break;
+	CU_ASSERT_EQUAL(h, victim);
+	CU_ASSERT_EQUAL(a->bad_hunk, victim);
+	char want[64];
+	snprintf(want, sizeof(want), "hunk %u ", victim);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a->err.message, want));
+	CU_ASSERT_NOT_EQUAL(oi_chd_read_hunk(a, victim, x), 0);
+	free(x);
+	oi_chd_close(a);
+}
+
+static CU_TestInfo ahead_tests[] = {
+	{ "in order, out of order, in order again", test_ahead },
+	{ "a damaged hunk named", test_ahead_damage },
+	CU_TEST_INFO_NULL
+};
+
 static CU_TestInfo chd_tests[] = {
 	{ "CRC-16 check value and reference", test_crc16 },
 	{ "cdlz round trips, one codec object", test_cdlz },
@@ -150,6 +320,8 @@ static CU_TestInfo chd_tests[] = {
 
 static CU_SuiteInfo suites[] = {
 	{ .pName = "chd", .pTests = chd_tests },
+	{ .pName = "chd read ahead", .pInitFunc = ahead_init,
+	  .pCleanupFunc = ahead_cleanup, .pTests = ahead_tests },
 	CU_SUITE_INFO_NULL
 };
 

@@ -194,6 +194,8 @@ struct oi_chd {
 	struct oi_chd		*parent;
 	uint8_t			*cbuf;		/* compressed hunk scratch */
 	struct chd_hunk_cache	*cache;
+	struct chd_ahead	*ahead;		/* chd_ahead.c, or NULL */
+	bool			 ahead_tried;
 	unsigned		 depth;		/* parent chain, for loops */
 	uint32_t		 bad_hunk;	/* of the last failed read */
 	struct optimg_error	 err;
@@ -215,6 +217,27 @@ int oi_chd_decode_map(struct oi_chd *chd, const uint8_t *buf, size_t len,
     uint64_t file_size, struct optimg_error *err);
 /* One whole hunk, decompressed and checked against its CRC. */
 int oi_chd_read_hunk(struct oi_chd *chd, uint32_t hunk, uint8_t *out);
+/*
+ * The same with the codecs and compressed-hunk scratch given, touching
+ * nothing of chd but reads of its file, so threads may decode side by
+ * side (where the file is a plain one); *hunk becomes
+ * the hunk whose data was read (copies are followed).  A hunk held by the
+ * parent gives CHD_NEEDS_PARENT; a failure an OPTIMG_E* code and *why.
+ */
+#define CHD_NEEDS_PARENT 1
+int oi_chd_decode_hunk(struct oi_chd *chd, uint32_t *hunk,
+    uint8_t *out, struct chd_codec *const codec[4], uint8_t *cbuf,
+    const char **why);
+/*
+ * Decoding ahead on every core (chd_ahead.c): started by the hunk cache
+ * when hunks are asked for in order; NULL when it cannot help.  _get puts
+ * hunk into out and returns true, or false when the caller should read it
+ * (out of order, a parent's, or failed: the caller words the error).
+ */
+struct chd_ahead;
+struct chd_ahead *oi_chd_ahead_new(struct oi_chd *chd);
+void oi_chd_ahead_free(struct chd_ahead *a);
+bool oi_chd_ahead_get(struct chd_ahead *a, uint32_t hunk, uint8_t *out);
 /* Logical bytes [off, off + len), through a small hunk cache. */
 int oi_chd_read(struct oi_chd *chd, uint64_t off, void *buf, size_t len);
 /* The n-th metadata entry with tag, or NULL. */

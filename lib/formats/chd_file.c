@@ -44,6 +44,7 @@ struct chd_hunk_cache {
 	uint32_t	 hunk[CACHE_HUNKS];
 	uint64_t	 used[CACHE_HUNKS];	/* 0: empty */
 	uint64_t	 clock;
+	uint32_t	 last_miss;
 	uint8_t		*data;
 };
 
@@ -585,6 +586,7 @@ oi_chd_close(struct oi_chd *chd)
 {
 	if (chd == NULL)
 		return;
+	oi_chd_ahead_free(chd->ahead);
 	oi_chd_close(chd->parent);
 	for (int i = 0; i < 4; i++)
 		chd_codec_free(chd->codec[i]);
@@ -655,66 +657,83 @@ read_parent(struct oi_chd *chd, uint32_t hunk, uint64_t unit, uint8_t *out)
 }
 
 int
-oi_chd_read_hunk(struct oi_chd *chd, uint32_t hunk, uint8_t *out)
+oi_chd_decode_hunk(struct oi_chd *chd, uint32_t *hunk, uint8_t *out,
+    struct chd_codec *const codec[4], uint8_t *cbuf, const char **why)
 {
+	struct optimg_error err;
 	const uint8_t *e;
 	uint32_t len;
 	uint64_t off;
 	unsigned t;
+
+	/* Copies of earlier hunks: follow them back without recursing. */
+	for (;;) {
+		e = chd->map + (size_t)*hunk * 12;
+		if (e[0] != CHD_MAP_SELF)
+			break;
+		off = be48(e + 4);
+		if (off >= *hunk) {
+			*why = "refers to itself or a later hunk";
+			return OPTIMG_EFORMAT;
+		}
+		*hunk = (uint32_t)off;
+	}
+	t = e[0];
+	len = (uint32_t)e[1] << 16 | (uint32_t)e[2] << 8 | e[3];
+	off = be48(e + 4);
+	if (t == CHD_MAP_PARENT || (t == MAP_ZERO && chd->parent != NULL))
+		return CHD_NEEDS_PARENT;
+	if (t == MAP_ZERO) {
+		memset(out, 0, chd->hunk_bytes);
+		return OPTIMG_OK;
+	}
+	*why = "has an unknown storage type";
+	if (t > CHD_MAP_NONE || (t < 4 && codec[t] == NULL))
+		return OPTIMG_EFORMAT;
+	*why = "lies past the end of the file";
+	if (off > chd->st.size || len > chd->st.size - off ||
+	    len > chd->hunk_bytes * 2u + 64)
+		return OPTIMG_EFORMAT;
+	*why = "cannot be read (the file is cut short or unreadable)";
+	if (t == CHD_MAP_NONE) {
+		if (oi_stream_pread(&chd->st, out, chd->hunk_bytes, off, &err) < 0)
+			return OPTIMG_EIO;
+	} else {
+		if (oi_stream_pread(&chd->st, cbuf, len, off, &err) < 0)
+			return OPTIMG_EIO;
+		*why = "does not decompress (damaged data)";
+		if (chd_codec_decompress(codec[t], cbuf, len, out) < 0)
+			return OPTIMG_EFORMAT;
+	}
+	*why = "fails its CRC";
+	if (chd->compressed &&
+	    chd_crc16(out, chd->hunk_bytes) != oi_be16dec(e + 10))
+		return OPTIMG_EFORMAT;
+	return OPTIMG_OK;
+}
+
+int
+oi_chd_read_hunk(struct oi_chd *chd, uint32_t hunk, uint8_t *out)
+{
+	const char *why = NULL;
+	const uint8_t *e;
+	int rc;
 
 	chd->bad_hunk = hunk;
 	if (hunk >= chd->hunk_count)
 		return oi_set_error(&chd->err, OPTIMG_ERANGE,
 		    "'%s': hunk %u is past the last (%u)", name_of(chd), hunk,
 		    chd->hunk_count);
-	/* Copies of earlier hunks: follow them back without recursing. */
-	for (;;) {
-		e = chd->map + (size_t)hunk * 12;
-		if (e[0] != CHD_MAP_SELF)
-			break;
-		off = be48(e + 4);
-		if (off >= hunk)
-			return hunk_error(chd, hunk,
-			    "refers to itself or a later hunk");
-		hunk = (uint32_t)off;
-	}
-	t = e[0];
-	len = (uint32_t)e[1] << 16 | (uint32_t)e[2] << 8 | e[3];
-	off = be48(e + 4);
-	if (t == MAP_ZERO) {
-		if (chd->parent != NULL)
-			return read_parent(chd, hunk,
-			    (uint64_t)hunk * (chd->hunk_bytes / chd->unit_bytes),
-			    out);
-		memset(out, 0, chd->hunk_bytes);
+	rc = oi_chd_decode_hunk(chd, &hunk, out, chd->codec, chd->cbuf, &why);
+	if (rc == OPTIMG_OK)
 		return OPTIMG_OK;
-	}
-	if (t == CHD_MAP_PARENT)
-		return read_parent(chd, hunk, off, out);
-	if (t > CHD_MAP_NONE || (t < 4 && chd->codec[t] == NULL))
-		return hunk_error(chd, hunk, "has an unknown storage type");
-	if (off > chd->st.size || len > chd->st.size - off ||
-	    len > chd->hunk_bytes * 2u + 64)
-		return hunk_error(chd, hunk, "lies past the end of the file");
-	if (t == CHD_MAP_NONE) {
-		if (oi_stream_pread(&chd->st, out, chd->hunk_bytes, off,
-		    &chd->err) < 0)
-			return hunk_error(chd, hunk, "cannot be read (the file "
-			    "is cut short or unreadable)");
-	} else {
-		if (oi_stream_pread(&chd->st, chd->cbuf, len, off,
-		    &chd->err) < 0)
-			return hunk_error(chd, hunk, "cannot be read (the file "
-			    "is cut short or unreadable)");
-		if (chd_codec_decompress(chd->codec[t], chd->cbuf, len,
-		    out) < 0)
-			return hunk_error(chd, hunk,
-			    "does not decompress (damaged data)");
-	}
-	if (chd->compressed &&
-	    chd_crc16(out, chd->hunk_bytes) != oi_be16dec(e + 10))
-		return hunk_error(chd, hunk, "fails its CRC");
-	return OPTIMG_OK;
+	if (rc != CHD_NEEDS_PARENT)
+		return hunk_error(chd, hunk, why);
+	e = chd->map + (size_t)hunk * 12;
+	if (e[0] == MAP_ZERO)
+		return read_parent(chd, hunk,
+		    (uint64_t)hunk * (chd->hunk_bytes / chd->unit_bytes), out);
+	return read_parent(chd, hunk, be48(e + 4), out);
 }
 
 static int
@@ -733,8 +752,15 @@ cached_hunk(struct oi_chd *chd, uint32_t hunk, const uint8_t **data)
 			victim = i;
 	}
 	c->used[victim] = 0;
-	OI_TRY(oi_chd_read_hunk(chd, hunk,
-	    c->data + (size_t)victim * chd->hunk_bytes));
+	uint8_t *slot = c->data + (size_t)victim * chd->hunk_bytes;
+	if (chd->ahead == NULL && !chd->ahead_tried && hunk > 0 &&
+	    hunk == c->last_miss + 1) {
+		chd->ahead_tried = true;	/* reads in order: decode ahead */
+		chd->ahead = oi_chd_ahead_new(chd);
+	}
+	c->last_miss = hunk;
+	if (chd->ahead == NULL || !oi_chd_ahead_get(chd->ahead, hunk, slot))
+		OI_TRY(oi_chd_read_hunk(chd, hunk, slot));
 	c->hunk[victim] = hunk;
 	c->used[victim] = ++c->clock;
 	*data = c->data + (size_t)victim * chd->hunk_bytes;
