@@ -508,6 +508,18 @@ detach(int notify)
 	M.notify = notify;	/* told once INIT is through (m_init) */
 }
 
+/* A data track, where files/ would be looked for. */
+static bool
+has_data(const struct optimg_image *img)
+{
+	const struct optimg_disc *d = optimg_image_disc(img);
+
+	for (unsigned i = 0; i < d->ntracks; i++)
+		if (d->tracks[i].mode != OPTIMG_TRACK_AUDIO)
+			return true;
+	return false;
+}
+
 static int
 serve(const char *image, const char *dir,
     const struct optimg_view_opts *vo, int notify)
@@ -531,6 +543,9 @@ serve(const char *image, const char *dir,
 		optimg_image_free(img);
 		return 1;
 	}
+	if (optimg_view_fs_problem(M.view) != NULL && has_data(img))
+		cli_warning("'%s': no files/: %s", image,
+		    optimg_view_fs_problem(M.view));
 	/* Warnings of later reads have no one to go to. */
 	optimg_image_set_warning_cb(img, NULL, NULL);
 	M.image = image;

@@ -82,12 +82,22 @@ mount_image "$TMP/ok.iso" "$TMP/s1" --session 1 || fail "--session 1: $(cat "$TM
 unmount "$TMP/s1"
 expect_exit 1 "$OPTIMG" umount "$TMP/d"
 grep -q "^optimg: umount: cannot unmount" "$TMP/err" || fail "umount: $(cat "$TMP/err")"
+# A data track without a file system: mounted, files/ absent and why.
+"$MKFIXTURE" random "$TMP/noise.bin" 204800 1604
+printf 'FILE "noise.bin" BINARY\n  TRACK 01 MODE1/2048\n    INDEX 01 00:00:00\n' >"$TMP/noise.cue"
+mount_image "$TMP/noise.cue" "$TMP/n" || fail "noise: $(cat "$TMP/mount.err")"
+grep -q "^optimg: mount: warning: '.*noise.cue': no files/: " "$TMP/mount.err" ||
+	fail "noise: no word on files/: $(cat "$TMP/mount.err")"
+[ -e "$TMP/n/files" ] && fail "noise shows files/"
+cmp "$TMP/noise.bin" "$TMP/n/image.iso" || fail "noise: image.iso"
+unmount "$TMP/n"
 # An audio CD has no files/; a mount of it works all the same.
 if have_testdata; then
 	mount_image "$TESTDATA/cdda.cue" "$TMP/a" || fail "cdda: $(cat "$TMP/mount.err")"
 	[ -e "$TMP/a/files" ] && fail "an audio CD shows files/"
 	[ -e "$TMP/a/image.iso" ] && fail "an audio CD shows image.iso"
 	[ -f "$TMP/a/tracks/01.wav" ] || fail "cdda: no tracks/01.wav"
+	[ -s "$TMP/mount.err" ] && fail "cdda: $(cat "$TMP/mount.err")"
 	unmount "$TMP/a"
 fi
 echo "ok"
