@@ -521,6 +521,11 @@ enum optimg_fs_type {
 };
 
 #define OPTIMG_FS_EXTENT_SPARSE	0x01	/* not recorded: reads as zeros */
+/*
+ * CD-ROM XA Mode 2 Form 2 data (a Video CD's MPEG): each sector gives the
+ * 2324 bytes at 24..2347 of its raw form, so length is sectors x 2324.
+ */
+#define OPTIMG_FS_EXTENT_FORM2	0x02
 
 /* length bytes of file data starting offset bytes into sector lba. */
 struct optimg_fs_extent {

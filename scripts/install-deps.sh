@@ -14,7 +14,8 @@ TEST="mame-tools ccd2iso python3-lz4 sox xorriso genisoimage cdrdao bchunk p7zip
  isolinux syslinux-common grub-efi-amd64-bin grub-pc-bin grub-common
  mtools dosfstools qemu-system-x86 ovmf qemu-utils bc
  squashfs-tools busybox-static shim-signed grub-efi-amd64-signed
- bash-completion openssl sox lame iat xz-utils zstd gzip"
+ bash-completion openssl sox lame iat xz-utils zstd gzip
+ vcdimager"
 
 pkgs=$BUILD
 [ "${1:-}" = "--test" ] && pkgs="$BUILD $TEST"

@@ -16,18 +16,21 @@
 #define NSEC 64
 
 static uint8_t *img;
+static uint8_t *raw;		/* build_xa(): 2352-byte sectors */
 
 static int
 setup(void)
 {
 	img = calloc(NSEC, SEC);
-	return img == NULL;
+	raw = calloc(NSEC, 2352);
+	return img == NULL || raw == NULL;
 }
 
 static int
 teardown(void)
 {
 	free(img);
+	free(raw);
 	return 0;
 }
 
@@ -709,12 +712,211 @@ test_joliet(void)
 	optimg_fs_free(fs);
 }
 
+/* ---- CD-ROM XA Mode 2 Form 2 files ------------------------------------- */
+
+#define RAW 2352
+#define XA_LBA 30
+#define XA_N 6
+#define XA_FORM1 2		/* an interleaved Form 1 sector */
+#define XA_NOEDC 4		/* a Form 2 sector without EDC */
+
+
+/* The 14-byte XA system-use entry: ids 0, attributes, "XA", file 0. */
+static size_t
+su_xa(uint8_t *p, uint16_t attr)
+{
+	memset(p, 0, 14);
+	p[4] = attr >> 8;
+	p[5] = attr & 0xff;
+	p[6] = 'X';
+	p[7] = 'A';
+	return 14;
+}
+
+static void
+put_edc(uint8_t *sec, size_t end)
+{
+	uint32_t e = optimg_edc(0, sec + 16, end - 16);
+
+	sec[end] = e & 0xff; sec[end + 1] = e >> 8 & 0xff;
+	sec[end + 2] = e >> 16 & 0xff; sec[end + 3] = e >> 24;
+}
+
+/*
+ * The 2048-byte image as raw Mode 2 sectors (Form 1, sync and address
+ * left out: the reader looks at neither), and XA_N Form 2 sectors of
+ * bytes (lba * 7 + i) at XA_LBA.
+ */
+static void
+build_xa(void)
+{
+	uint8_t su[14], *root;
+	size_t n;
+
+	fresh();
+	vd(16, 1, 20);
+	terminator(17);
+	n = dots(20, 20, NULL, 0);
+	root = img + 20 * SEC;
+	su_xa(su, 0x1555);
+	n += rec(root + n, XA_LBA, XA_N * SEC, 0, "AVSEQ01.DAT;1", 13, su, 14);
+	su_xa(su, 0x0d55);
+	n += rec(root + n, 40, 5, 0, "HELLO.TXT;1", 11, su, 14);
+	memcpy(img + 40 * SEC, "hello", 5);
+	memset(raw, 0, (size_t)NSEC * RAW);
+	for (unsigned l = 0; l < NSEC; l++) {
+		uint8_t *sec = raw + (size_t)l * RAW;
+		bool f2 = l >= XA_LBA && l < XA_LBA + XA_N &&
+		    l != XA_LBA + XA_FORM1;
+
+		sec[15] = 2;
+		if (!f2) {
+			memcpy(sec + 24, img + (size_t)l * SEC, SEC);
+			if (l >= XA_LBA && l < XA_LBA + XA_N)
+				for (unsigned i = 0; i < SEC; i++)
+					sec[24 + i] = (uint8_t)(l * 7 + i);
+			put_edc(sec, 2072);
+			continue;
+		}
+		sec[18] = sec[22] = 0x62;	/* Form 2, real-time video */
+		for (unsigned i = 0; i < 2324; i++)
+			sec[24 + i] = (uint8_t)(l * 7 + i);
+		if (l != XA_LBA + XA_NOEDC)
+			put_edc(sec, 2348);
+	}
+}
+
+static struct optimg_fs *
+open_raw(struct optimg_error *err)
+{
+	struct optimg_fs *fs = NULL;
+
+	memset(err, 0, sizeof(*err));
+	if (oi_fs_open_mem_raw(raw, (size_t)NSEC * RAW, NULL, &fs, err) < 0)
+		return NULL;
+	return fs;
+}
+
+static void
+test_xa_detect(void)
+{
+	uint8_t su[20];
+
+	su_xa(su, 0x1555);
+	CU_ASSERT_TRUE(oi_xa_is_form2(su, 14));
+	CU_ASSERT_FALSE(oi_xa_is_form2(su, 13));
+	su_xa(su, 0x0d55);		/* Form 1 */
+	CU_ASSERT_FALSE(oi_xa_is_form2(su, 14));
+	su_xa(su, 0x2555);		/* interleaved alone */
+	CU_ASSERT_FALSE(oi_xa_is_form2(su, 14));
+	su_xa(su, 0x1555);
+	su[7] = 'B';
+	CU_ASSERT_FALSE(oi_xa_is_form2(su, 14));
+}
+
+static void
+test_xa_read(void)
+{
+	struct optimg_error err;
+	struct optimg_fs *fs;
+	struct optimg_fs_stat *st;
+	uint8_t *want = malloc(XA_N * 2324), buf[3000];
+	char *data;
+	size_t len, got;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	build_xa();
+	for (unsigned k = 0; k < XA_N; k++)
+		memcpy(want + k * 2324, raw + (size_t)(XA_LBA + k) * RAW + 24,
+		    2324);
+	fs = open_raw(&err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
+	CU_ASSERT_EQUAL_FATAL(optimg_fs_lookup(fs, "/AVSEQ01.DAT", &st), 0);
+	CU_ASSERT_EQUAL(st->size, XA_N * 2324);
+	CU_ASSERT_EQUAL(st->nextents, 1);
+	CU_ASSERT_EQUAL(st->extents[0].flags, OPTIMG_FS_EXTENT_FORM2);
+	optimg_fs_stat_free(st);
+	data = read_all(fs, "/AVSEQ01.DAT", &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	CU_ASSERT_EQUAL(len, XA_N * 2324);
+	CU_ASSERT_EQUAL(memcmp(data, want, len), 0);
+	free(data);
+	/* Across a sector boundary, from an odd offset. */
+	CU_ASSERT_EQUAL_FATAL(optimg_fs_lookup(fs, "/AVSEQ01.DAT", &st), 0);
+	CU_ASSERT_EQUAL(optimg_fs_read(fs, st, 2324 * 2 - 5, buf,
+	    sizeof(buf), &got), 0);
+	CU_ASSERT_EQUAL(got, sizeof(buf));
+	CU_ASSERT_EQUAL(memcmp(buf, want + 2324 * 2 - 5, got), 0);
+	optimg_fs_stat_free(st);
+	/* The Form 1 file beside it reads as ever. */
+	data = read_all(fs, "/HELLO.TXT", &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	CU_ASSERT_STRING_EQUAL(data, "hello");
+	free(data);
+	optimg_fs_free(fs);
+	free(want);
+}
+
+static void
+test_xa_bad_edc(void)
+{
+	struct optimg_error err;
+	struct optimg_fs *fs;
+	struct optimg_fs_stat *st;
+	uint8_t buf[2324];
+	size_t got;
+
+	build_xa();
+	raw[(size_t)(XA_LBA + 1) * RAW + 100] ^= 1;
+	fs = open_raw(&err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
+	CU_ASSERT_EQUAL_FATAL(optimg_fs_lookup(fs, "/AVSEQ01.DAT", &st), 0);
+	CU_ASSERT_EQUAL(optimg_fs_read(fs, st, 0, buf, sizeof(buf), &got), 0);
+	CU_ASSERT_EQUAL(optimg_fs_read(fs, st, 2324, buf, sizeof(buf), &got),
+	    OPTIMG_EFORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(optimg_fs_errmsg(fs), "sector 31"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(optimg_fs_errmsg(fs), "EDC"));
+	/* The Form 1 sector's EDC is checked too. */
+	raw[(size_t)(XA_LBA + XA_FORM1) * RAW + 2072] ^= 1;
+	CU_ASSERT_EQUAL(optimg_fs_read(fs, st, 2324 * XA_FORM1, buf,
+	    sizeof(buf), &got), OPTIMG_EFORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(optimg_fs_errmsg(fs), "Form 1"));
+	optimg_fs_stat_free(st);
+	optimg_fs_free(fs);
+}
+
+static void
+test_xa_cooked(void)
+{
+	struct optimg_error err;
+	struct optimg_fs *fs;
+	struct optimg_fs_stat *st;
+	uint8_t buf[64];
+	size_t got;
+
+	build_xa();
+	fs = open_fs(OPTIMG_NS_AUTO, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fs);
+	CU_ASSERT_EQUAL_FATAL(optimg_fs_lookup(fs, "/AVSEQ01.DAT", &st), 0);
+	CU_ASSERT_EQUAL(st->size, XA_N * 2324);
+	CU_ASSERT_EQUAL(optimg_fs_read(fs, st, 0, buf, sizeof(buf), &got),
+	    OPTIMG_ELOSSY);
+	CU_ASSERT_EQUAL(got, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(optimg_fs_errmsg(fs), "'AVSEQ01.DAT'"));
+	optimg_fs_stat_free(st);
+	optimg_fs_free(fs);
+}
+
 static CU_TestInfo iso_tests[] = {
 	{ "plain ISO 9660 tree", test_plain },
 	{ "Rock Ridge names, modes, symlinks", test_rr },
 	{ "multi-extent file", test_multi_extent },
 	{ "Rock Ridge relocation CL/RE", test_relocation },
 	{ "Joliet UTF-16 names", test_joliet },
+	{ "XA Form 2 entry detection", test_xa_detect },
+	{ "XA Form 2 file: 2324 bytes a sector", test_xa_read },
+	{ "XA Form 2 file: EDC mismatch is an error", test_xa_bad_edc },
+	{ "XA Form 2 file in a cooked image", test_xa_cooked },
 	CU_TEST_INFO_NULL
 };
 

@@ -240,6 +240,7 @@ optimg_fs_open(struct optimg_image *img, const struct optimg_fs_opts *opts,
 	memset(&rd, 0, sizeof(rd));
 	rd.read = image_read;
 	rd.span = image_span;
+	rd.read_raw = oi_fs_image_read_raw;
 	rd.ctx = img;
 	rd.start = disc->tracks[t].start;
 	rd.end = oi_image_end_lba(img);
@@ -311,6 +312,7 @@ optimg_fs_free(struct optimg_fs *fs)
 	oi_sysarea_free(fs->sysarea);
 	free(fs->bounce);
 	free(fs->copybuf);
+	free(fs->rawbuf);
 	free(fs);
 }
 
@@ -787,8 +789,12 @@ optimg_fs_read(struct optimg_fs *fs, const struct optimg_fs_stat *st,
 			size_t n = (size_t)OI_MIN((uint64_t)(len - done),
 			    base + x->length - pos);
 
-			OI_TRY(oi_fs_read_extent(fs, x, pos - base,
-			    (uint8_t *)buf + done, n));
+			if (x->flags & OPTIMG_FS_EXTENT_FORM2)
+				OI_TRY(oi_fs_read_form2(fs, st->name, x,
+				    pos - base, (uint8_t *)buf + done, n));
+			else
+				OI_TRY(oi_fs_read_extent(fs, x, pos - base,
+				    (uint8_t *)buf + done, n));
 			done += n;
 		}
 		base += x->length;

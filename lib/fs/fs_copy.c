@@ -46,6 +46,7 @@ struct copy {
 	uint64_t			 wend;	/* end of the last bytes written */
 	optimg_fs_progress_fn		 progress;
 	void				*ctx;
+	const char			*name;	/* the file, for errors */
 };
 
 static int
@@ -326,6 +327,24 @@ copy_buffered(struct copy *c, const struct optimg_fs_extent *x, uint64_t xoff,
 	return 0;
 }
 
+/* len bytes of Form 2 extent x: 2324 bytes a raw sector, never plain. */
+static int
+copy_form2(struct copy *c, const struct optimg_fs_extent *x, uint64_t len)
+{
+	uint64_t xoff = 0;
+
+	while (len > 0) {
+		size_t n = chunk_len(c, len);
+
+		OI_TRY(oi_fs_read_form2(c->fs, c->name, x, xoff,
+		    c->fs->copybuf, n));
+		OI_TRY(put_buffer(c, c->fs->copybuf, n));
+		xoff += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /* The first len bytes of extent x, recorded (not sparse). */
 static int
 copy_extent(struct copy *c, const struct optimg_fs_extent *x, uint64_t len)
@@ -333,6 +352,8 @@ copy_extent(struct copy *c, const struct optimg_fs_extent *x, uint64_t len)
 	struct optimg_fs *fs = c->fs;
 	uint64_t done = 0;
 
+	if (x->flags & OPTIMG_FS_EXTENT_FORM2)
+		return copy_form2(c, x, len);
 	if (x->offset != 0 || fs->rd.span == NULL)
 		return copy_buffered(c, x, 0, len);
 	OI_TRY(oi_fs_check_extent(fs, x->lba, len, "file data"));
@@ -360,7 +381,7 @@ int
 optimg_fs_copy_out(struct optimg_fs *fs, const struct optimg_fs_stat *st,
     int fd, optimg_fs_progress_fn progress, void *ctx)
 {
-	struct copy c = { fs, fd, 0, 0, progress, ctx };
+	struct copy c = { fs, fd, 0, 0, progress, ctx, st->name };
 	uint64_t base = 0;
 	unsigned i;
 

@@ -41,6 +41,7 @@ struct rec {
 	unsigned	 name_len;
 	const uint8_t	*su;
 	size_t		 su_len;
+	bool		 form2;		/* CD-ROM XA Form 2 data */
 };
 
 /* Checks one record of len bytes at p (at most avail bytes to use). */
@@ -76,6 +77,7 @@ parse_record(struct optimg_fs *fs, const uint8_t *p, size_t avail,
 	su = 33 + nl + !(nl & 1);
 	r->su = p + OI_MIN(su, (size_t)len);
 	r->su_len = su < len ? len - su : 0;
+	r->form2 = oi_xa_is_form2(r->su, r->su_len);
 	return 0;
 }
 
@@ -213,6 +215,12 @@ add_extent(struct optimg_fs *fs, struct oi_fs_entry *e, const struct rec *r)
 	memset(&x[e->st.nextents], 0, sizeof(*x));
 	x[e->st.nextents].lba = r->lba;
 	x[e->st.nextents].length = r->size;
+	/* The record counts 2048 bytes a sector; Form 2 sectors hold 2324. */
+	if (r->form2 && e->st.type == OPTIMG_FS_REG) {
+		x[e->st.nextents].flags = OPTIMG_FS_EXTENT_FORM2;
+		x[e->st.nextents].length = ((uint64_t)r->size + OI_FS_SECTOR -
+		    1) / OI_FS_SECTOR * OI_FS_FORM2;
+	}
 	e->st.nextents++;
 	return 0;
 }
@@ -320,7 +328,7 @@ add_record(struct optimg_fs *fs, struct oi_fs_dirbuf *out, const struct rec *r,
 	    memcmp(prev->name, r->name, r->name_len) == 0 && out->n > 0) {
 		e = &out->e[out->n - 1];
 		OI_TRY(add_extent(fs, e, r));
-		e->st.size += r->size;
+		e->st.size += e->ext[e->st.nextents - 1].length;
 		return 0;
 	}
 	e = oi_fs_dirbuf_add(out);
@@ -332,6 +340,8 @@ add_record(struct optimg_fs *fs, struct oi_fs_dirbuf *out, const struct rec *r,
 	if (rc == 0 && (e->st.type == OPTIMG_FS_REG ||
 	    e->st.type == OPTIMG_FS_DIR))
 		rc = add_extent(fs, e, r);
+	if (rc == 0 && e->st.type == OPTIMG_FS_REG)
+		e->st.size = e->ext[0].length;
 	if (rc == 0 && e->st.type == OPTIMG_FS_REG && e->st.ino == 0 &&
 	    fs->iso.rr && e->st.nlink > 1 && r->size > 0)
 		e->st.ino = (uint64_t)1 << 32 | r->lba;

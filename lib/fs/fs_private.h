@@ -24,6 +24,9 @@
 #define OI_FS_MAX_NAME		4096		/* bytes of one NM / SL result */
 #define OI_FS_MAX_EXTENTS	65536		/* multi-extent parts */
 #define OI_FS_MAX_VDS		64		/* volume descriptors read */
+#define OI_FS_RAW		2336		/* raw sector less sync, header */
+#define OI_FS_FORM2		2324		/* Form 2 user data */
+#define OI_FS_RAW_RUN		32		/* raw sectors read at once */
 
 struct oi_fs_reader {
 	int		(*read)(void *ctx, int32_t lba, uint32_t count, void *buf,
@@ -34,6 +37,13 @@ struct oi_fs_reader {
 	/* Optional: where sectors lie in a file as plain user data. */
 	int		(*span)(void *ctx, int32_t lba, uint32_t count,
 			    struct oi_plain_span *out);
+	/*
+	 * Optional: count sectors as raw bytes 16..2351 (OI_FS_RAW each),
+	 * for Form 2 file data.  OPTIMG_EUNSUPP, message left unset, when
+	 * the image keeps only 2048 bytes of some of them.
+	 */
+	int		(*read_raw)(void *ctx, int32_t lba, uint32_t count,
+			    void *buf, struct optimg_error *err);
 };
 
 /* One directory entry with the storage its stat's pointers point into. */
@@ -86,6 +96,7 @@ struct optimg_fs {
 	struct optimg_sysarea		*sysarea;
 	uint8_t				*bounce;	/* one sector */
 	uint8_t				*copybuf;	/* fs_copy.c's, lazily */
+	uint8_t				*rawbuf;	/* fs_xa.c's, lazily */
 	bool				 no_copy_range;	/* kernel said no */
 	bool				 no_sendfile;
 	uint64_t			 kernel_copied;	/* bytes, for tests */
@@ -168,6 +179,23 @@ char *oi_ucs2be_decode(const uint8_t *p, size_t len);
 char *oi_iso_name(const uint8_t *p, size_t len);
 /* Replaces NUL bytes in a name of len bytes by '_' and terminates it. */
 void oi_fs_name_fix(char *name, size_t len);
+
+/* fs_xa.c */
+/* The record's system-use area holds CD-ROM XA's entry marking Form 2. */
+bool oi_xa_is_form2(const uint8_t *su, size_t len);
+/*
+ * Reads bytes [off, off + n) of Form 2 extent x of file name into buf,
+ * checking each sector's EDC; names the file when the image lacks them.
+ */
+int oi_fs_read_form2(struct optimg_fs *fs, const char *name,
+    const struct optimg_fs_extent *x, uint64_t off, uint8_t *buf, size_t n);
+/* rd.read_raw over an optimg_image (ctx). */
+int oi_fs_image_read_raw(void *ctx, int32_t lba, uint32_t count, void *buf,
+    struct optimg_error *err);
+/* An in-memory file system over raw 2352-byte Mode 1/2 sectors (tests). */
+int oi_fs_open_mem_raw(const void *data, size_t len,
+    const struct optimg_fs_opts *opts, struct optimg_fs **out,
+    struct optimg_error *err);
 
 /* fs_eltorito.c */
 int oi_eltorito_parse(const uint8_t *cat, size_t len, uint32_t lba,

@@ -137,6 +137,28 @@ oi_view_read_file(struct optimg_view *v, const struct view_file *f,
 	return rc;
 }
 
+/* Bytes a sector of extent x gives: Form 2 data has 2324. */
+static unsigned
+fs_unit(const struct optimg_fs_extent *x)
+{
+	return x->flags & OPTIMG_FS_EXTENT_FORM2 ? OPTIMG_FORM2_SECTOR :
+	    OPTIMG_USER_SECTOR;
+}
+
+/* The bytes a sector gives at byte pos of file st (2048 past the end). */
+static unsigned
+fs_unit_at(const struct optimg_fs_stat *st, uint64_t pos)
+{
+	uint64_t base = 0;
+
+	for (unsigned i = 0; i < st->nextents; i++) {
+		if (pos < base + st->extents[i].length)
+			return fs_unit(&st->extents[i]);
+		base += st->extents[i].length;
+	}
+	return OPTIMG_USER_SECTOR;
+}
+
 /* The sector holding byte pos of file st, or OPTIMG_NO_INDEX. */
 static int32_t
 fs_lba_at(const struct optimg_fs_stat *st, uint64_t pos)
@@ -148,7 +170,7 @@ fs_lba_at(const struct optimg_fs_stat *st, uint64_t pos)
 
 		if (pos < base + x->length)
 			return (int32_t)(x->lba + (x->offset + pos - base) /
-			    OPTIMG_USER_SECTOR);
+			    fs_unit(x));
 		base += x->length;
 	}
 	return OPTIMG_NO_INDEX;
@@ -163,8 +185,9 @@ fs_find_bad(struct optimg_fs *fs, const struct optimg_fs_stat *st,
 	uint64_t pos = off;
 
 	while (pos < off + len) {
+		unsigned unit = fs_unit_at(st, pos);
 		size_t n = (size_t)OI_MIN(off + len - pos,
-		    OPTIMG_USER_SECTOR - pos % OPTIMG_USER_SECTOR), g;
+		    unit - pos % unit), g;
 		int rc = optimg_fs_read(fs, st, pos, buf + (pos - off), n, &g);
 
 		if (rc < 0) {

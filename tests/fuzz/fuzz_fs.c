@@ -3,7 +3,8 @@
  * .iso image held in memory.  Each name space is opened and walked; every
  * file is read (the first 64 KiB) and, when under 256 KiB, copied out into
  * a memfd as extract does (holes and all); the boot catalog and system
- * area are decoded; the El Torito and partition decoders also run on the
+ * area are decoded; the input is also taken as raw 2352-byte sectors,
+ * where CD-ROM XA Form 2 files are read; the El Torito and partition decoders also run on the
  * raw input.  Errors are fine; crashes, leaks and hangs are not.
  */
 #include "config.h"
@@ -75,6 +76,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			optimg_fs_stat_free(st);
 		optimg_fs_boot_catalog(c->fs, &bc);
 		optimg_fs_system_area(c->fs, &s);
+		optimg_fs_free(c->fs);
+	}
+	if (oi_fs_open_mem_raw(data, size, NULL, &c->fs, &err) == 0) {
+		c->entries = 0;
+		optimg_fs_walk(c->fs, "/", visit, c);
 		optimg_fs_free(c->fs);
 	}
 	if (oi_eltorito_parse(data, size, 0, &cat, &err) == 0)
