@@ -7,7 +7,8 @@
 # data is not there: refused by name), and a copy with one Form 2
 # sector's EDC broken (a read error, never bytes).  Where libcdio's
 # videocd.nrg and vcdxrip (Debian vcdimager) are there, every MPEG file
-# must equal what vcdxrip extracts.
+# must equal what vcdxrip extracts, and a BIN/CUE that vcdxbuild makes of
+# them must give them back.
 set -eu
 . "$SRCDIR/tests/cli/lib.sh"
 . "$SRCDIR/tests/cli/mount_lib.sh"
@@ -237,4 +238,18 @@ else
 		n=$((n + 1))
 	done
 	echo "ok: videocd.nrg: $n MPEG files equal vcdxrip's"
+	# vcdxbuild makes a MODE2/2352 BIN/CUE of what vcdxrip gave: the
+	# MPEG files extracted from it are those it was built from.
+	(cd "$TMP/rip" && vcdxbuild -c vcd.cue -b vcd.bin videocd.xml) \
+	    >"$TMP/build.log" 2>&1 || fail "vcdxbuild: $(cat "$TMP/build.log")"
+	mkdir "$TMP/vb"
+	"$OPTIMG" extract -q -C "$TMP/vb" "$TMP/rip/vcd.cue" ||
+		fail "extract the vcdxbuild image"
+	for f in MPEG2/AVSEQ01.MPG MPEG2/AVSEQ04.MPG SEGMENT/ITEM0001.MPG \
+	    SEGMENT/ITEM0003.MPG; do
+		r=$(echo "${f#*/}" | tr 'A-Z' 'a-z')
+		cmp "$TMP/rip/$r" "$TMP/vb/$f" ||
+			fail "vcdxbuild image: $f differs from its source"
+	done
+	echo "ok: vcdxbuild's BIN/CUE gives back the MPEG files it was made of"
 fi
