@@ -145,18 +145,21 @@ fs_unit(const struct optimg_fs_extent *x)
 	    OPTIMG_USER_SECTOR;
 }
 
-/* The bytes a sector gives at byte pos of file st (2048 past the end). */
-static unsigned
-fs_unit_at(const struct optimg_fs_stat *st, uint64_t pos)
+/* Bytes from pos of file st to the end of its sector (2048s past the end). */
+static size_t
+fs_to_sector_end(const struct optimg_fs_stat *st, uint64_t pos)
 {
 	uint64_t base = 0;
 
 	for (unsigned i = 0; i < st->nextents; i++) {
-		if (pos < base + st->extents[i].length)
-			return fs_unit(&st->extents[i]);
-		base += st->extents[i].length;
+		const struct optimg_fs_extent *x = &st->extents[i];
+
+		if (pos < base + x->length)
+			return fs_unit(x) - (x->offset + pos - base) %
+			    fs_unit(x);
+		base += x->length;
 	}
-	return OPTIMG_USER_SECTOR;
+	return OPTIMG_USER_SECTOR - pos % OPTIMG_USER_SECTOR;
 }
 
 /* The sector holding byte pos of file st, or OPTIMG_NO_INDEX. */
@@ -185,9 +188,8 @@ fs_find_bad(struct optimg_fs *fs, const struct optimg_fs_stat *st,
 	uint64_t pos = off;
 
 	while (pos < off + len) {
-		unsigned unit = fs_unit_at(st, pos);
 		size_t n = (size_t)OI_MIN(off + len - pos,
-		    unit - pos % unit), g;
+		    (uint64_t)fs_to_sector_end(st, pos)), g;
 		int rc = optimg_fs_read(fs, st, pos, buf + (pos - off), n, &g);
 
 		if (rc < 0) {
