@@ -498,6 +498,13 @@ bool oi_cue_gap_note(const char *text);
 
 /* LBA where a GD-ROM's high-density area starts (MAME chdcd.cpp). */
 #define OI_GDROM_HD_LBA	45000
+/*
+ * A GD-ROM's first track in its high-density area: a data track at LBA
+ * 45000 that the track before reaches only through unstored padding (a
+ * .gdi's, a Redump sheet's REM HIGH-DENSITY AREA, a CHD's CHGD); -1 when
+ * the disc is no GD-ROM.
+ */
+int oi_disc_gdrom_hd_track(const struct optimg_disc *disc);
 
 /*
  * Lays the sheet out on an image: tracks with absolute LBAs and fragments.

@@ -19,6 +19,11 @@
  *	"mkfixture image list" names them all
  *   mkfixture wrap ISO DIR
  *	ISO as one data track in every reader's format (fx_wrap_iso)
+ *   mkfixture gdi DIR NAME SEED
+ *	a Dreamcast GD-ROM set: NAME.gdi, track01.bin (300 raw Mode 1
+ *	sectors of seeded data), track02.raw (200 sectors of seeded audio,
+ *	from LBA 450), track03.bin (500 raw Mode 1 sectors in the
+ *	high-density area, from LBA 45000)
  */
 #include "config.h"
 
@@ -524,6 +529,66 @@ cmd_wrap(int argc, char **argv)
 	return rc != 0;
 }
 
+/* count raw sectors from lba, Mode 1 of seeded bytes or seeded audio. */
+static int
+gdi_file(const char *dir, const char *name, int32_t lba, uint32_t count,
+    bool audio)
+{
+	char path[1024];
+	uint8_t s[2352];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) == NULL) {
+		perror(path);
+		return 1;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		memset(s, 0, sizeof(s));
+		if (audio) {
+			/* A tone with a little noise: sound, not data. */
+			for (int k = 0; k < 2352; k += 2) {
+				int v = ((k / 4 + (int)i * 588) % 147 - 73) *
+				    200 + (int)(rng_byte() % 32);
+				s[k] = (uint8_t)v;
+				s[k + 1] = (uint8_t)(v >> 8);
+			}
+		} else {
+			for (int k = 16; k < 16 + SECTOR; k++)
+				s[k] = (uint8_t)(rng_byte() % 16);
+			optimg_sector_encode(s, lba + (int32_t)i,
+			    OPTIMG_SECTOR_MODE1);
+		}
+		fwrite(s, 1, sizeof(s), f);
+	}
+	return fclose(f) != 0;
+}
+
+static int
+cmd_gdi(int argc, char **argv)
+{
+	char path[1024];
+	FILE *f;
+	int rc;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: mkfixture gdi DIR NAME SEED\n");
+		return 2;
+	}
+	rng_state = (uint32_t)strtoul(argv[4], NULL, 10);
+	rc = gdi_file(argv[2], "track01.bin", 0, 300, false);
+	rc |= gdi_file(argv[2], "track02.raw", 450, 200, true);
+	rc |= gdi_file(argv[2], "track03.bin", OI_GDROM_HD_LBA, 500, false);
+	snprintf(path, sizeof(path), "%s/%s.gdi", argv[2], argv[3]);
+	if ((f = fopen(path, "w")) == NULL) {
+		perror(path);
+		return 1;
+	}
+	fprintf(f, "3\n1 0 4 2352 track01.bin 0\n2 450 0 2352 track02.raw 0\n"
+	    "3 %d 4 2352 track03.bin 0\n", OI_GDROM_HD_LBA);
+	return (fclose(f) != 0) | rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -537,6 +602,9 @@ main(int argc, char **argv)
 		return cmd_iso(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "redump") == 0)
 		return cmd_redump(argc, argv);
-	fprintf(stderr, "usage: mkfixture iso|redump|random|image|wrap ...\n");
+	if (argc >= 2 && strcmp(argv[1], "gdi") == 0)
+		return cmd_gdi(argc, argv);
+	fprintf(stderr, "usage: mkfixture iso|redump|random|image|wrap|gdi "
+	    "...\n");
 	return 2;
 }

@@ -258,7 +258,8 @@ struct chd_cd_track {
 	unsigned	 datasize;	/* 2048, 2336 or 2352 */
 	const char	*type;		/* "MODE1_RAW", ... */
 	bool		 sub;		/* frames carry subcode */
-	uint32_t	 frames;	/* stored frames, pregap included */
+	uint32_t	 frames;	/* stored frames, pregap included,
+					   GD-ROM padding not */
 	uint32_t	 pregap;	/* frames before INDEX 01 */
 	bool		 pregap_stored;	/* PGTYPE V...: in 'frames' */
 	uint32_t	 postgap;
@@ -275,8 +276,9 @@ struct chd_cd {
 int oi_chd_cd_parse(const struct oi_chd *chd, struct chd_cd *cd,
     struct optimg_error *err);
 void oi_chd_cd_release(struct chd_cd *cd);
-/* CHT2 text for a track; returns its length (NUL not counted). */
-int oi_chd_cd_format(const struct chd_cd_track *t, char *buf, size_t len);
+/* CHT2 text for a track, CHGD when gd; its length (NUL not counted). */
+int oi_chd_cd_format(const struct chd_cd_track *t, bool gd, char *buf,
+    size_t len);
 /* CHT2 TYPE name and frame data size for a track mode and sector size. */
 const char *oi_chd_cd_type(enum optimg_track_mode mode, unsigned sector_size);
 

@@ -3,7 +3,11 @@
  *
  * CHT2 (and CHGD for GD-ROM) entries are text, one per track:
  *   TRACK:1 TYPE:MODE1_RAW SUBTYPE:NONE FRAMES:1234 PREGAP:150
- *   PGTYPE:VAUDIO PGSUB:RW POSTGAP:0           (CHGD adds PAD:n)
+ *   PGTYPE:VAUDIO PGSUB:RW POSTGAP:0
+ * CHGD adds PAD:n after FRAMES: chdman fills the sectors between a
+ * GD-ROM's tracks, which no .gdi file holds (the gap before track 2, the
+ * space up to the high-density area at LBA 45000), with n zero frames
+ * that FRAMES counts; here they are the track's unstored postgap.
  * CHTR is CHT2 without the pregap fields; CHCD is the old binary table
  * (big-endian words: track count, then per track type, subtype, data
  * size, subcode size, frames, extra frames).  PGTYPE starting with V
@@ -120,7 +124,15 @@ parse_text(const struct chd_meta *m, struct chd_cd_track *t, bool gd,
 	t->sub = strcmp(sub, "NONE") != 0;
 	t->pregap_stored = field(s, "PGTYPE", pgtype, sizeof(pgtype)) &&
 	    pgtype[0] == 'V';
-	(void)gd;
+	/* CHGD's FRAMES count the padding up to the next track, stored as
+	   zero frames; CHT2 has no padding. */
+	if (!gd)
+		t->pad = 0;
+	else if (t->pad >= t->frames)
+		return oi_set_error(err, OPTIMG_EFORMAT, "GD-ROM metadata "
+		    "entry %u: %u frames of padding in %u", idx, t->pad,
+		    t->frames);
+	t->frames -= t->pad;
 	return OPTIMG_OK;
 }
 
@@ -159,6 +171,15 @@ parse_chcd(const struct chd_meta *m, struct chd_cd *cd,
 	return OPTIMG_OK;
 }
 
+/* Frames a track takes in the CHD: its own, padding, then up to 4. */
+static uint64_t
+chd_frames(const struct chd_cd_track *t)
+{
+	uint64_t n = (uint64_t)t->frames + t->pad;
+
+	return (n + CHD_CD_PAD - 1) / CHD_CD_PAD * CHD_CD_PAD;
+}
+
 static int
 place_tracks(struct chd_cd *cd, uint64_t units, struct optimg_error *err)
 {
@@ -177,9 +198,8 @@ place_tracks(struct chd_cd *cd, uint64_t units, struct optimg_error *err)
 			    "CD metadata: track %u has %u frames and a pregap "
 			    "of %u", t->number, t->frames, t->pregap);
 		t->chd_frame = frame;
-		frame += (t->frames + CHD_CD_PAD - 1) / CHD_CD_PAD * CHD_CD_PAD;
-		if (frame - (t->frames + CHD_CD_PAD - 1) / CHD_CD_PAD *
-		    CHD_CD_PAD + t->frames > units)
+		frame += chd_frames(t);
+		if (frame - chd_frames(t) + t->frames + t->pad > units)
 			return oi_set_error(err, OPTIMG_EFORMAT,
 			    "CD metadata: track %u ends past the CHD's %llu "
 			    "frames", t->number, (unsigned long long)units);
@@ -233,11 +253,16 @@ oi_chd_cd_release(struct chd_cd *cd)
 }
 
 int
-oi_chd_cd_format(const struct chd_cd_track *t, char *buf, size_t len)
+oi_chd_cd_format(const struct chd_cd_track *t, bool gd, char *buf,
+    size_t len)
 {
-	return snprintf(buf, len, "TRACK:%u TYPE:%s SUBTYPE:%s FRAMES:%u "
+	char pad[24] = "";
+
+	if (gd)
+		snprintf(pad, sizeof(pad), " PAD:%u", t->pad);
+	return snprintf(buf, len, "TRACK:%u TYPE:%s SUBTYPE:%s FRAMES:%u%s "
 	    "PREGAP:%u PGTYPE:%s%s PGSUB:%s POSTGAP:%u", t->number, t->type,
-	    t->sub ? "RW" : "NONE", t->frames, t->pregap,
+	    t->sub ? "RW" : "NONE", t->frames + t->pad, pad, t->pregap,
 	    t->pregap_stored ? "V" : "", t->pregap_stored ? t->type : "MODE1",
 	    t->sub ? "RW" : "NONE", t->postgap);
 }

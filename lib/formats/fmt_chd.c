@@ -271,10 +271,12 @@ add_cd_track(struct chd_img *c, unsigned i, int32_t *lba)
 	OI_TRY(add_frag(c->img, *lba, stored, OI_FILL_CALLBACK,
 	    c->bin_start[i], ct->datasize, ct->mode));
 	*lba += (int32_t)stored;
-	t->postgap_unstored = ct->postgap;
-	OI_TRY(add_frag(c->img, *lba, ct->postgap, OI_FILL_ZERO, 0,
+	/* A GD-ROM's padding is the gap up to the next track, as a .gdi
+	   leaves it: the track's unstored postgap. */
+	t->postgap_unstored = ct->postgap + ct->pad;
+	OI_TRY(add_frag(c->img, *lba, t->postgap_unstored, OI_FILL_ZERO, 0,
 	    ct->datasize, ct->mode));
-	*lba += (int32_t)ct->postgap;
+	*lba += (int32_t)t->postgap_unstored;
 	return OPTIMG_OK;
 }
 

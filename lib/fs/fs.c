@@ -171,22 +171,6 @@ oi_fs_open_reader(const struct oi_fs_reader *rd,
 }
 
 /*
- * A GD-ROM's high-density area, where its file system is: a data track at
- * LBA 45000 that the track before reaches only through unstored padding
- * (a .gdi's, or a Redump sheet's REM HIGH-DENSITY AREA).
- */
-static int
-gdrom_hd_track(const struct optimg_disc *disc)
-{
-	for (unsigned i = 1; i < disc->ntracks; i++)
-		if (disc->tracks[i].start == OI_GDROM_HD_LBA &&
-		    disc->tracks[i].mode != OPTIMG_TRACK_AUDIO &&
-		    disc->tracks[i - 1].postgap_unstored > 0)
-			return (int)i;
-	return -1;
-}
-
-/*
  * The first data track of the chosen session (0: the last one with data,
  * or a GD-ROM's high-density area); -1 when there is none.  The first, as
  * a session's file system starts there and later tracks hold what it
@@ -195,7 +179,7 @@ gdrom_hd_track(const struct optimg_disc *disc)
 static int
 pick_track(const struct optimg_disc *disc, unsigned session)
 {
-	int found = session == 0 ? gdrom_hd_track(disc) : -1;
+	int found = session == 0 ? oi_disc_gdrom_hd_track(disc) : -1;
 	unsigned i;
 
 	if (found >= 0)

@@ -52,6 +52,17 @@ oi_storage_of_size(unsigned sector_size)
 	}
 }
 
+int
+oi_disc_gdrom_hd_track(const struct optimg_disc *disc)
+{
+	for (unsigned i = 1; i < disc->ntracks; i++)
+		if (disc->tracks[i].start == OI_GDROM_HD_LBA &&
+		    disc->tracks[i].mode != OPTIMG_TRACK_AUDIO &&
+		    disc->tracks[i - 1].postgap_unstored > 0)
+			return (int)i;
+	return -1;
+}
+
 int32_t
 optimg_track_first_lba(const struct optimg_track *t)
 {

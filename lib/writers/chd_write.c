@@ -59,7 +59,7 @@ struct chd_write {
 	struct oi_outfile	 of;
 	struct oi_progress	 prog;
 	struct optimg_error	*err;
-	bool			 dvd;
+	bool			 dvd, gdrom;
 	uint32_t		 codecs[4];
 	unsigned		 ncodecs;
 	uint32_t		 hunk_bytes, unit_bytes, hunk_count;
@@ -122,6 +122,21 @@ add_meta(struct chd_write *w, uint32_t tag, uint8_t flags, const void *data,
 	return OPTIMG_OK;
 }
 
+/*
+ * A GD-ROM is written as chdman writes a .gdi's: CHGD entries, and the
+ * sectors between a track and the next (the gap before track 2, the space
+ * up to the high-density area), which no file holds, as zero frames the
+ * track's PAD counts; MAME's GD-ROM drive wants it so.
+ */
+static uint32_t
+gd_pad(const struct optimg_disc *d, unsigned i, int32_t end)
+{
+	if (i + 1 >= d->ntracks)
+		return 0;
+	int32_t next = oi_track_stored_first(&d->tracks[i + 1]);
+	return next > end ? (uint32_t)(next - end) : 0;
+}
+
 static int
 plan_track(struct chd_write *w, const struct optimg_track *t, unsigned i)
 {
@@ -145,11 +160,20 @@ plan_track(struct chd_write *w, const struct optimg_track *t, unsigned i)
 	m->pregap_stored = stored_pregap > 0;
 	m->pregap = stored_pregap > 0 ? stored_pregap : t->pregap_unstored;
 	m->postgap = t->postgap_unstored;
-	wt->padded = (m->frames + CHD_CD_PAD - 1) / CHD_CD_PAD * CHD_CD_PAD;
+	if (w->gdrom) {
+		/* Gaps are padding, of this track or the one before. */
+		m->pad = gd_pad(&w->img->disc, i, wt->first +
+		    (int32_t)m->frames);
+		m->pregap = stored_pregap;
+		if (i + 1 < w->img->disc.ntracks)
+			m->postgap = 0;
+	}
+	wt->padded = (m->frames + m->pad + CHD_CD_PAD - 1) / CHD_CD_PAD *
+	    CHD_CD_PAD;
 	w->logical_bytes += (uint64_t)wt->padded * CHD_CD_FRAME;
-	int n = oi_chd_cd_format(m, text, sizeof(text));
-	return add_meta(w, CHD_META_CHT2, CHD_MDFLAGS_CHECKSUM, text,
-	    (size_t)n + 1);
+	int n = oi_chd_cd_format(m, w->gdrom, text, sizeof(text));
+	return add_meta(w, w->gdrom ? CHD_META_CHGD : CHD_META_CHT2,
+	    CHD_MDFLAGS_CHECKSUM, text, (size_t)n + 1);
 }
 
 static int
@@ -181,6 +205,7 @@ plan(struct chd_write *w)
 			return oi_set_error(w->err, OPTIMG_ENOMEM,
 			    "out of memory");
 		w->ntracks = d->ntracks;
+		w->gdrom = oi_disc_gdrom_hd_track(d) >= 0;
 		for (unsigned i = 0; i < d->ntracks; i++)
 			OI_TRY(plan_track(w, &d->tracks[i], i));
 		OI_TRY(oi_chd_lossless_meta(w->img, &w->meta, &w->nmeta,
