@@ -242,7 +242,7 @@ oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
 	of->stale_removed = sweep_stale(path);
 	of->path = strdup(path);
 	of->tmp_path = temp_name_for(path);
-	of->buf = malloc(OI_OUTFILE_BUFSIZE);
+	of->buf = oi_io_alloc(OI_OUTFILE_BUFSIZE);
 	if (of->path == NULL || of->tmp_path == NULL || of->buf == NULL) {
 		oi_outfile_abort(of);
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
@@ -363,7 +363,7 @@ flush_behind(struct oi_outfile *of, struct optimg_error *err)
 
 	OI_TRY(wait_async(of, err));
 	if (of->spare == NULL &&
-	    (of->spare = malloc(OI_OUTFILE_BUFSIZE)) == NULL)
+	    (of->spare = oi_io_alloc(OI_OUTFILE_BUFSIZE)) == NULL)
 		return flush_buf(of, err);
 	of->buf = of->spare;
 	of->spare = full;

@@ -20,10 +20,9 @@
  * Buffered bytes are written by the writer thread once a buffer is full,
  * while the caller fills a second one: reading the next input overlaps
  * the kernel's copy into the page cache, which is most of an output's
- * cost.  1 MiB writes cost no more than 4 MiB ones, and two buffers this
- * size stay in the CPU's cache where the one buffer of 4 MiB did not.
+ * cost.  Each buffer is one huge page (oi_io_alloc).
  */
-#define OI_OUTFILE_BUFSIZE (1u << 20)
+#define OI_OUTFILE_BUFSIZE (2u << 20)
 
 struct oi_outfile {
 	char		*path;		/* final name */

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,31 @@ oi_reallocarray(void *p, size_t n, size_t size)
 	if (size != 0 && n > SIZE_MAX / size)
 		return NULL;
 	return realloc(p, n * size == 0 ? 1 : n * size);
+}
+
+#define HUGE_PAGE	(2u << 20)
+
+/*
+ * On a VM every TLB miss walks two sets of page tables, and a buffer of
+ * 4 KiB pages that the kernel copies megabytes into and out of pays that
+ * walk on every page: read() + write() of 1.15 GB through a 2 MiB buffer
+ * took 1.2-2.4 s of CPU in 4 KiB pages, 0.37 s in one huge page
+ * (copy_file_range: 0.51-0.75 s), on this project's 2-core VM.
+ */
+void *
+oi_io_alloc(size_t size)
+{
+	size_t n = (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+	void *p;
+
+	if (size < HUGE_PAGE / 2 || n < size)
+		return malloc(size);
+	if ((p = aligned_alloc(HUGE_PAGE, n)) == NULL)
+		return malloc(size);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, n, MADV_HUGEPAGE);
+#endif
+	return p;
 }
 
 bool

@@ -181,9 +181,10 @@ ensure_scratch(struct optimg_image *img, size_t size)
 
 	if (img->scratch_size >= size)
 		return OPTIMG_OK;
-	p = realloc(img->scratch, size);
+	p = oi_io_alloc(size);	/* nothing in the old one to keep */
 	if (p == NULL)
 		return oi_set_error(&img->err, OPTIMG_ENOMEM, "out of memory");
+	free(img->scratch);
 	img->scratch = p;
 	img->scratch_size = size;
 	return OPTIMG_OK;

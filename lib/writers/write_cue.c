@@ -309,8 +309,8 @@ write_all(struct cue_job *job, struct optimg_error *err)
 	uint8_t *bufs[2];
 	int rc = OPTIMG_OK;
 
-	bufs[0] = malloc((size_t)OI_CONVERT_CHUNK * 2448);
-	bufs[1] = malloc((size_t)OI_CONVERT_CHUNK * 2448);
+	bufs[0] = oi_io_alloc((size_t)OI_CONVERT_CHUNK * 2448);
+	bufs[1] = oi_io_alloc((size_t)OI_CONVERT_CHUNK * 2448);
 	if (bufs[0] == NULL || bufs[1] == NULL)
 		rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	for (unsigned i = 0; i < job->disc.ntracks && rc == OPTIMG_OK; i++)

@@ -67,8 +67,8 @@ copy_track(struct optimg_image *img, const struct optimg_track *t,
 	uint8_t *bufs[2];
 	int rc = OPTIMG_OK;
 
-	bufs[0] = malloc((size_t)OI_CONVERT_CHUNK * 2048);
-	bufs[1] = malloc((size_t)OI_CONVERT_CHUNK * 2048);
+	bufs[0] = oi_io_alloc((size_t)OI_CONVERT_CHUNK * 2048);
+	bufs[1] = oi_io_alloc((size_t)OI_CONVERT_CHUNK * 2048);
 	if (bufs[0] == NULL || bufs[1] == NULL)
 		rc = oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	else
