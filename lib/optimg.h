@@ -457,6 +457,9 @@ struct optimg_convert_opts {
 	bool			 split;		/* one bin per track */
 	unsigned		 data_track;	/* 0: the only data track */
 	bool			 force;		/* overwrite existing output */
+	/* How hard a .xz (1-9), .zst (1-19) or .gz (1-9) output is
+	   compressed; 0: xz 2, zstd 3, gzip 6.  Others take none. */
+	unsigned		 level;
 	optimg_progress_fn	 progress;
 	void			*progress_ctx;
 	optimg_warning_fn	 warning;

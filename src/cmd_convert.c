@@ -67,6 +67,8 @@ static const char usage[] =
     "  --lossy             leave out what the output format cannot hold\n"
     "  --split             one bin per track (cue, toc), 'NAME (Track N).bin'\n"
     "  --data-track N      the data track to write into an ISO\n"
+    "  --level N           how hard a .xz (1-9, default 2), .zst (1-19,\n"
+    "                      default 3) or .gz (1-9, default 6) is packed\n"
     "  -f, --force         replace OUTPUT (and its bins) if they exist\n"
     "      --json          print what was written as a JSON document\n"
     "  -q, --quiet         no progress bar\n"
@@ -105,6 +107,34 @@ parse_track(const char *arg, unsigned *track)
 	return 0;
 }
 
+static int
+parse_level(const char *arg, unsigned *level)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < 1 || v > 19)
+		return cli_usage_error("--level takes a number 1-19, not '%s'",
+		    arg);
+	*level = (unsigned)v;
+	return 0;
+}
+
+/* The highest --level the output's packing takes; 0: it is not packed. */
+static unsigned
+max_level(const char *out)
+{
+	size_t n = strlen(out);
+
+	if (n > 3 && strcasecmp(out + n - 3, ".xz") == 0)
+		return 9;
+	if (n > 3 && strcasecmp(out + n - 3, ".gz") == 0)
+		return 9;
+	if (n > 4 && strcasecmp(out + n - 4, ".zst") == 0)
+		return 19;
+	return 0;
+}
+
 /* Options that make no sense for the output asked for are usage errors. */
 static int
 check_combination(const struct optimg_convert_opts *opts, const char *out)
@@ -121,6 +151,10 @@ check_combination(const struct optimg_convert_opts *opts, const char *out)
 	if (opts->split && strcmp(to, "cue") != 0 && strcmp(to, "toc") != 0)
 		return cli_usage_error("--split applies to BIN/CUE and TOC "
 		    "output, not %s", name);
+	if (opts->level > max_level(out))
+		return cli_usage_error(max_level(out) == 0 ? "--level applies "
+		    "to .xz, .zst and .gz output" : "--level %u: this output "
+		    "takes 1-%u", opts->level, max_level(out));
 	if (opts->data_track != 0 && strcmp(to, "iso") != 0)
 		return cli_usage_error("--data-track applies to ISO output; "
 		    "%s %s keeps every track", strcmp(to, "cue") == 0 ? "a" :
@@ -137,6 +171,7 @@ parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 		{ "lossy", no_argument, NULL, 'l' },
 		{ "split", no_argument, NULL, 's' },
 		{ "data-track", required_argument, NULL, 'd' },
+		{ "level", required_argument, NULL, 'L' },
 		{ "parent", required_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
@@ -160,6 +195,10 @@ parse_args(int argc, char **argv, struct optimg_convert_opts *opts)
 			break;
 		case 'd':
 			if ((rc = parse_track(optarg, &opts->data_track)) != 0)
+				return rc;
+			break;
+		case 'L':
+			if ((rc = parse_level(optarg, &opts->level)) != 0)
 				return rc;
 			break;
 		case 'f':

@@ -119,11 +119,12 @@ print_track(struct optimg_image *img, unsigned i)
 		    (long)t->index[n], msf);
 	}
 	if (t->pregap_unstored)
-		printf("  %13s pregap of %u sectors not stored in the file\n",
-		    "", t->pregap_unstored);
+		printf("  %13s pregap of %u sector%s not stored in the file\n",
+		    "", t->pregap_unstored, t->pregap_unstored == 1 ? "" : "s");
 	if (t->postgap_unstored)
-		printf("  %13s postgap of %u sectors not stored in the file\n",
-		    "", t->postgap_unstored);
+		printf("  %13s postgap of %u sector%s not stored in the "
+		    "file\n", "", t->postgap_unstored,
+		    t->postgap_unstored == 1 ? "" : "s");
 	if (t->subchannel)
 		printf("  %13s subchannel (96 bytes of P-W a sector) kept\n",
 		    "");
@@ -145,13 +146,24 @@ print_session_gap(const struct optimg_disc *d, unsigned i)
 			    (long)d->sessions[s - 1].leadout);
 }
 
+/* The length of a plural noun ("blocks") to print after n: "1 block". */
+static int
+noun_len(unsigned n, const char *plural)
+{
+	size_t len = strlen(plural);
+
+	return (int)(n == 1 && len > 1 && plural[len - 1] == 's' ? len - 1 :
+	    len);
+}
+
 /* Files read through a decompressor: an ISO.xz, a cue's bins.ecm. */
 static void
 print_packed(const struct optimg_container *c)
 {
-	printf("container: %s, %u file%s, %u %s, %llu bytes hold %llu "
+	printf("container: %s, %u file%s, %u %.*s, %llu bytes hold %llu "
 	    "(%.1f%%)\n", c->kind, c->files, c->files == 1 ? "" : "s",
-	    c->hunk_count, c->units, (unsigned long long)c->stored_bytes,
+	    c->hunk_count, noun_len(c->hunk_count, c->units), c->units,
+	    (unsigned long long)c->stored_bytes,
 	    (unsigned long long)c->logical_bytes, c->logical_bytes == 0 ?
 	    0.0 : 100.0 * (double)c->stored_bytes /
 	    (double)c->logical_bytes);
@@ -175,9 +187,10 @@ print_container(struct optimg_image *img)
 		print_packed(&c);
 		return;
 	}
-	printf("container: %s v%u, %u hunks of %u bytes (units of %u), "
+	printf("container: %s v%u, %u hunk%s of %u bytes (units of %u), "
 	    "%llu bytes hold %llu (%.1f%%)\n", c.kind, c.version,
-	    c.hunk_count, c.hunk_bytes, c.unit_bytes,
+	    c.hunk_count, c.hunk_count == 1 ? "" : "s", c.hunk_bytes,
+	    c.unit_bytes,
 	    (unsigned long long)c.stored_bytes,
 	    (unsigned long long)c.logical_bytes, c.logical_bytes == 0 ? 0.0 :
 	    100.0 * (double)c.stored_bytes / (double)c.logical_bytes);

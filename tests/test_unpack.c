@@ -111,7 +111,7 @@ round_trip(enum oi_pack_kind kind, size_t size)
 	for (size_t i = 0; i < size; i += 16)
 		memset(data + i, (int)(rng() & 0x0f), OI_MIN((size_t)16,
 		    size - i));
-	CU_ASSERT_EQUAL_FATAL(oi_pack_new(&p, kind, path, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(oi_pack_new(&p, kind, path, 0, &err), 0);
 	for (size_t i = 0; i < size; i += 1000003)
 		CU_ASSERT_EQUAL(oi_pack_write(p, fd, data + i,
 		    OI_MIN((size_t)1000003, size - i), &err), 0);

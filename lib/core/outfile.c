@@ -283,14 +283,14 @@ write_fully(struct oi_outfile *of, const uint8_t *p, size_t len,
 }
 
 int
-oi_outfile_pack(struct oi_outfile *of, enum oi_pack_kind kind,
+oi_outfile_pack(struct oi_outfile *of, enum oi_pack_kind kind, unsigned level,
     struct optimg_error *err)
 {
 	if (kind == OI_PACK_NONE)
 		return OPTIMG_OK;
 	OI_TRY(oi_outfile_wait(of, err));
 	OI_TRY(flush_buf(of, err));
-	return oi_pack_new(&of->pack, kind, of->path, err);
+	return oi_pack_new(&of->pack, kind, of->path, level, err);
 }
 
 static int

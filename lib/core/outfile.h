@@ -54,11 +54,12 @@ int oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
     struct optimg_error *err);
 /*
  * From here on, what is written is compressed (pack.h) as kind says;
- * OI_PACK_NONE does nothing.  A packed file is written in order only:
- * oi_outfile_pwrite fails and oi_outfile_copy_from_fd answers EUNSUPP.
+ * OI_PACK_NONE does nothing; level 0 is the kind's default.  A packed
+ * file is written in order only: oi_outfile_pwrite fails and
+ * oi_outfile_copy_from_fd answers EUNSUPP.
  */
 int oi_outfile_pack(struct oi_outfile *of, enum oi_pack_kind kind,
-    struct optimg_error *err);
+    unsigned level, struct optimg_error *err);
 int oi_outfile_write(struct oi_outfile *of, const void *data, size_t len,
     struct optimg_error *err);
 /*

@@ -19,9 +19,11 @@ enum oi_pack_kind oi_pack_kind_of(const char *path);
 /* How long that extension is ("x.iso.xz" -> 3); 0 for none. */
 size_t oi_pack_suffix_len(const char *path);
 
-/* path names the file in messages. */
+/* The highest level kind takes (1 is the lowest; 0: it has none). */
+unsigned oi_pack_max_level(enum oi_pack_kind kind);
+/* path names the file in messages; level 0 is the kind's default. */
 int oi_pack_new(struct oi_pack **p, enum oi_pack_kind kind, const char *path,
-    struct optimg_error *err);
+    unsigned level, struct optimg_error *err);
 /* Compresses len bytes and writes what that gives to fd. */
 int oi_pack_write(struct oi_pack *p, int fd, const void *data, size_t len,
     struct optimg_error *err);
@@ -41,6 +43,7 @@ struct oi_pack_codec {
 struct oi_pack {
 	const struct oi_pack_codec *codec;
 	char		*path;
+	unsigned	 level;		/* 0: the default */
 	void		*ctx;
 };
 

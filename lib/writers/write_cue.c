@@ -35,6 +35,7 @@ struct cue_job {
 	struct oi_outfile	 cue;
 	struct oi_progress	 prog;
 	enum oi_pack_kind	 pack;		/* how the bins are compressed */
+	unsigned		 level;		/* and how hard (0: default) */
 	char			*suffix;	/* ".xz" after their names */
 };
 
@@ -232,7 +233,8 @@ open_outputs(struct cue_job *job, const char *cue_path, bool force,
 		if (rc == OPTIMG_OK && of->path == NULL) {
 			rc = oi_outfile_open(of, path, force, err);
 			if (rc == OPTIMG_OK)
-				rc = oi_outfile_pack(of, job->pack, err);
+				rc = oi_outfile_pack(of, job->pack, job->level,
+				    err);
 		}
 		free(path);
 		OI_TRY(rc);
@@ -390,6 +392,7 @@ write_cue(struct optimg_image *img, const char *out,
 	job.img = img;
 	job.cue.fd = -1;
 	job.prog.fn = opts->progress;
+	job.level = opts->level;
 	job.prog.ctx = opts->progress_ctx;
 	if (opts->data_track != 0) {
 		oi_set_error(err, OPTIMG_EINVAL, "keeping one data track "

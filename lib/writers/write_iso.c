@@ -92,7 +92,7 @@ write_iso(struct optimg_image *img, const char *out,
 	OI_TRY(oi_check_not_input(img, out, err));
 	prog.total = (uint64_t)(t->length - t->postgap_unstored) * 2048;
 	OI_TRY(oi_outfile_open(&of, out, opts->force, err));
-	rc = oi_outfile_pack(&of, oi_pack_kind_of(out), err);
+	rc = oi_outfile_pack(&of, oi_pack_kind_of(out), opts->level, err);
 	if (rc == OPTIMG_OK)
 		rc = copy_track(img, t, &of, &prog, err);
 	if (rc == OPTIMG_OK)

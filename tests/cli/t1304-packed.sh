@@ -135,6 +135,25 @@ rm -f "$TMP/back.cue" "$TMP/back.bin"
 "$OPTIMG" info "$TMP/many.iso.xz" >"$TMP/info"
 grep -q "^container: xz, 1 file, [0-9]* blocks, [0-9]* bytes hold $(stat -c %s \
 	"$src") (" "$TMP/info" || fail "info: $(cat "$TMP/info")"
+# --level: both ends give the source back, the higher no bigger; an
+# output that is not packed takes none, and each kind its own range.
+for lv in 1 9; do
+	expect_exit 0 "$OPTIMG" convert --level $lv "$TMP/src/joliet.iso" \
+		"$TMP/level$lv.iso.xz"
+	xz -dc "$TMP/level$lv.iso.xz" | cmp - "$TMP/src/joliet.iso" ||
+		fail "--level $lv: xz -d differs"
+done
+[ "$(stat -c %s "$TMP/level9.iso.xz")" -le "$(stat -c %s "$TMP/level1.iso.xz")" ] ||
+	fail "--level 9 bigger than --level 1"
+expect_exit 0 "$OPTIMG" convert --level 19 "$TMP/src/joliet.iso" "$TMP/l19.iso.zst"
+zstd -qdc "$TMP/l19.iso.zst" | cmp - "$TMP/src/joliet.iso" || fail "--level 19 zst"
+expect_exit 2 "$OPTIMG" convert --level 12 "$TMP/src/joliet.iso" "$TMP/l12.iso.xz"
+expect_exit 2 "$OPTIMG" convert --level 3 "$TMP/src/joliet.iso" "$TMP/l3.cue"
+
+# A small one is one block: "1 block", not "1 blocks".
+"$OPTIMG" info "$TMP/joliet.iso.xz" >"$TMP/info"
+grep -q "^container: xz, 1 file, 1 block, " "$TMP/info" ||
+	fail "info: $(cat "$TMP/info")"
 "$OPTIMG" info "$TMP/p1-ecm.cue" 2>/dev/null >"$TMP/info"
 grep -q "^container: ecm, 1 file, [0-9]* records" "$TMP/info" ||
 	fail "info: $(cat "$TMP/info")"
