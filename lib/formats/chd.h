@@ -23,6 +23,7 @@
 #define OI_CHD_H
 
 #include "oi_private.h"
+#include "unpack.h"
 
 #define CHD_TAG(a, b, c, d) \
 	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
@@ -310,10 +311,13 @@ int oi_chd_bin_read(struct optimg_image *img, uint64_t off, void *buf,
     size_t len, bool be, struct optimg_error *err);
 /*
  * Writes the cue sheet and files our tag keeps (out is the cue's path,
- * the files go beside it, named as the sheet names them); OPTIMG_ENOENT
- * when img has no usable tag, and nothing is written.
+ * the files go beside it, named as the sheet names them, packed as pack
+ * says with suffix added to their names, the sheet unchanged: readers
+ * find x.bin.xz for x.bin); OPTIMG_ENOENT when img has no usable tag,
+ * and nothing is written.
  */
 int oi_chd_write_original(struct optimg_image *img, const char *out,
-    const struct optimg_convert_opts *opts, struct optimg_error *err);
+    const struct optimg_convert_opts *opts, enum oi_pack_kind pack,
+    const char *suffix, struct optimg_error *err);
 
 #endif /* OI_CHD_H */

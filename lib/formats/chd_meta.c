@@ -323,6 +323,8 @@ struct orig_job {
 	struct oi_outfile	*of;	/* nfiles bins, then the cue */
 	struct oi_progress	 prog;
 	char			*dir;
+	enum oi_pack_kind	 pack;	/* the files', the cue stays text */
+	const char		*suffix;	/* ".xz" ..., or NULL */
 };
 
 static int
@@ -355,16 +357,32 @@ write_bins(struct orig_job *j, const struct oi_cue_sheet *s,
 	return rc;
 }
 
+/* dir/name, packed files with their suffix ("x.bin.xz"). */
+static char *
+file_path(const struct orig_job *j, const char *name)
+{
+	char *path = oi_path_join(j->dir, name), *p;
+	size_t n;
+
+	if (path == NULL || j->suffix == NULL)
+		return path;
+	n = strlen(path) + strlen(j->suffix) + 1;
+	if ((p = malloc(n)) != NULL)
+		snprintf(p, n, "%s%s", path, j->suffix);
+	free(path);
+	return p;
+}
+
 static int
 open_outputs(struct orig_job *j, const char *out, bool force,
-    struct optimg_error *err)
+    unsigned level, struct optimg_error *err)
 {
 	char *base = NULL;
 
 	OI_TRY(oi_output_split(out, ".cue", &j->dir, &base, err));
 	free(base);
 	for (unsigned i = 0; i < j->l.nfiles; i++) {
-		char *p = oi_path_join(j->dir, j->l.name[i]);
+		char *p = file_path(j, j->l.name[i]);
 		int rc;
 		if (p == NULL)
 			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
@@ -375,6 +393,8 @@ open_outputs(struct orig_job *j, const char *out, bool force,
 				    "the CHD's tag names '%s' twice", p);
 		if (rc == 0)
 			rc = oi_outfile_open(&j->of[i], p, force, err);
+		if (rc == 0)
+			rc = oi_outfile_pack(&j->of[i], j->pack, level, err);
 		free(p);
 		OI_TRY(rc);
 	}
@@ -384,13 +404,14 @@ open_outputs(struct orig_job *j, const char *out, bool force,
 
 int
 oi_chd_write_original(struct optimg_image *img, const char *out,
-    const struct optimg_convert_opts *opts, struct optimg_error *err)
+    const struct optimg_convert_opts *opts, enum oi_pack_kind pack,
+    const char *suffix, struct optimg_error *err)
 {
 	struct oi_chd *chd = oi_chd_of_image(img);
 	const struct chd_meta *m = chd != NULL ?
 	    oi_chd_meta(chd, CHD_META_OPTIMG, 0) : NULL;
 	struct oi_cue_sheet *sheet = NULL;
-	struct orig_job j = { .img = img };
+	struct orig_job j = { .img = img, .pack = pack, .suffix = suffix };
 	struct optimg_error e;
 	int rc;
 
@@ -417,7 +438,7 @@ oi_chd_write_original(struct optimg_image *img, const char *out,
 	else {
 		for (unsigned i = 0; i <= j.l.nfiles; i++)
 			j.of[i].fd = -1;
-		rc = open_outputs(&j, out, opts->force, err);
+		rc = open_outputs(&j, out, opts->force, opts->level, err);
 	}
 	if (rc == OPTIMG_OK)
 		rc = write_bins(&j, sheet, err);

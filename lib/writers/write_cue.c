@@ -383,11 +383,6 @@ write_cue(struct optimg_image *img, const char *out,
 	char *cue = NULL;
 	int rc;
 
-	/* A CHD of ours gives back the very sheet and files. */
-	rc = oi_pack_kind_of(out) != OI_PACK_NONE ? OPTIMG_ENOENT :
-	    oi_chd_write_original(img, out, opts, err);
-	if (rc != OPTIMG_ENOENT)
-		return rc;
 	memset(&job, 0, sizeof(job));
 	job.img = img;
 	job.cue.fd = -1;
@@ -402,6 +397,17 @@ write_cue(struct optimg_image *img, const char *out,
 	rc = packed_names(&job, out, &cue, err);
 	if (cue != NULL)
 		out = cue;
+	/* A CHD of ours gives back the very sheet and files. */
+	if (rc == OPTIMG_OK) {
+		rc = oi_chd_write_original(img, out, opts, job.pack,
+		    job.suffix, err);
+		if (rc != OPTIMG_ENOENT) {
+			job_release(&job);
+			free(cue);
+			return rc;
+		}
+		rc = OPTIMG_OK;
+	}
 	if (rc == OPTIMG_OK)
 		rc = prepare_disc(&job, err);
 	if (rc == OPTIMG_OK)

@@ -73,6 +73,20 @@ for cue in redump p1 be; do
 		while IFS= read -r f; do same_file "$TMP/back-$cue/$f" "$TMP/$f"; done
 	n=$((n + 1))
 done
+# Packed output keeps the tag's sheet too: x.cue is the original text,
+# each file the original packed (readers find x.bin.xz for x.bin).
+if command -v xz >/dev/null 2>&1; then
+	mkdir "$TMP/back-xz"
+	expect_exit 0 "$OPTIMG" convert "$TMP/redump.chd" "$TMP/back-xz/redump.bin.xz"
+	same_file "$TMP/back-xz/redump.cue" "$TMP/redump.cue"
+	sed -n 's/^FILE "\(.*\)" [BM].*/\1/p' "$TMP/redump.cue" | tr -d '\r' |
+		while IFS= read -r f; do
+			xz -dc "$TMP/back-xz/$f.xz" | cmp -s - "$TMP/$f" ||
+				fail "redump.bin.xz: $f.xz is not $f packed"
+		done
+	n=$((n + 1))
+fi
+
 # chdman 0.251 reads MOTOROLA as BINARY (its CHD of be.cue holds the
 # samples byte-swapped); ours holds the true samples, so chdman extractcd
 # gives the little-endian original.
