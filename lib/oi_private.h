@@ -43,6 +43,8 @@ void *oi_reallocarray(void *p, size_t n, size_t size);
 char *oi_strdup(const char *s);		/* NULL in, NULL out */
 /* A buffer for bulk I/O, in huge pages when large (util.c); free() it. */
 void *oi_io_alloc(size_t size);
+/* The cores this process may run on (sched_getaffinity), at least 1. */
+unsigned oi_cpu_count(void);
 uint16_t oi_le16dec(const void *p);
 uint32_t oi_le32dec(const void *p);
 uint16_t oi_be16dec(const void *p);

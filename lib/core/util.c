@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -53,6 +54,16 @@ oi_io_alloc(size_t size)
 	(void)madvise(p, n, MADV_HUGEPAGE);
 #endif
 	return p;
+}
+
+unsigned
+oi_cpu_count(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	return (unsigned)OI_MAX(CPU_COUNT(&set), 1);
 }
 
 bool

@@ -17,7 +17,6 @@
 #include "config.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,16 +87,6 @@ work(void *arg)
 	return NULL;
 }
 
-static unsigned
-cores(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) != 0)
-		return 1;
-	return (unsigned)CPU_COUNT(&set);
-}
-
 static void
 worker_release(struct ahead_worker *wk)
 {
@@ -126,7 +115,7 @@ worker_setup(struct chd_ahead *a, struct ahead_worker *wk)
 struct chd_ahead *
 oi_chd_ahead_new(struct oi_chd *chd)
 {
-	unsigned want = OI_MIN(cores(), AHEAD_WORKERS);
+	unsigned want = OI_MIN(oi_cpu_count(), AHEAD_WORKERS);
 	struct chd_ahead *a;
 
 	/* One core gains nothing; other streams may not be read at once. */

@@ -12,7 +12,6 @@
 #include "config.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -460,11 +459,7 @@ work(void *arg)
 static unsigned
 cores(void)
 {
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) != 0)
-		return 1;
-	return (unsigned)OI_MIN(OI_MAX(CPU_COUNT(&set), 1), MAX_WORKERS);
+	return OI_MIN(oi_cpu_count(), MAX_WORKERS);
 }
 
 /* Starts the workers set up; none (the caller compresses) when no thread
