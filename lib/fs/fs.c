@@ -33,24 +33,29 @@ image_span(void *ctx, int32_t lba, uint32_t count, struct oi_plain_span *out)
 	return oi_image_plain_span(ctx, lba, count, out);
 }
 
-struct mem_ctx {
-	const uint8_t	*data;
-	size_t		 len;
-};
-
-static int
-mem_read(void *ctx, int32_t lba, uint32_t count, void *buf,
+int
+oi_fs_mem_check(const struct oi_fs_mem *m, int32_t lba, uint32_t count,
     struct optimg_error *err)
 {
-	const struct mem_ctx *m = ctx;
-	uint64_t off = (uint64_t)lba * OI_FS_SECTOR;
-	uint64_t n = (uint64_t)count * OI_FS_SECTOR;
+	uint64_t off = (uint64_t)lba * m->sector;
+	uint64_t n = (uint64_t)count * m->sector;
 
 	if (lba < 0 || off > m->len || n > m->len - off)
 		return oi_set_error(err, OPTIMG_ERANGE,
 		    "sectors %d..%llu are past the end of the image", lba,
 		    (unsigned long long)(lba + (uint64_t)count - 1));
-	memcpy(buf, m->data + off, n);
+	return 0;
+}
+
+static int
+mem_read(void *ctx, int32_t lba, uint32_t count, void *buf,
+    struct optimg_error *err)
+{
+	const struct oi_fs_mem *m = ctx;
+
+	OI_TRY(oi_fs_mem_check(m, lba, count, err));
+	memcpy(buf, m->data + (size_t)lba * OI_FS_SECTOR,
+	    (size_t)count * OI_FS_SECTOR);
 	return 0;
 }
 
@@ -257,28 +262,39 @@ oi_fs_reopen(const struct optimg_fs *fs, struct optimg_image **img,
 }
 
 int
-oi_fs_open_mem(const void *data, size_t len,
-    const struct optimg_fs_opts *opts, struct optimg_fs **out,
+oi_fs_open_mem_with(struct oi_fs_reader *rd, const void *data, size_t len,
+    size_t sector, const struct optimg_fs_opts *opts, struct optimg_fs **out,
     struct optimg_error *err)
 {
-	struct mem_ctx *m = malloc(sizeof(*m));
-	struct oi_fs_reader rd;
+	struct oi_fs_mem *m = malloc(sizeof(*m));
 	int rc;
 
 	if (m == NULL)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	m->data = data;
 	m->len = len;
-	memset(&rd, 0, sizeof(rd));
-	rd.read = mem_read;
-	rd.ctx = m;
-	rd.end = (int32_t)OI_MIN(len / OI_FS_SECTOR, (size_t)INT32_MAX);
-	rc = oi_fs_open_reader(&rd, opts, out, err);
+	m->sector = sector;
+	rd->ctx = m;
+	rd->end = (int32_t)OI_MIN(len / sector, (size_t)INT32_MAX);
+	rc = oi_fs_open_reader(rd, opts, out, err);
 	if (rc < 0)
 		free(m);
 	else
 		(*out)->own_ctx = true;
 	return rc;
+}
+
+int
+oi_fs_open_mem(const void *data, size_t len,
+    const struct optimg_fs_opts *opts, struct optimg_fs **out,
+    struct optimg_error *err)
+{
+	struct oi_fs_reader rd;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.read = mem_read;
+	return oi_fs_open_mem_with(&rd, data, len, OI_FS_SECTOR, opts, out,
+	    err);
 }
 
 void

@@ -127,6 +127,19 @@ int oi_fs_check_extent(struct optimg_fs *fs, uint32_t lba, uint64_t bytes,
 int oi_fs_open_reader(const struct oi_fs_reader *rd,
     const struct optimg_fs_opts *opts, struct optimg_fs **out,
     struct optimg_error *err);
+/* An image held in memory: LBA 0 at byte 0, `sector` bytes a sector. */
+struct oi_fs_mem {
+	const uint8_t	*data;
+	size_t		 len;
+	size_t		 sector;
+};
+/* OPTIMG_ERANGE unless sectors lba..lba+count-1 are all in m. */
+int oi_fs_mem_check(const struct oi_fs_mem *m, int32_t lba, uint32_t count,
+    struct optimg_error *err);
+/* Opens rd (read, read_raw set by the caller) over data; owns the context. */
+int oi_fs_open_mem_with(struct oi_fs_reader *rd, const void *data, size_t len,
+    size_t sector, const struct optimg_fs_opts *opts, struct optimg_fs **out,
+    struct optimg_error *err);
 /* A file system over an image held in memory (.iso layout, LBA 0 = byte 0). */
 int oi_fs_open_mem(const void *data, size_t len,
     const struct optimg_fs_opts *opts, struct optimg_fs **out,

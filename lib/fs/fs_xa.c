@@ -160,31 +160,13 @@ oi_fs_image_read_raw(void *ctx, int32_t lba, uint32_t count, void *buf,
 
 /* ---- raw 2352-byte sectors in memory (tests) --------------------------- */
 
-struct raw_mem {
-	const uint8_t	*data;
-	size_t		 len;
-};
-
-static int
-raw_mem_check(const struct raw_mem *m, int32_t lba, uint32_t count,
-    struct optimg_error *err)
-{
-	uint64_t off = (uint64_t)lba * 2352, n = (uint64_t)count * 2352;
-
-	if (lba < 0 || off > m->len || n > m->len - off)
-		return oi_set_error(err, OPTIMG_ERANGE,
-		    "sectors %d..%llu are past the end of the image", lba,
-		    (unsigned long long)(lba + (uint64_t)count - 1));
-	return 0;
-}
-
 static int
 raw_mem_read(void *ctx, int32_t lba, uint32_t count, void *buf,
     struct optimg_error *err)
 {
-	const struct raw_mem *m = ctx;
+	const struct oi_fs_mem *m = ctx;
 
-	OI_TRY(raw_mem_check(m, lba, count, err));
+	OI_TRY(oi_fs_mem_check(m, lba, count, err));
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *s = m->data + (size_t)(lba + i) * 2352;
 		uint8_t *d = (uint8_t *)buf + (size_t)i * OI_FS_SECTOR;
@@ -202,9 +184,9 @@ static int
 raw_mem_read_raw(void *ctx, int32_t lba, uint32_t count, void *buf,
     struct optimg_error *err)
 {
-	const struct raw_mem *m = ctx;
+	const struct oi_fs_mem *m = ctx;
 
-	OI_TRY(raw_mem_check(m, lba, count, err));
+	OI_TRY(oi_fs_mem_check(m, lba, count, err));
 	for (uint32_t i = 0; i < count; i++)
 		memcpy((uint8_t *)buf + (size_t)i * OI_FS_RAW,
 		    m->data + (size_t)(lba + i) * 2352 + 16, OI_FS_RAW);
@@ -216,23 +198,10 @@ oi_fs_open_mem_raw(const void *data, size_t len,
     const struct optimg_fs_opts *opts, struct optimg_fs **out,
     struct optimg_error *err)
 {
-	struct raw_mem *m = malloc(sizeof(*m));
 	struct oi_fs_reader rd;
-	int rc;
 
-	if (m == NULL)
-		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-	m->data = data;
-	m->len = len;
 	memset(&rd, 0, sizeof(rd));
 	rd.read = raw_mem_read;
 	rd.read_raw = raw_mem_read_raw;
-	rd.ctx = m;
-	rd.end = (int32_t)OI_MIN(len / 2352, (size_t)INT32_MAX);
-	rc = oi_fs_open_reader(&rd, opts, out, err);
-	if (rc < 0)
-		free(m);
-	else
-		(*out)->own_ctx = true;
-	return rc;
+	return oi_fs_open_mem_with(&rd, data, len, 2352, opts, out, err);
 }
