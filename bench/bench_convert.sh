@@ -6,19 +6,14 @@
 # Goals (issue #2): BIN/CUE -> ISO >= 0.8x cp and >= 2x bchunk;
 # ISO -> BIN/CUE >= 0.5x cp.  Best of 3 runs each, warm page cache.
 set -eu
+. "$(dirname "$0")/common.sh"
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$top}" && pwd)
+bench_build_tools "${1:-$top}"
 mb=${2:-700}
-optimg="$build/src/optimg"
-mkfixture="$build/tests/mkfixture"
-[ -x "$optimg" ] && [ -x "$mkfixture" ] || {
-	echo "bench: build first (make && make tests/mkfixture)" >&2
-	exit 1
-}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/optimg-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-head -c $((mb * 1000 * 1000)) /dev/urandom >"$work/payload.dat"
+bench_noise "$work/payload.dat" $((mb * 1000 * 1000)) 16
 "$mkfixture" iso "$work/disc.iso" BENCH "$work/payload.dat"
 rm "$work/payload.dat"
 "$optimg" convert -q "$work/disc.iso" "$work/disc.cue"

@@ -25,26 +25,20 @@
 #   and every tool meets the same warm memory.  For small.iso each run
 #   gets a new directory and all are removed at the end.
 set -eu
+. "$(dirname "$0")/common.sh"
 OPTIMG=${1:-${OPTIMG:-optimg}}
 DIR=${BENCH_DIR:-/tmp/optimg-bench}
 RUNS=${BENCH_RUNS:-3}
 mkdir -p "$DIR"
 command -v xorriso >/dev/null || { echo "bench: needs xorriso" >&2; exit 1; }
 command -v bc >/dev/null || { echo "bench: needs bc" >&2; exit 1; }
-# A libtool wrapper script (build/src/optimg with a shared build) costs
-# some 20 ms a start: run the binary behind it.
-real="$(dirname "$OPTIMG")/.libs/$(basename "$OPTIMG")"
-if [ -x "$real" ] && [ -d "$(dirname "$OPTIMG")/../lib/.libs" ]; then
-	LD_LIBRARY_PATH="$(cd "$(dirname "$OPTIMG")/../lib/.libs" && pwd)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-	export LD_LIBRARY_PATH
-	OPTIMG=$real
-fi
+case $OPTIMG in */*) bench_real_optimg "$OPTIMG"; OPTIMG=$real_optimg ;; esac
 "$OPTIMG" --version >/dev/null || { echo "bench: cannot run $OPTIMG" >&2; exit 1; }
 
 if [ ! -f "$DIR/big.iso" ]; then
 	mkdir -p "$DIR/big-src"
 	for i in 1 2 3 4; do
-		head -c $((256 << 20)) /dev/urandom >"$DIR/big-src/file$i.bin"
+		bench_noise "$DIR/big-src/file$i.bin" $((256 << 20)) "$i"
 	done
 	xorriso -outdev "$DIR/big.iso" -map "$DIR/big-src" / -commit \
 	    >/dev/null 2>&1

@@ -10,6 +10,7 @@
 # from a warm page cache (the trees are read once first), so the numbers
 # compare the writers, not the disk.  Prints seconds, ratios and peak RSS.
 set -eu
+. "$(dirname "$0")/common.sh"
 
 OPTIMG=${OPTIMG:-optimg}
 WORK=${1:-${TMPDIR:-/tmp}/optimg-bench-mkiso}
@@ -25,8 +26,8 @@ make_trees() {
 		mkdir -p "$WORK/big.tmp/sub"
 		n=0
 		while [ $((n * 256)) -lt "$BIG_MB" ]; do
-			head -c $((256 * 1024 * 1024)) /dev/urandom \
-				>"$WORK/big.tmp/sub/part$n.bin"
+			bench_noise "$WORK/big.tmp/sub/part$n.bin" \
+			    $((256 * 1024 * 1024)) "$n"
 			n=$((n + 1))
 		done
 		mv "$WORK/big.tmp" "$WORK/big"

@@ -15,6 +15,7 @@
 # 3); the table shows the median and the min-max of each.  Issue #17
 # wants optimg below 32 MB (32768 KB) on many-small.
 set -eu
+. "$(dirname "$0")/common.sh"
 
 OPTIMG=${1:-build-rel/src/optimg}
 TREE=${2:-/tmp/benchlab/trees/many-small}
@@ -22,14 +23,8 @@ RUNS=${RUNS:-3}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench: needs /usr/bin/time (package time)" >&2; exit 1; }
 [ -d "$TREE" ] || { echo "bench: no tree '$TREE'" >&2; exit 1; }
-dir=$(cd "$(dirname "$OPTIMG")" && pwd)
-if [ -x "$dir/.libs/optimg" ]; then
-	OPTIMG=$dir/.libs/optimg
-	LD_LIBRARY_PATH=$(cd "$dir/.." && pwd)/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-	export LD_LIBRARY_PATH
-else
-	OPTIMG=$dir/$(basename "$OPTIMG")
-fi
+bench_real_optimg "$OPTIMG"
+OPTIMG=$real_optimg
 TREE=$(cd "$TREE" && pwd)
 WORK=$(mktemp -d "$(dirname "$TREE")/bench-rss.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM

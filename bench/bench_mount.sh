@@ -12,15 +12,10 @@
 # --threads 1 and 4.
 # Needs /dev/fuse (and fusermount3 when not root).
 set -eu
+. "$(dirname "$0")/common.sh"
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$top}" && pwd)
+bench_build_tools "${1:-$top}"
 mb=${2:-700}
-optimg="$build/src/optimg"
-mkfixture="$build/tests/mkfixture"
-[ -x "$optimg" ] && [ -x "$mkfixture" ] || {
-	echo "bench: build first (make && make tests/mkfixture)" >&2
-	exit 1
-}
 [ -e /dev/fuse ] || { echo "bench: /dev/fuse is absent: nothing to measure" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/optimg-bench.XXXXXX")
 mnt="$work/mnt"

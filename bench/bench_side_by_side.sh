@@ -10,6 +10,7 @@
 # every group (15-25 minutes on 2 cores).  ANCHORS overrides the
 # harness's path.
 set -eu
+. "$(dirname "$0")/common.sh"
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build-rel}
 [ $# -gt 0 ] && shift
@@ -19,15 +20,11 @@ if [ ! -x "$anchors" ]; then
 	echo "bench_side_by_side: no harness at $anchors (set ANCHORS)" >&2
 	exit 1
 fi
-if [ -x "$build/src/.libs/optimg" ]; then
-	bin=$build/src/.libs/optimg
-	LD_LIBRARY_PATH=$build/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-	export LD_LIBRARY_PATH
-elif [ -x "$build/src/optimg" ]; then
-	bin=$build/src/optimg
-else
+if [ ! -x "$build/src/optimg" ]; then
 	echo "bench_side_by_side: no optimg in $build/src (build it first)" >&2
 	exit 1
 fi
+bench_real_optimg "$build/src/optimg"
+bin=$real_optimg
 [ $# -gt 0 ] || set -- -r 3
 exec "$anchors" "$@" -O "$bin"
