@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <sys/stat.h>
@@ -457,6 +458,54 @@ check_fuse(void)
 	return 0;
 }
 
+/*
+ * fuse_mount, with what libfuse and fusermount3 print on standard error
+ * caught, so that a refusal reaches the user as one line that says where
+ * and why.  On success anything they printed is passed on as it was.
+ */
+static int
+fuse_mount_quietly(struct fuse *f, const char *dir)
+{
+	char msg[512];
+	int memfd, saved, rc;
+	ssize_t n;
+
+	fflush(stderr);
+	memfd = memfd_create("optimg-fuse-stderr", MFD_CLOEXEC);
+	saved = memfd < 0 ? -1 : dup(2);
+	if (saved < 0 || dup2(memfd, 2) < 0) {
+		if (saved >= 0)
+			close(saved);
+		if (memfd >= 0)
+			close(memfd);
+		if (fuse_mount(f, dir) == 0)
+			return 0;
+		cli_error("cannot mount on '%s' (see the FUSE message above)",
+		    dir);
+		return -1;
+	}
+	rc = fuse_mount(f, dir);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(memfd, msg, sizeof(msg) - 1, 0);
+	close(memfd);
+	msg[n > 0 ? n : 0] = '\0';
+	if (rc == 0) {
+		fputs(msg, stderr);
+		return 0;
+	}
+	/* Several lines (libfuse's and fusermount3's) become one. */
+	for (char *p = msg; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = p[1] == '\0' ? '\0' : ';';
+	if (msg[0] != '\0')
+		cli_error("cannot mount on '%s': %s", dir, msg);
+	else
+		cli_error("cannot mount on '%s'", dir);
+	return -1;
+}
+
 static struct fuse *
 fuse_make(const char *dir)
 {
@@ -478,9 +527,7 @@ fuse_make(const char *dir)
 		cli_error("cannot set up FUSE");
 		return NULL;
 	}
-	if (fuse_mount(f, dir) != 0) {
-		cli_error("cannot mount on '%s' (see the FUSE message above)",
-		    dir);
+	if (fuse_mount_quietly(f, dir) != 0) {
 		fuse_destroy(f);
 		return NULL;
 	}

@@ -4,7 +4,7 @@
 # an umount of what is not mounted are one line each and exit 1, with
 # nothing left mounted; with no /dev/fuse (a private /dev, where unshare
 # can make one), and with no fusermount3 for a user who is not root, the
-# error says so in one line.  --help teaches.
+# error says so in one line, as does a mount FUSE refuses.  --help teaches.
 # The mounting part runs where /dev/fuse exists (here: root, /dev/fuse
 # present, as `ls -l /dev/fuse` printed below shows); skips loudly elsewhere.
 set -eu
@@ -82,6 +82,23 @@ MOUNTS="$MOUNTS $TMP/d"
 expect_exit 1 "$OPTIMG" mount "$TMP/bad.cue" "$TMP/d"
 grep -q "gone.bin" "$TMP/err" || fail "bad cue: $(cat "$TMP/err")"
 is_mounted "$TMP/d" && fail "a failed mount left a mount"
+# A mount FUSE refuses (here: an unprivileged user namespace, where
+# fusermount3 may not mount): libfuse's and fusermount3's own words come
+# inside optimg's one line, not as lines of their own.
+if unshare -U -r true 2>/dev/null; then
+	if unshare -U -r "$OPTIMG" mount "$TMP/ok.iso" "$TMP/d" >"$TMP/out" 2>"$TMP/err"; then
+		fusermount3 -u "$TMP/d" 2>/dev/null || umount "$TMP/d" || :
+		echo "NOTE: a user namespace may mount FUSE here: the refusal is untested" >&2
+	else
+		[ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+		    grep -q "^optimg: mount: cannot mount on '.*/d': .*[a-z]" "$TMP/err" ||
+			fail "refused mount: $(cat "$TMP/err")"
+		is_mounted "$TMP/d" && fail "a refused mount left a mount"
+		echo "ok: refused mount: $(cat "$TMP/err")"
+	fi
+else
+	echo "NOTE: unshare -U -r is not allowed here: the FUSE refusal is untested" >&2
+fi
 expect_exit 1 "$OPTIMG" mount --session 2 "$TMP/ok.iso" "$TMP/d"
 grep -qx "optimg: mount: '.*ok.iso': no session 2 (the image has 1)" "$TMP/err" ||
 	fail "--session 2: $(cat "$TMP/err")"
