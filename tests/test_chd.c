@@ -2,7 +2,8 @@
  * test_chd.c - CHD's building blocks without chdman: the CRC-16 against
  * its published check value and a bit-at-a-time reference, and each CD
  * codec's round trip over seeded hunks of every kind (Mode 1 sectors whose
- * ECC lets the codec drop it, noise, silence, tones), through one codec
+ * ECC lets the codec drop it, noise, silence, tones; with and without
+ * subcode), cdzs's subcode as zstd as MAME has it, through one codec
  * object, since the codecs keep their streams from hunk to hunk; and a
  * CHD read through its cache in order (decoded ahead on every core), out
  * of order and back, against each hunk decoded alone, a damaged hunk
@@ -95,6 +96,19 @@ make_hunk(uint8_t *h, enum kind k, int32_t lba)
 	}
 }
 
+/* Odd hunks get a subcode of Q-like runs with noise, as a .sub gives. */
+static void
+add_subcode(uint8_t *h, int i)
+{
+	if (i % 2 == 0)
+		return;
+	for (int f = 0; f < CHD_CD_HUNK_FRAMES; f++)
+		for (int k = 0; k < CHD_CD_SUB; k++)
+			h[(size_t)f * CHD_CD_FRAME + CHD_CD_SECTOR + k] =
+			    (uint8_t)(k % 12 < 10 ? 0x40 * ((i + f + k / 8) & 1) :
+			    rng());
+}
+
 static void
 round_trip(uint32_t tag)
 {
@@ -106,6 +120,7 @@ round_trip(uint32_t tag)
 	rng_state = 7;
 	for (int i = 0; i < 60; i++) {
 		make_hunk(h, (enum kind)(i % K_KINDS), i * 8);
+		add_subcode(h, i);
 		long n = chd_codec_compress(c, h, z, HUNK);
 		if (n < 0)		/* it may not take this hunk */
 			continue;
@@ -143,6 +158,46 @@ static void
 test_cdfl(void)
 {
 	round_trip(CHD_CODEC_CDFL);
+}
+
+static void
+test_cdzs(void)
+{
+	round_trip(CHD_CODEC_CDZS);
+}
+
+/*
+ * MAME's cdzs keeps the subcode as a zstd frame after the sectors' (the
+ * others deflate it): a hunk of zero sectors and noise subcode shows
+ * the frame's magic right after the sectors' length says they end.
+ */
+static void
+test_cdzs_subcode(void)
+{
+	static const uint8_t magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+	struct chd_codec *c;
+	uint8_t *h = calloc(1, HUNK), *z = malloc(2 * HUNK);
+	uint8_t *back = malloc(HUNK);
+
+	CU_ASSERT_EQUAL_FATAL(chd_codec_new(CHD_CODEC_CDZS, HUNK, &c), 0);
+	rng_state = 3;
+	for (int f = 0; f < CHD_CD_HUNK_FRAMES; f++)
+		for (int k = 0; k < CHD_CD_SUB; k++)
+			h[(size_t)f * CHD_CD_FRAME + CHD_CD_SECTOR + k] =
+			    (uint8_t)rng();
+	long n = chd_codec_compress(c, h, z, 2 * HUNK);
+	CU_ASSERT_FATAL(n > 3);
+	/* 1 byte of ECC bitmap for 8 frames, 2 of length (hunk < 64 KiB) */
+	size_t base = (size_t)z[1] << 8 | z[2];
+	CU_ASSERT_FATAL(3 + base + 4 <= (size_t)n);
+	CU_ASSERT(memcmp(z + 3, magic, 4) == 0);
+	CU_ASSERT(memcmp(z + 3 + base, magic, 4) == 0);
+	CU_ASSERT_EQUAL(chd_codec_decompress(c, z, (size_t)n, back), 0);
+	CU_ASSERT(memcmp(back, h, HUNK) == 0);
+	chd_codec_free(c);
+	free(h);
+	free(z);
+	free(back);
 }
 
 /* ---- reading ahead ------------------------------------------------------ */
@@ -315,6 +370,8 @@ static CU_TestInfo chd_tests[] = {
 	{ "cdlz round trips, one codec object", test_cdlz },
 	{ "cdzl round trips, one codec object", test_cdzl },
 	{ "cdfl round trips, one codec object", test_cdfl },
+	{ "cdzs round trips, one codec object", test_cdzs },
+	{ "cdzs keeps the subcode as a zstd frame", test_cdzs_subcode },
 	CU_TEST_INFO_NULL
 };
 

@@ -12,7 +12,7 @@
  *         dropped (Mode 1 sectors whose ECC verifies: they are made anew),
  *         the length of the compressed sector data (2 bytes, 3 when the
  *         hunk is 64 KiB or more), the sectors of all frames compressed
- *         by lzma/zlib/zstd, then their subcode deflated
+ *         by lzma/zlib/zstd, then their subcode deflated (cdzs: by zstd)
  *   cdfl  the sectors as big-endian FLAC (block size frames*2352/4 halved
  *         until <= 2352), then the subcode deflated
  */
@@ -372,6 +372,26 @@ base_enc(struct chd_codec *c, const uint8_t *src, size_t n, uint8_t *dst,
 	}
 }
 
+/* The subcode goes by deflate, but by zstd in cdzs (MAME's CD Zstandard
+ * pairs a zstd coder for the sectors with another for the subcode). */
+static int
+sub_dec(struct chd_codec *c, const uint8_t *src, size_t n, uint8_t *dst,
+    size_t dlen)
+{
+	if (c->tag == CHD_CODEC_CDZS)
+		return zstd_dec(c, src, n, dst, dlen);
+	return zlib_dec(c, src, n, dst, dlen);
+}
+
+static long
+sub_enc(struct chd_codec *c, const uint8_t *src, size_t n, uint8_t *dst,
+    size_t cap)
+{
+	if (c->tag == CHD_CODEC_CDZS)
+		return zstd_enc(c, src, n, dst, cap);
+	return zlib_enc(c, src, n, dst, cap);
+}
+
 static int
 cd_dec(struct chd_codec *c, const uint8_t *src, size_t n, uint8_t *dst)
 {
@@ -398,7 +418,7 @@ cd_dec(struct chd_codec *c, const uint8_t *src, size_t n, uint8_t *dst)
 	if (base > n - head)
 		return -1;
 	if (base_dec(c, src + head, base, c->buf, sectors) < 0 ||
-	    zlib_dec(c, src + head + base, n - head - base, c->buf + sectors,
+	    sub_dec(c, src + head + base, n - head - base, c->buf + sectors,
 	    subs) < 0)
 		return -1;
 	cd_join(c->buf, dst, frames);
@@ -461,7 +481,7 @@ cd_enc(struct chd_codec *c, const uint8_t *src, uint8_t *dst, size_t cap)
 	for (size_t i = 0; i < lenb; i++)
 		dst[eccb + i] = (uint8_t)((unsigned long)base >>
 		    (8 * (lenb - 1 - i)));
-	sub = zlib_enc(c, c->buf + sectors, subs, dst + head + (size_t)base,
+	sub = sub_enc(c, c->buf + sectors, subs, dst + head + (size_t)base,
 	    cap - head - (size_t)base);
 	return sub < 0 ? -1 : (long)head + base + sub;
 }
