@@ -252,13 +252,26 @@ void oi_chd_overall_sha1(const struct chd_meta *meta, unsigned nmeta,
 
 /* ---- CD layout (chd_cd.c) ------------------------------------------- */
 
+/*
+ * A track's subcode, as MAME's cdrom.h numbers it (CHCD stores the
+ * number, CHT2 the name): chdman copies the 96 bytes after each sector
+ * of a cdrdao TOC's RW or RW_RAW track as they are, so RW_RAW is the raw
+ * interleaved P-W a drive returns and RW cdrdao's packed R-W, whose
+ * interleave spans sectors (no per-sector way back to raw P-W).
+ */
+enum chd_sub {
+	CHD_SUB_RW = 0,		/* "RW": packed R-W */
+	CHD_SUB_RW_RAW = 1,	/* "RW_RAW": raw interleaved P-W */
+	CHD_SUB_NONE = 2,
+};
+
 /* What a CHD CD track holds in each 2448-byte frame. */
 struct chd_cd_track {
 	unsigned	 number;
 	enum optimg_track_mode mode;
 	unsigned	 datasize;	/* 2048, 2336 or 2352 */
 	const char	*type;		/* "MODE1_RAW", ... */
-	bool		 sub;		/* frames carry subcode */
+	enum chd_sub	 sub;		/* what the frames' 96 bytes are */
 	uint32_t	 frames;	/* stored frames, pregap included,
 					   GD-ROM padding not */
 	uint32_t	 pregap;	/* frames before INDEX 01 */

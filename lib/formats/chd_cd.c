@@ -14,7 +14,10 @@
  * means the pregap's frames are stored (they are part of FRAMES); else
  * the pregap is silence no file holds.  Each track's frames start on a
  * multiple of 4 in the CHD (chdman pads), so a track's first frame is the
- * sum of the padded lengths before it.
+ * sum of the padded lengths before it.  SUBTYPE (and CHCD's subtype
+ * word, numbered as MAME's cdrom.h) says what a frame's last 96 bytes
+ * hold (chd.h); PGSUB is written as the SUBTYPE when the pregap's frames
+ * are stored, else NONE.
  */
 #include "config.h"
 
@@ -49,6 +52,19 @@ oi_chd_cd_type(enum optimg_track_mode mode, unsigned sector_size)
 	if (sector_size == 2048)
 		return "MODE2_FORM1";
 	return sector_size == 2336 ? "MODE2" : "MODE2_RAW";
+}
+
+static const char *const sub_names[] = { "RW", "RW_RAW", "NONE" };
+
+static bool
+find_sub(const char *name, enum chd_sub *out)
+{
+	for (unsigned i = 0; i < OI_ARRAY_SIZE(sub_names); i++)
+		if (strcmp(sub_names[i], name) == 0) {
+			*out = (enum chd_sub)i;
+			return true;
+		}
+	return false;
 }
 
 static const struct cd_type *
@@ -117,11 +133,13 @@ parse_text(const struct chd_meta *m, struct chd_cd_track *t, bool gd,
 	if ((ty = find_type(type)) == NULL)
 		return oi_set_error(err, OPTIMG_EUNSUPP,
 		    "CD metadata entry %u: unknown track type '%s'", idx, type);
+	if (!find_sub(sub, &t->sub))
+		return oi_set_error(err, OPTIMG_EUNSUPP, "CD metadata entry "
+		    "%u: unknown subcode type '%s'", idx, sub);
 	t->number = num;
 	t->type = ty->name;
 	t->mode = ty->mode;
 	t->datasize = ty->datasize;
-	t->sub = strcmp(sub, "NONE") != 0;
 	t->pregap_stored = field(s, "PGTYPE", pgtype, sizeof(pgtype)) &&
 	    pgtype[0] == 'V';
 	/* CHGD's FRAMES count the padding up to the next track, stored as
@@ -155,16 +173,16 @@ parse_chcd(const struct chd_meta *m, struct chd_cd *cd,
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *p = m->data + 4 + 24 * (size_t)i;
 		struct chd_cd_track *t = &cd->tracks[i];
-		uint32_t ty = oi_be32dec(p);
-		if (ty >= OI_ARRAY_SIZE(old))
-			return oi_set_error(err, OPTIMG_EFORMAT,
-			    "CHCD metadata: track %u has type %u", i + 1, ty);
+		uint32_t ty = oi_be32dec(p), sub = oi_be32dec(p + 4);
+		if (ty >= OI_ARRAY_SIZE(old) || sub > CHD_SUB_NONE)
+			return oi_set_error(err, OPTIMG_EFORMAT, "CHCD metadata: "
+			    "track %u has type %u, subcode %u", i + 1, ty, sub);
 		const struct cd_type *c = find_type(old[ty]);
 		t->number = i + 1;
 		t->type = c->name;
 		t->mode = c->mode;
 		t->datasize = c->datasize;
-		t->sub = oi_be32dec(p + 4) != 2;
+		t->sub = (enum chd_sub)sub;
 		t->frames = oi_be32dec(p + 16);
 	}
 	cd->ntracks = n;
@@ -262,7 +280,7 @@ oi_chd_cd_format(const struct chd_cd_track *t, bool gd, char *buf,
 		snprintf(pad, sizeof(pad), " PAD:%u", t->pad);
 	return snprintf(buf, len, "TRACK:%u TYPE:%s SUBTYPE:%s FRAMES:%u%s "
 	    "PREGAP:%u PGTYPE:%s%s PGSUB:%s POSTGAP:%u", t->number, t->type,
-	    t->sub ? "RW" : "NONE", t->frames + t->pad, pad, t->pregap,
+	    sub_names[t->sub], t->frames + t->pad, pad, t->pregap,
 	    t->pregap_stored ? "V" : "", t->pregap_stored ? t->type : "MODE1",
-	    t->sub ? "RW" : "NONE", t->postgap);
+	    sub_names[t->pregap_stored ? t->sub : CHD_SUB_NONE], t->postgap);
 }

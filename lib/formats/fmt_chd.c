@@ -10,6 +10,13 @@
  * offset (OI_FILL_CALLBACK), and a read finds the CHD frame behind an
  * offset, so only the hunks asked for are decompressed.
  *
+ * A track whose frames carry raw P-W subcode (SUBTYPE RW_RAW, after 2352
+ * bytes of sector) is laid out in 2448-byte sectors with the subcode
+ * inline, as a cdrdao TOC's RW_RAW track is; the bin view keeps only the
+ * 2352, so a fragment's offsets step by its track's data size.  Packed
+ * R-W (SUBTYPE RW) has no per-sector way back to raw P-W and is left out,
+ * with a warning.
+ *
  * When the CHD carries our lossless tag (chd_meta.c, doc/chd.md), the
  * original cue sheet is laid out over the same view instead, so split
  * bins, INDEX 00/02+, CD-TEXT, ISRC, catalog and REM lines come back.
@@ -68,6 +75,14 @@ frag_at(const struct optimg_image *img, int32_t lba)
 	return NULL;
 }
 
+/* Bytes of the bin view a sector of f takes: its subcode is not there. */
+static unsigned
+bin_stride(const struct oi_fragment *f)
+{
+	return f->sub == OI_SUB_INLINE ? f->sector_size - CHD_CD_SUB :
+	    f->sector_size;
+}
+
 /* Bin offset off: which track, and the byte in which CHD frame. */
 static int
 bin_to_frame(struct chd_img *c, uint64_t off, unsigned *track,
@@ -95,9 +110,9 @@ lba_of_bin(const struct chd_img *c, uint64_t off)
 	for (unsigned i = 0; i < img->nfrags; i++) {
 		const struct oi_fragment *f = &img->frags[i];
 		if (f->fill != OI_FILL_CALLBACK || off < f->offset ||
-		    off >= f->offset + (uint64_t)f->count * f->sector_size)
+		    off >= f->offset + (uint64_t)f->count * bin_stride(f))
 			continue;
-		return f->lba + (int64_t)((off - f->offset) / f->sector_size);
+		return f->lba + (int64_t)((off - f->offset) / bin_stride(f));
 	}
 	return -1;
 }
@@ -144,7 +159,7 @@ read_error(struct chd_img *c, struct optimg_error *err)
 
 /* One sector of a CD fragment: size bytes from the bin view at off. */
 static int
-cd_sector(struct chd_img *c, const struct oi_fragment *f, int32_t lba,
+cd_data(struct chd_img *c, const struct oi_fragment *f, int32_t lba,
     uint64_t off, unsigned size, uint8_t *dst, struct optimg_error *err)
 {
 	unsigned done = 0;
@@ -169,6 +184,20 @@ cd_sector(struct chd_img *c, const struct oi_fragment *f, int32_t lba,
 			memcpy(dst + done, c->frame + in, n);
 		done += n;
 	}
+	return OPTIMG_OK;
+}
+
+/* The same, then the frame's subcode when the fragment keeps it. */
+static int
+cd_sector(struct chd_img *c, const struct oi_fragment *f, int32_t lba,
+    uint64_t off, unsigned size, uint8_t *dst, struct optimg_error *err)
+{
+	if (f->sub != OI_SUB_INLINE)
+		return cd_data(c, f, lba, off, size, dst, err);
+	/* 2352 bytes: one frame, whose subcode c->frame still holds. */
+	size -= CHD_CD_SUB;
+	OI_TRY(cd_data(c, f, lba, off, size, dst, err));
+	memcpy(dst + size, c->frame + CHD_CD_SECTOR, CHD_CD_SUB);
 	return OPTIMG_OK;
 }
 
@@ -218,7 +247,12 @@ chd_read(void *ctx, int32_t lba, uint32_t count, unsigned size, void *buf,
 			return oi_set_error(err, OPTIMG_ERANGE,
 			    "'%s': LBA %ld is in no track", c->img->path,
 			    (long)lba);
-		uint64_t off = f->offset + (uint64_t)(lba - f->lba) * size;
+		uint64_t off = f->offset + (uint64_t)(lba - f->lba) *
+		    bin_stride(f);
+		if (size != f->sector_size)	/* image_read asks for no other */
+			return oi_set_error(err, OPTIMG_EINVAL, "'%s': LBA %ld "
+			    "read as %u bytes, stored as %u", c->img->path,
+			    (long)lba, size, f->sector_size);
 		if (c->dvd) {
 			if (oi_chd_read(c->chd, off, dst, size) < 0)
 				return read_error(c, err);
@@ -242,6 +276,33 @@ add_frag(struct optimg_image *img, int32_t lba, uint32_t count,
 	};
 
 	return oi_image_add_fragment(img, &f);
+}
+
+/*
+ * A track's stored frames, from the bin view at bin_start[i]; with their
+ * subcode as 2448-byte sectors when it is raw P-W after raw sectors.
+ */
+static int
+add_stored(struct chd_img *c, const struct chd_cd_track *ct,
+    struct optimg_track *t, int32_t lba)
+{
+	struct oi_fragment f = {
+		.lba = lba, .count = ct->frames, .fill = OI_FILL_CALLBACK,
+		.offset = c->bin_start[ct - c->cd.tracks],
+		.sector_size = ct->datasize, .mode = ct->mode,
+	};
+
+	if (ct->sub == CHD_SUB_RW_RAW && ct->datasize == CHD_CD_SECTOR) {
+		f.sub = OI_SUB_INLINE;
+		f.sector_size = OPTIMG_RAW_SUB_SECTOR;
+		t->subchannel = true;
+	} else if (ct->sub != CHD_SUB_NONE)
+		oi_image_warn(c->img, "'%s': track %u's subcode (%s after "
+		    "%u-byte sectors) is not read; only raw P-W after raw "
+		    "sectors is", c->img->path, ct->number,
+		    ct->sub == CHD_SUB_RW ? "packed R-W" : "raw P-W",
+		    ct->datasize);
+	return oi_image_add_fragment(c->img, &f);
 }
 
 static int
@@ -268,8 +329,7 @@ add_cd_track(struct chd_img *c, unsigned i, int32_t *lba)
 		*lba += (int32_t)ct->pregap;
 		t->start = *lba;
 	}
-	OI_TRY(add_frag(c->img, *lba, stored, OI_FILL_CALLBACK,
-	    c->bin_start[i], ct->datasize, ct->mode));
+	OI_TRY(add_stored(c, ct, t, *lba));
 	*lba += (int32_t)stored;
 	/* A GD-ROM's padding is the gap up to the next track, as a .gdi
 	   leaves it: the track's unstored postgap. */

@@ -72,7 +72,8 @@ read_subs(struct optimg_image *img, const struct oi_fragment *f, int32_t lba,
 static bool
 keeps_sub(const struct oi_fragment *f)
 {
-	return f->fill == OI_FILL_FILE && (f->sub != OI_SUB_NONE ||
+	return (f->fill == OI_FILL_FILE || f->fill == OI_FILL_CALLBACK) &&
+	    (f->sub != OI_SUB_NONE ||
 	    f->sector_size == OPTIMG_RAW_SUB_SECTOR);
 }
 

@@ -1,6 +1,8 @@
 /*
  * chd_write.c - writing a CHD v5 as chdman does: a CD (8 frames of 2448
- * bytes a hunk; codecs cdlz, cdzl, cdfl; CHT2 track metadata) or, from an
+ * bytes a hunk; codecs cdlz, cdzl, cdfl; CHT2 track metadata; a track's
+ * subchannel as raw P-W in the frames' last 96 bytes, SUBTYPE RW_RAW, as
+ * chdman stores a cdrdao RW_RAW track) or, from an
  * ISO, a DVD (4096-byte hunks of 2048-byte units; lzma, zlib; "DVD " tag).
  *
  * File layout: header (rewritten at the end, when the map offset and the
@@ -136,6 +138,18 @@ gd_pad(const struct optimg_disc *d, unsigned i, int32_t end)
 	return next > end ? (uint32_t)(next - end) : 0;
 }
 
+/*
+ * A track's subchannel is kept as chdman keeps a cdrdao RW_RAW track's:
+ * the raw P-W after each raw sector (check_chd refuses to drop it from
+ * cooked ones unless told).
+ */
+static bool
+keeps_sub(const struct optimg_track *t)
+{
+	return t->subchannel && (t->mode == OPTIMG_TRACK_AUDIO ||
+	    t->sector_size == 2352 || t->sector_size == OPTIMG_RAW_SUB_SECTOR);
+}
+
 static int
 plan_track(struct chd_write *w, const struct optimg_track *t, unsigned i)
 {
@@ -145,13 +159,15 @@ plan_track(struct chd_write *w, const struct optimg_track *t, unsigned i)
 	char text[160];
 
 	if (t->sector_size != 2048 && t->sector_size != 2336 &&
-	    t->sector_size != 2352)
+	    t->sector_size != 2352 && t->sector_size != OPTIMG_RAW_SUB_SECTOR)
 		return oi_set_error(w->err, OPTIMG_EUNSUPP,
 		    "track %u: %u-byte sectors have no CHD track type",
 		    t->number, t->sector_size);
 	m->number = i + 1;
 	m->mode = t->mode;
-	m->datasize = t->mode == OPTIMG_TRACK_AUDIO ? 2352 : t->sector_size;
+	m->datasize = t->mode == OPTIMG_TRACK_AUDIO ||
+	    t->sector_size == OPTIMG_RAW_SUB_SECTOR ? 2352 : t->sector_size;
+	m->sub = keeps_sub(t) ? CHD_SUB_RW_RAW : CHD_SUB_NONE;
 	m->type = oi_chd_cd_type(t->mode, m->datasize);
 	wt->first = oi_track_stored_first(t);
 	m->frames = oi_track_stored_count(t);
@@ -245,6 +261,8 @@ fill_cd(struct chd_write *w, uint8_t *dst, uint32_t nframes, struct slot *s)
 		struct wtrack *wt = &w->tracks[w->cur_track];
 		const struct chd_cd_track *m = &wt->meta;
 		bool audio = m->mode == OPTIMG_TRACK_AUDIO;
+		bool sub = m->sub == CHD_SUB_RW_RAW;
+		unsigned size = sub ? OPTIMG_RAW_SUB_SECTOR : m->datasize;
 		if (w->cur_frame >= wt->padded) {
 			w->cur_track++;
 			w->cur_frame = 0;
@@ -254,14 +272,17 @@ fill_cd(struct chd_write *w, uint8_t *dst, uint32_t nframes, struct slot *s)
 		if (w->cur_frame < m->frames) {
 			n = OI_MIN(n, m->frames - w->cur_frame);
 			OI_TRY(read_sectors(w, wt->first +
-			    (int32_t)w->cur_frame, n, m->datasize));
+			    (int32_t)w->cur_frame, n, size));
 			for (uint32_t i = 0; i < n; i++) {
 				uint8_t *f = dst + (size_t)(pos + i) *
 				    CHD_CD_FRAME;
 				const uint8_t *src = w->sectors +
-				    (size_t)i * m->datasize;
+				    (size_t)i * size;
 				struct slot *o = &s[(pos + i) /
 				    CHD_CD_HUNK_FRAMES];
+				if (sub)
+					memcpy(f + CHD_CD_SECTOR, src +
+					    CHD_CD_SECTOR, CHD_CD_SUB);
 				if (!audio) {
 					o->has_data = true;
 					memcpy(f, src, m->datasize);
@@ -894,7 +915,8 @@ write_chd(struct optimg_image *img, const char *out,
 		w->prog.total = w->dvd ? w->logical_bytes : 0;
 		for (unsigned i = 0; i < w->ntracks; i++)
 			w->prog.total += (uint64_t)w->tracks[i].meta.frames *
-			    w->tracks[i].meta.datasize;
+			    (w->tracks[i].meta.sub == CHD_SUB_RW_RAW ?
+			    OPTIMG_RAW_SUB_SECTOR : w->tracks[i].meta.datasize);
 		rc = setup(w);
 	}
 	if (rc == 0)
@@ -949,6 +971,16 @@ check_chd(const struct optimg_image *img,
 {
 	const char *what = needs_tag(&img->disc), *why;
 
+	for (unsigned i = 0; !opts->lossy && i < img->disc.ntracks; i++) {
+		const struct optimg_track *t = &img->disc.tracks[i];
+		if (!t->subchannel || keeps_sub(t))
+			continue;
+		oi_set_error(err, OPTIMG_ELOSSY, "a CHD keeps subchannel only "
+		    "after raw sectors, and track %u holds %u-byte ones",
+		    t->number, t->sector_size);
+		return oi_error_remedy(err, OPTIMG_OPTION_LOSSY,
+		    OPTIMG_OPTION_NONE);
+	}
 	if (opts->lossy || *what == '\0' ||
 	    (why = oi_chd_sheet_unkeepable(img)) == NULL)
 		return OPTIMG_OK;
@@ -960,13 +992,14 @@ check_chd(const struct optimg_image *img,
 static const char *const chd_extensions[] = { ".chd", NULL };
 
 /* Its tag gives a cue sheet's lines back, so it holds what a cue holds
- * (check_chd refuses when the tag cannot be written). */
+ * (check_chd refuses when the tag cannot be written), and the frames
+ * hold subchannel (check_chd refuses it after cooked sectors). */
 const struct oi_writer oi_writer_chd = {
 	.name = "chd",
 	.description = "a CHD",
 	.extensions = chd_extensions,
 	.holds = OI_HOLDS_CDTEXT | OI_HOLDS_CODES | OI_HOLDS_SESSIONS |
-	    OI_HOLDS_TRACKS,
+	    OI_HOLDS_TRACKS | OI_HOLDS_SUB,
 	.check = check_chd,
 	.write = write_chd,
 };
