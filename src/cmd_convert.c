@@ -60,7 +60,7 @@ static const char usage[] =
     "by name too, unless --lossy.\n"
     "\n"
     "Options:\n"
-    "  --format FORMAT     output format (iso, cue, chd, ccd, toc, cso, zso),\n"
+    "  --format FORMAT     output format (iso, cue, chd, ccd, toc, gdi, cso, zso),\n"
     "                      when OUTPUT's name does not say; --to too\n"
     "  --parent FILE       the parent of a CHD stored as a difference (by\n"
     "                      default found by SHA-1 beside the input)\n"

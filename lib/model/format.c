@@ -51,6 +51,7 @@ static const struct oi_writer *const writers[] = {
 	&oi_writer_chd,
 	&oi_writer_ccd,
 	&oi_writer_toc,
+	&oi_writer_gdi,
 	&oi_writer_cso,
 	&oi_writer_zso,
 };

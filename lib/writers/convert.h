@@ -117,7 +117,7 @@ struct oi_writer {
 };
 
 extern const struct oi_writer oi_writer_iso, oi_writer_cue, oi_writer_chd;
-extern const struct oi_writer oi_writer_ccd, oi_writer_toc;
+extern const struct oi_writer oi_writer_ccd, oi_writer_toc, oi_writer_gdi;
 extern const struct oi_writer oi_writer_cso, oi_writer_zso;
 
 /* The writer named name (or alias), else the one out's extension names. */
