@@ -26,12 +26,15 @@ for kind in nrg-dao1 nrg-dao2 nrg-tao1 nrg-tao2 nrg-sessions; do
 done
 "$BUILDDIR/tests/fuzz/replay_nrg" "$seeds/nrg"
 "$BUILDDIR/tests/fuzz/replay_gdi" "$corpus/gdi"
-# CHD seeds: what optimg writes (CD with our tag, DVD), whole, cut short,
+# CHD seeds: what optimg writes (CD with our tag, CD with subchannel from
+# a CloneCD image, DVD), whole, cut short,
 # and with a byte flipped in the map and in a hunk; chdman's own when
 # chdman is here (huff and flac only come from it).
 mkdir "$seeds/chd"
 "$OPTIMG" convert -q "$seeds/redump/seed.cue" "$seeds/chd/cd.chd"
 "$OPTIMG" convert -q "$seeds/small.iso" "$seeds/chd/dvd.chd"
+"$OPTIMG" convert -q --lossy "$seeds/redump/seed.cue" "$seeds/sub.ccd"
+"$OPTIMG" convert -q --lossy "$seeds/sub.ccd" "$seeds/chd/sub.chd"
 if command -v chdman >/dev/null 2>&1; then
 	chdman createraw -i "$seeds/small.iso" -o "$seeds/chd/raw.chd" \
 		-hs 4096 -us 2048 >/dev/null 2>&1 || true
