@@ -270,7 +270,7 @@ write_fully(struct oi_outfile *of, const uint8_t *p, size_t len,
 	if (of->pack != NULL)
 		return oi_pack_write(of->pack, of->fd, p, len, err);
 	while (len > 0) {
-		ssize_t n = write(of->fd, p, len);
+		ssize_t n = write(of->fd, p, OI_MIN(len, OI_WRITE_MAX));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
