@@ -182,35 +182,140 @@ changed(struct optimg_mkiso *mk, const char *path)
  * O_NOFOLLOW and the device, inode and size check make sure the bytes
  * copied are those of the file scanned: one replaced meanwhile by a link
  * to /etc/shadow, say, is an error, never another file's content.
- * O_NONBLOCK: a FIFO swapped in must not block the open.
+ * O_NONBLOCK: a FIFO swapped in must not block the open.  It stays set:
+ * it changes nothing for a regular file on Linux's local file systems,
+ * and read_some() clears it where a read says EAGAIN, which saves a call
+ * per file.  dfd, when not AT_FDCWD, is the directory path is relative to.
  */
-int
-oi_iso_open_source(struct optimg_mkiso *mk, const char *path, bool follow,
-    uint64_t dev, uint64_t ino, uint64_t size)
+static int
+open_source_at(struct optimg_mkiso *mk, int dfd, const char *path,
+    const char *shown, bool follow, uint64_t dev, uint64_t ino,
+    uint64_t size)
 {
 	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK |
 	    (follow ? 0 : O_NOFOLLOW);
 	struct stat st;
-	int noatime = O_NOATIME, fd = open(path, flags | noatime);
+	int fd = -1;
 
-	if (fd < 0 && errno == EPERM) {	/* O_NOATIME: owner only */
-		noatime = 0;
-		fd = open(path, flags);
+	if (!mk->atime_kept)	/* O_NOATIME: owner (or root) only */
+		fd = openat(dfd, path, flags | O_NOATIME);
+	if (mk->atime_kept || (fd < 0 && errno == EPERM)) {
+		mk->atime_kept = true;
+		fd = openat(dfd, path, flags);
 	}
 	if (fd < 0 && (errno == ELOOP || errno == ENOENT))
-		return changed(mk, path);
+		return changed(mk, shown);
 	if (fd < 0)
 		return oi_set_errno(&mk->err, OPTIMG_EIO, "cannot open '%s'",
-		    path);
+		    shown);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_dev != dev || (uint64_t)st.st_ino != ino ||
 	    (uint64_t)st.st_size != size) {
 		close(fd);
-		return changed(mk, path);
+		return changed(mk, shown);
 	}
-	/* The status flags are known: one call, not F_GETFL first. */
-	(void)fcntl(fd, F_SETFL, noatime);
 	return fd;
+}
+
+int
+oi_iso_open_source(struct optimg_mkiso *mk, const char *path, bool follow,
+    uint64_t dev, uint64_t ino, uint64_t size)
+{
+	return open_source_at(mk, AT_FDCWD, path, path, follow, dev, ino,
+	    size);
+}
+
+/*
+ * Directories of the files being copied, open: a file is opened by its
+ * name in one (one lookup, not one per component of its path).  Files
+ * come in tree order, so a few entries serve a directory and the ones
+ * above it, to which the copy returns after each subdirectory.
+ */
+#define DIR_CACHE	8
+
+struct dir_cache {
+	const char	*key[DIR_CACHE];	/* node->src, shared per dir */
+	int		 fd[DIR_CACHE];
+	unsigned	 used[DIR_CACHE];
+	unsigned	 clock;
+};
+
+static void
+dir_cache_init(struct dir_cache *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (unsigned i = 0; i < DIR_CACHE; i++)
+		c->fd[i] = -1;
+}
+
+static void
+dir_cache_close(struct dir_cache *c)
+{
+	for (unsigned i = 0; i < DIR_CACHE; i++)
+		if (c->fd[i] >= 0)
+			close(c->fd[i]);
+	dir_cache_init(c);
+}
+
+/* The open directory dir, or -1 when it cannot be opened. */
+static int
+dir_cache_get(struct dir_cache *c, const char *dir)
+{
+	unsigned i, old = 0;
+
+	c->clock++;
+	for (i = 0; i < DIR_CACHE; i++) {
+		if (c->key[i] == dir && c->fd[i] >= 0) {
+			c->used[i] = c->clock;
+			return c->fd[i];
+		}
+		if (c->used[i] < c->used[old])
+			old = i;
+	}
+	if (c->fd[old] >= 0)
+		close(c->fd[old]);
+	c->key[old] = dir;
+	c->used[old] = c->clock;
+	c->fd[old] = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return c->fd[old];
+}
+
+/*
+ * Opens a scanned file's data as oi_iso_open_source() does; through its
+ * open directory when the node keeps its directory's path apart.  A
+ * directory that cannot be opened goes the full path's way, which then
+ * says what is wrong.
+ */
+static int
+open_node(struct optimg_mkiso *mk, struct dir_cache *c,
+    const struct oi_iso_node *f, const char *src)
+{
+	int dfd;
+
+	if (f->src_in_dir && (dfd = dir_cache_get(c, f->src)) >= 0)
+		return open_source_at(mk, dfd, f->name, src, false,
+		    f->src_dev, f->src_ino, f->size);
+	return oi_iso_open_source(mk, src, false, f->src_dev, f->src_ino,
+	    f->size);
+}
+
+/* read(2) that restarts, and blocks where O_NONBLOCK would refuse. */
+static ssize_t
+read_some(int fd, void *p, size_t len)
+{
+	ssize_t n;
+	int fl;
+
+	for (;;) {
+		n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN &&
+		    (fl = fcntl(fd, F_GETFL)) >= 0 && (fl & O_NONBLOCK) &&
+		    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0)
+			continue;
+		return n;
+	}
 }
 
 /*
@@ -230,9 +335,7 @@ read_emit(struct writer *w, int fd, const char *path, size_t len)
 		OI_TRY(oi_outfile_space(w->of, &p, &room, &w->mk->err));
 		len = OI_MIN(len, room);
 	}
-	do
-		n = read(fd, p, len);
-	while (n < 0 && errno == EINTR);
+	n = read_some(fd, p, len);
 	if (n < 0)
 		return oi_set_errno(&w->mk->err, OPTIMG_EIO, "cannot read '%s'",
 		    path);
@@ -398,6 +501,8 @@ static int
 write_data(struct writer *w)
 {
 	struct optimg_mkiso *mk = w->mk;
+	struct dir_cache dirs;
+	int rc = OPTIMG_OK;
 	size_t i;
 
 	if (mk->nboot > 0) {
@@ -405,19 +510,22 @@ write_data(struct writer *w)
 		oi_iso_boot_catalog(mk, w->buf);
 		OI_TRY(emit(w, w->buf, ISO_BLOCK));
 	}
-	for (i = 0; i < mk->nfiles; i++) {
+	dir_cache_init(&dirs);
+	for (i = 0; i < mk->nfiles && rc == OPTIMG_OK; i++) {
 		const struct oi_iso_node *f = mk->files[i];
 		char buf[PATH_MAX];
-		const char *src;
-		OI_TRY(pad_to(w, (uint64_t)f->data_lba * ISO_BLOCK));
-		if (f->mem != NULL) {
-			OI_TRY(emit(w, f->mem, f->size));
-			continue;
+
+		rc = pad_to(w, (uint64_t)f->data_lba * ISO_BLOCK);
+		if (rc == OPTIMG_OK && f->mem != NULL)
+			rc = emit(w, f->mem, f->size);
+		else if (rc == OPTIMG_OK) {
+			const char *src = oi_iso_src(f, buf, sizeof(buf));
+			rc = copy_file(w, open_node(mk, &dirs, f, src), src,
+			    f->size);
 		}
-		src = oi_iso_src(f, buf, sizeof(buf));
-		OI_TRY(copy_file(w, oi_iso_open_source(mk, src, false,
-		    f->src_dev, f->src_ino, f->size), src, f->size));
 	}
+	dir_cache_close(&dirs);
+	OI_TRY(rc);
 	return pad_to(w, (uint64_t)mk->iso_blocks * ISO_BLOCK);
 }
 

@@ -146,6 +146,7 @@ struct optimg_mkiso {
 	bool				 mbr_grub2;	/* wants LBA + 4 */
 	bool				 have_out;	/* output to leave out */
 	bool				 changed;	/* a source changed */
+	bool				 atime_kept;	/* O_NOATIME refused */
 	uint64_t			 out_dev, out_ino;
 
 	/* Layout results (blocks of 2048). */

@@ -2,7 +2,8 @@
  * iso_write_tree.c - the first phase of the ISO writer: scan the sources
  * into a tree and name every node in each name space.
  *
- * Sources are read with lstat(2), so symbolic links are recorded, not
+ * Sources are read with lstat(2) (fstatat relative to their directory),
+ * so symbolic links are recorded, not
  * followed.  Children are kept sorted by their real (byte) names, which
  * makes every later phase deterministic whatever order readdir(3) gives.
  * A source mapped onto a path that already exists merges when both are
@@ -24,6 +25,7 @@
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -341,17 +343,14 @@ add_path(struct optimg_mkiso *mk, struct oi_iso_node *dir, const char *name,
 	return OPTIMG_OK;
 }
 
+/* The names in the open directory d, sorted; d stays open. */
 static int
-read_names(struct optimg_mkiso *mk, const char *path, char ***out, size_t *nout)
+read_names(struct optimg_mkiso *mk, DIR *d, char ***out, size_t *nout)
 {
-	DIR *d = opendir(path);
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 
-	if (d == NULL)
-		return oi_set_errno(&mk->err, OPTIMG_EIO,
-		    "cannot open directory '%s'", path);
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -367,14 +366,12 @@ read_names(struct optimg_mkiso *mk, const char *path, char ***out, size_t *nout)
 			goto nomem;
 		n++;
 	}
-	closedir(d);
 	if (n > 1)
 		qsort(names, n, sizeof(*names), name_cmp);
 	*out = names;
 	*nout = n;
 	return OPTIMG_OK;
 nomem:
-	closedir(d);
 	while (n > 0)
 		free(names[--n]);
 	free(names);
@@ -392,13 +389,61 @@ depth_of(const struct oi_iso_node *n)
 	return d;
 }
 
+/*
+ * The children of the open directory d, stat'ed relative to it (one path
+ * lookup per name, not per component of the full path: most of a large
+ * tree's scan), before any is descended into, so that one descriptor is
+ * open per level at most while it is read.  names[i] is freed and set to
+ * NULL for the children left out.
+ */
+static int
+stat_kids(struct optimg_mkiso *mk, DIR *d, const char *srcdir,
+    char **names, size_t n, struct stat *st)
+{
+	char *child = NULL;
+	size_t i;
+	int rc = OPTIMG_OK;
+
+	for (i = 0; i < n && rc == OPTIMG_OK; i++) {
+		free(child);
+		if (asprintf(&child, "%s%s", srcdir, names[i]) < 0) {
+			child = NULL;
+			rc = oi_set_error(&mk->err, OPTIMG_ENOMEM,
+			    "out of memory");
+			break;
+		}
+		if (excluded(mk, names[i], child)) {
+			free(names[i]);
+			names[i] = NULL;
+			continue;
+		}
+		if (fstatat(dirfd(d), names[i], &st[i],
+		    AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = oi_set_errno(&mk->err, OPTIMG_EIO,
+			    "cannot stat '%s'", child);
+			break;
+		}
+		if (mk->have_out && st[i].st_dev == mk->out_dev &&
+		    st[i].st_ino == mk->out_ino) {
+			oi_iso_warn(mk, "leaving out '%s': it is the output",
+			    child);
+			free(names[i]);
+			names[i] = NULL;
+		}
+	}
+	free(child);
+	return rc;
+}
+
 static int
 scan_dir(struct optimg_mkiso *mk, struct oi_iso_node *dir, const char *path)
 {
 	char **names = NULL, *child = NULL, *srcdir;
 	size_t n = 0, i, plen = strlen(path);
 	bool slash = plen > 0 && path[plen - 1] == '/';
+	struct stat *st = NULL;
 	int rc = OPTIMG_OK;
+	DIR *d;
 
 	/* What optimg's own reader (and so ls and extract) refuses to walk
 	 * is not written either. */
@@ -413,11 +458,22 @@ scan_dir(struct optimg_mkiso *mk, struct oi_iso_node *dir, const char *path)
 	memcpy(srcdir, path, plen);
 	if (!slash)
 		srcdir[plen] = '/';
-	OI_TRY(read_names(mk, path, &names, &n));
+	if ((d = opendir(path)) == NULL)
+		return oi_set_errno(&mk->err, OPTIMG_EIO,
+		    "cannot open directory '%s'", path);
+	rc = read_names(mk, d, &names, &n);
+	if (rc == OPTIMG_OK && n > 0 &&
+	    (st = oi_reallocarray(NULL, n, sizeof(*st))) == NULL)
+		rc = oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
+	if (rc == OPTIMG_OK)
+		rc = stat_kids(mk, d, srcdir, names, n, st);
+	closedir(d);
 	for (i = 0; i < n && rc == OPTIMG_OK; i++) {
-		struct stat st;
-		size_t len = plen + strlen(names[i]) + 2;
+		size_t len;
 
+		if (names[i] == NULL)
+			continue;
+		len = plen + strlen(names[i]) + 2;
 		free(child);
 		if ((child = malloc(len)) == NULL) {
 			rc = oi_set_error(&mk->err, OPTIMG_ENOMEM,
@@ -425,22 +481,10 @@ scan_dir(struct optimg_mkiso *mk, struct oi_iso_node *dir, const char *path)
 			break;
 		}
 		snprintf(child, len, "%s%s", srcdir, names[i]);
-		if (excluded(mk, names[i], child))
-			continue;
-		if (lstat(child, &st) < 0) {
-			rc = oi_set_errno(&mk->err, OPTIMG_EIO,
-			    "cannot stat '%s'", child);
-			break;
-		}
-		if (mk->have_out && st.st_dev == mk->out_dev &&
-		    st.st_ino == mk->out_ino) {
-			oi_iso_warn(mk, "leaving out '%s': it is the output",
-			    child);
-			continue;
-		}
-		rc = add_path(mk, dir, names[i], child, srcdir, &st);
+		rc = add_path(mk, dir, names[i], child, srcdir, &st[i]);
 	}
 	free(child);
+	free(st);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
