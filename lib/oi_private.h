@@ -326,6 +326,8 @@ char *oi_dir_of(const char *path);
 char *oi_find_entry(const char *dir, const char *name, size_t len);
 /* name under dir as written, else component by component ignoring case
    and taking \ as /; NULL when not found.  Absolute names stay so. */
+char *oi_find_named(const char *dir, const char *name);
+/* oi_find_named, else name.ecm, .xz, .zst or .gz (a packed bin). */
 char *oi_find_file(const char *dir, const char *name);
 
 /* ---- Nero images (fmt_nrg.c) ------------------------------------------ */
@@ -397,6 +399,16 @@ int oi_gdi_layout(struct optimg_image *img, const char *name,
  */
 int oi_cdtext_from_packs(struct optimg_disc *d, const uint8_t *packs,
     size_t len, struct optimg_error *err);
+/* The same, but text the disc already has (a cue's own lines) is kept. */
+int oi_cdtext_fill_from_packs(struct optimg_disc *d, const uint8_t *packs,
+    size_t len, struct optimg_error *err);
+/*
+ * Where the packs are in a CD-TEXT file (.cdt: bare packs, or READ TOC
+ * format 5's reply with its 4-byte header; either may end in one NUL):
+ * *off and *len, or OPTIMG_EFORMAT with the byte that is not a pack.
+ */
+int oi_cdtext_file_packs(const uint8_t *buf, size_t size, size_t *off,
+    size_t *len, struct optimg_error *err);
 
 /* ---- CUE sheets (cue_parse.c, cue_layout.c, cue_write.c) --------------- */
 

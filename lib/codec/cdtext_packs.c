@@ -187,8 +187,11 @@ block0_code(const uint8_t *packs, size_t n)
 }
 
 /* Stores text s (n bytes) of one type for track number. */
+/* How packs meet text the disc has already: replace it, or keep it. */
+enum merge { REPLACE, FILL };
+
 static int
-store(struct optimg_disc *d, unsigned code, unsigned type,
+store(struct optimg_disc *d, enum merge how, unsigned code, unsigned type,
     enum optimg_cdtext_field field, unsigned number, const uint8_t *s,
     size_t n)
 {
@@ -196,10 +199,6 @@ store(struct optimg_disc *d, unsigned code, unsigned type,
 	struct optimg_cdtext *ct = owner(d, number, &t);
 	char *text;
 
-	if (type == 0x87 && n >= 2) {	/* genre code first */
-		s += 2;
-		n -= 2;
-	}
 	if (ct == NULL || n == 0)
 		return OPTIMG_OK;
 	if (type == 0x8e && t != NULL) {
@@ -209,6 +208,8 @@ store(struct optimg_disc *d, unsigned code, unsigned type,
 		}
 		return OPTIMG_OK;
 	}
+	if (how == FILL && ct->field[field] != NULL)
+		return OPTIMG_OK;
 	if ((text = text_to_utf8(code, s, n)) == NULL)
 		return OPTIMG_ENOMEM;
 	free(ct->field[field]);
@@ -222,8 +223,8 @@ store(struct optimg_disc *d, unsigned code, unsigned type,
  * split the texts are pairs, looked for at even offsets.
  */
 static int
-decode_type(struct optimg_disc *d, const uint8_t *packs, size_t n,
-    unsigned code, unsigned type, enum optimg_cdtext_field field)
+decode_type(struct optimg_disc *d, enum merge how, const uint8_t *packs,
+    size_t n, unsigned code, unsigned type, enum optimg_cdtext_field field)
 {
 	uint8_t *text = malloc(n * TEXT + 1);
 	size_t len = 0, from = 0, prev_from = 0, prev_len = 0, step = 1;
@@ -245,16 +246,20 @@ decode_type(struct optimg_disc *d, const uint8_t *packs, size_t n,
 		memcpy(text + len, p + 4, TEXT);
 		len += TEXT;
 	}
-	for (size_t i = 0; i + step <= len && number <= 99 && rc == 0;
+	/* GENRE's text starts with a two-byte genre code, which may hold
+	   NULs: the texts split after it. */
+	if (type == 0x87 && len >= 2)
+		from = prev_from = 2;
+	for (size_t i = from; i + step <= len && number <= 99 && rc == 0;
 	    i += step) {
 		if (text[i] != '\0' || (step == 2 && text[i + 1] != '\0'))
 			continue;
 		if (i - from == step && text[from] == '\t')
-			rc = store(d, code, type, field, number,
+			rc = store(d, how, code, type, field, number,
 			    text + prev_from, prev_len);
 		else {
-			rc = store(d, code, type, field, number, text + from,
-			    i - from);
+			rc = store(d, how, code, type, field, number,
+			    text + from, i - from);
 			prev_from = from;
 			prev_len = i - from;
 		}
@@ -265,17 +270,57 @@ decode_type(struct optimg_disc *d, const uint8_t *packs, size_t n,
 	return rc;
 }
 
-int
-oi_cdtext_from_packs(struct optimg_disc *d, const uint8_t *packs, size_t len,
-    struct optimg_error *err)
+static int
+from_packs(struct optimg_disc *d, enum merge how, const uint8_t *packs,
+    size_t len, struct optimg_error *err)
 {
 	size_t n = len / PACK;
 	unsigned code = block0_code(packs, n);
 
 	for (unsigned k = 0; k < OI_ARRAY_SIZE(pack_fields); k++)
-		if (decode_type(d, packs, n, code, pack_fields[k].type,
+		if (decode_type(d, how, packs, n, code, pack_fields[k].type,
 		    pack_fields[k].field) < 0)
 			return oi_set_error(err, OPTIMG_ENOMEM,
 			    "out of memory");
+	return OPTIMG_OK;
+}
+
+int
+oi_cdtext_from_packs(struct optimg_disc *d, const uint8_t *packs, size_t len,
+    struct optimg_error *err)
+{
+	return from_packs(d, REPLACE, packs, len, err);
+}
+
+int
+oi_cdtext_fill_from_packs(struct optimg_disc *d, const uint8_t *packs,
+    size_t len, struct optimg_error *err)
+{
+	return from_packs(d, FILL, packs, len, err);
+}
+
+int
+oi_cdtext_file_packs(const uint8_t *buf, size_t size, size_t *off,
+    size_t *len, struct optimg_error *err)
+{
+	size_t n = size;
+
+	*off = 0;
+	/* READ TOC format 5: the length of what follows it, 2 reserved. */
+	if (n >= 4 + PACK && ((size_t)(buf[0] << 8 | buf[1]) + 2 == n ||
+	    (size_t)(buf[0] << 8 | buf[1]) + 3 == n) && buf[4] >= 0x80)
+		*off = 4;
+	if ((n - *off) % PACK == 1 && buf[n - 1] == 0)
+		n--;
+	if (n == *off || (n - *off) % PACK != 0)
+		return oi_set_error(err, OPTIMG_EFORMAT,
+		    "%zu bytes are not a whole number of 18-byte CD-TEXT "
+		    "packs", size);
+	for (size_t i = *off; i < n; i += PACK)
+		if (buf[i] < 0x80 || buf[i] > 0x8f)
+			return oi_set_error(err, OPTIMG_EFORMAT,
+			    "byte %zu is not a CD-TEXT pack type (0x%02x)", i,
+			    buf[i]);
+	*len = n - *off;
 	return OPTIMG_OK;
 }

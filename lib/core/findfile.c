@@ -85,8 +85,8 @@ find_loosely(const char *dir, const char *name)
 	return cur;
 }
 
-static char *
-find_plain(const char *dir, const char *name)
+char *
+oi_find_named(const char *dir, const char *name)
 {
 	char *path = *name == '/' ? strdup(name) : join(dir, name,
 	    strlen(name));
@@ -106,7 +106,7 @@ char *
 oi_find_file(const char *dir, const char *name)
 {
 	static const char *const packed[] = { ".ecm", ".xz", ".zst", ".gz" };
-	char *path = find_plain(dir, name);
+	char *path = oi_find_named(dir, name);
 
 	for (unsigned i = 0; path == NULL && i < OI_ARRAY_SIZE(packed); i++) {
 		size_t n = strlen(name) + strlen(packed[i]) + 1;
@@ -114,7 +114,7 @@ oi_find_file(const char *dir, const char *name)
 		if (alt == NULL)
 			return NULL;
 		snprintf(alt, n, "%s%s", name, packed[i]);
-		path = find_plain(dir, alt);
+		path = oi_find_named(dir, alt);
 		free(alt);
 	}
 	return path;

@@ -201,6 +201,9 @@ unkeepable(const struct optimg_image *img, const struct oi_cue_sheet *s)
 
 	if (s->nfiles != img->nstreams)
 		return "it names one file twice";
+	if (s->cdtextfile != NULL)
+		return "its CD-TEXT is in a CDTEXTFILE, which the tag does "
+		    "not keep";
 	for (unsigned i = 0; i < s->nfiles; i++) {
 		if (s->files[i].type != OI_CUE_BINARY &&
 		    s->files[i].type != OI_CUE_MOTOROLA)

@@ -280,6 +280,54 @@ open_files(struct cue_open *c)
 	return OPTIMG_OK;
 }
 
+/*
+ * CDTEXTFILE names the lead-in's CD-TEXT as packs (cdrdao, cdrecord and
+ * EAC write one beside the sheet).  Its text fills what the sheet's own
+ * TITLE, PERFORMER... lines leave empty.  A file that is missing or is
+ * not CD-TEXT costs the disc its CD-TEXT, not its data: a warning.
+ */
+#define CDT_MAX_BYTES (64u * 1024)	/* 8 blocks of 256 packs fit */
+
+static int
+read_cdtextfile(struct cue_open *c)
+{
+	const char *name = c->sheet->cdtextfile;
+	struct optimg_error e;
+	uint8_t *buf = NULL;
+	size_t size = 0, off, len;
+	struct stat st;
+	char *path;
+	int rc;
+
+	if (name == NULL)
+		return OPTIMG_OK;
+	if ((path = oi_find_named(c->dir, name)) == NULL) {
+		oi_image_warn(c->img, "'%s': cannot find CDTEXTFILE '%s'; its "
+		    "CD-TEXT is left out", c->cue, name);
+		return OPTIMG_OK;
+	}
+	if (stat(path, &st) == 0 && st.st_size > (off_t)CDT_MAX_BYTES)
+		rc = oi_set_error(&e, OPTIMG_EFORMAT, "%lld bytes are more "
+		    "than CD-TEXT can be", (long long)st.st_size);
+	else
+		rc = oi_read_small_file(path, CDT_MAX_BYTES, (char **)&buf,
+		    &size, &e);
+	if (rc == OPTIMG_OK)
+		rc = oi_cdtext_file_packs(buf, size, &off, &len, &e);
+	if (rc == OPTIMG_OK)
+		rc = oi_cdtext_fill_from_packs(&c->img->disc, buf + off, len,
+		    &c->img->err);
+	else if (rc != OPTIMG_ENOMEM) {
+		oi_image_warn(c->img, "'%s': CDTEXTFILE '%s': %s; its CD-TEXT "
+		    "is left out", c->cue, path, e.message);
+		rc = OPTIMG_OK;
+	} else
+		rc = oi_set_error(&c->img->err, rc, "%s", e.message);
+	free(buf);
+	free(path);
+	return rc;
+}
+
 /* "line N: ..." from the parser or the layout becomes "'x.cue' line N". */
 static int
 name_sheet(struct optimg_image *img, const char *cue, int rc)
@@ -313,6 +361,8 @@ cue_open(struct optimg_image *img, const char *path)
 		rc = open_files(&c);
 	if (rc == OPTIMG_OK)
 		rc = oi_cue_layout(c.sheet, img, c.streams, c.start, c.size);
+	if (rc == OPTIMG_OK)
+		rc = read_cdtextfile(&c);
 	if (rc < 0)
 		rc = name_sheet(img, path, rc);
 	oi_cue_free(c.sheet);

@@ -26,6 +26,7 @@ for kind in nrg-dao1 nrg-dao2 nrg-tao1 nrg-tao2 nrg-sessions; do
 done
 "$BUILDDIR/tests/fuzz/replay_nrg" "$seeds/nrg"
 "$BUILDDIR/tests/fuzz/replay_gdi" "$corpus/gdi"
+"$BUILDDIR/tests/fuzz/replay_cdt" "$corpus/cdt"
 # CHD seeds: what optimg writes (CD with our tag, CD with subchannel from
 # a CloneCD image, DVD), whole, cut short,
 # and with a byte flipped in the map and in a hunk; chdman's own when
