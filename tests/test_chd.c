@@ -200,6 +200,64 @@ test_cdzs_subcode(void)
 	free(back);
 }
 
+/* ---- track metadata ----------------------------------------------------- */
+
+/* Parses one CHT2 (or CHCD) entry as a one-track CD of 8 frames. */
+static int
+parse_one(uint32_t tag, const void *data, uint32_t len, struct chd_cd *cd)
+{
+	struct chd_meta m = { .tag = tag, .data = (uint8_t *)data,
+	    .len = len };
+	struct oi_chd chd = { .unit_bytes = CHD_CD_FRAME, .hunk_bytes = HUNK,
+	    .logical_bytes = HUNK, .meta = &m, .nmeta = 1 };
+	struct optimg_error err;
+
+	return oi_chd_cd_parse(&chd, cd, &err);
+}
+
+/*
+ * SUBTYPE names MAME's three kinds (cdrom.h: RW normal, RW_RAW raw, NONE)
+ * and comes back as read; PGSUB follows it for a stored pregap only, as
+ * chdman writes NONE for a pregap no frame holds; CHCD numbers them.
+ */
+static void
+test_subtype(void)
+{
+	static const char *const names[] = { "RW", "RW_RAW", "NONE" };
+	char text[200], again[200];
+	struct chd_cd cd;
+
+	for (unsigned k = 0; k < 3; k++) {
+		snprintf(text, sizeof(text), "TRACK:1 TYPE:MODE1_RAW "
+		    "SUBTYPE:%s FRAMES:8 PREGAP:2 PGTYPE:VMODE1_RAW PGSUB:%s "
+		    "POSTGAP:0", names[k], names[k]);
+		CU_ASSERT_EQUAL_FATAL(parse_one(CHD_META_CHT2, text,
+		    (uint32_t)strlen(text) + 1, &cd), 0);
+		CU_ASSERT_EQUAL(cd.tracks[0].sub, (enum chd_sub)k);
+		oi_chd_cd_format(&cd.tracks[0], false, again, sizeof(again));
+		CU_ASSERT_STRING_EQUAL(again, text);
+		cd.tracks[0].pregap_stored = false;
+		oi_chd_cd_format(&cd.tracks[0], false, again, sizeof(again));
+		CU_ASSERT_PTR_NOT_NULL(strstr(again, "PGTYPE:MODE1 PGSUB:NONE"));
+		oi_chd_cd_release(&cd);
+	}
+	snprintf(text, sizeof(text), "TRACK:1 TYPE:AUDIO SUBTYPE:RAW "
+	    "FRAMES:8");
+	CU_ASSERT(parse_one(CHD_META_CHT2, text, (uint32_t)strlen(text) + 1,
+	    &cd) < 0);
+	oi_chd_cd_release(&cd);
+	/* CHCD: count, then type, subtype, data size, sub size, frames, 0 */
+	uint8_t bin[28] = { 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 1 };
+	bin[4 + 16 + 3] = 8;
+	CU_ASSERT_EQUAL_FATAL(parse_one(CHD_META_CHCD, bin, sizeof(bin), &cd),
+	    0);
+	CU_ASSERT_EQUAL(cd.tracks[0].sub, CHD_SUB_RW_RAW);
+	oi_chd_cd_release(&cd);
+	bin[4 + 7] = 3;
+	CU_ASSERT(parse_one(CHD_META_CHCD, bin, sizeof(bin), &cd) < 0);
+	oi_chd_cd_release(&cd);
+}
+
 /* ---- reading ahead ------------------------------------------------------ */
 
 #define DATA_SECTORS	900
@@ -372,6 +430,7 @@ static CU_TestInfo chd_tests[] = {
 	{ "cdfl round trips, one codec object", test_cdfl },
 	{ "cdzs round trips, one codec object", test_cdzs },
 	{ "cdzs keeps the subcode as a zstd frame", test_cdzs_subcode },
+	{ "SUBTYPE and PGSUB parsed and written back", test_subtype },
 	CU_TEST_INFO_NULL
 };
 
