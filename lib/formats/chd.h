@@ -287,6 +287,8 @@ struct chd_cd {
 	bool			 gdrom;
 };
 
+/* Fills cd (released by oi_chd_cd_release), or on failure leaves it
+   empty. */
 int oi_chd_cd_parse(const struct oi_chd *chd, struct chd_cd *cd,
     struct optimg_error *err);
 void oi_chd_cd_release(struct chd_cd *cd);

@@ -225,8 +225,8 @@ place_tracks(struct chd_cd *cd, uint64_t units, struct optimg_error *err)
 	return OPTIMG_OK;
 }
 
-int
-oi_chd_cd_parse(const struct oi_chd *chd, struct chd_cd *cd,
+static int
+parse_tracks(const struct oi_chd *chd, struct chd_cd *cd,
     struct optimg_error *err)
 {
 	static const uint32_t tags[] = { CHD_META_CHT2, CHD_META_CHTR,
@@ -235,7 +235,6 @@ oi_chd_cd_parse(const struct oi_chd *chd, struct chd_cd *cd,
 	unsigned n = 0;
 	uint32_t tag = 0;
 
-	memset(cd, 0, sizeof(*cd));
 	if (chd->unit_bytes != CHD_CD_FRAME ||
 	    chd->hunk_bytes % CHD_CD_FRAME != 0)
 		return oi_set_error(err, OPTIMG_EFORMAT,
@@ -260,6 +259,19 @@ oi_chd_cd_parse(const struct oi_chd *chd, struct chd_cd *cd,
 		OI_TRY(parse_text(oi_chd_meta(chd, tag, i), &cd->tracks[i],
 		    cd->gdrom, i, err));
 	return place_tracks(cd, chd->logical_bytes / CHD_CD_FRAME, err);
+}
+
+/* On failure nothing is left to release. */
+int
+oi_chd_cd_parse(const struct oi_chd *chd, struct chd_cd *cd,
+    struct optimg_error *err)
+{
+	int rc;
+
+	memset(cd, 0, sizeof(*cd));
+	if ((rc = parse_tracks(chd, cd, err)) < 0)
+		oi_chd_cd_release(cd);
+	return rc;
 }
 
 void
