@@ -169,155 +169,6 @@ pad_block(struct writer *w)
 	return pad_to(w, (w->pos + ISO_BLOCK - 1) / ISO_BLOCK * ISO_BLOCK);
 }
 
-static int
-changed(struct optimg_mkiso *mk, const char *path)
-{
-	mk->changed = true;
-	return oi_set_error(&mk->err, OPTIMG_EIO, "'%s' changed after it "
-	    "was scanned (replaced, removed or resized); none of its bytes "
-	    "were copied", path);
-}
-
-/*
- * O_NOFOLLOW and the device, inode and size check make sure the bytes
- * copied are those of the file scanned: one replaced meanwhile by a link
- * to /etc/shadow, say, is an error, never another file's content.
- * O_NONBLOCK: a FIFO swapped in must not block the open.  It stays set:
- * it changes nothing for a regular file on Linux's local file systems,
- * and read_some() clears it where a read says EAGAIN, which saves a call
- * per file.  dfd, when not AT_FDCWD, is the directory path is relative to.
- */
-static int
-open_source_at(struct optimg_mkiso *mk, int dfd, const char *path,
-    const char *shown, bool follow, uint64_t dev, uint64_t ino,
-    uint64_t size)
-{
-	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-	    (follow ? 0 : O_NOFOLLOW);
-	struct stat st;
-	int fd = -1;
-
-	if (!mk->atime_kept)	/* O_NOATIME: owner (or root) only */
-		fd = openat(dfd, path, flags | O_NOATIME);
-	if (mk->atime_kept || (fd < 0 && errno == EPERM)) {
-		mk->atime_kept = true;
-		fd = openat(dfd, path, flags);
-	}
-	if (fd < 0 && (errno == ELOOP || errno == ENOENT))
-		return changed(mk, shown);
-	if (fd < 0)
-		return oi_set_errno(&mk->err, OPTIMG_EIO, "cannot open '%s'",
-		    shown);
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_dev != dev || (uint64_t)st.st_ino != ino ||
-	    (uint64_t)st.st_size != size) {
-		close(fd);
-		return changed(mk, shown);
-	}
-	return fd;
-}
-
-int
-oi_iso_open_source(struct optimg_mkiso *mk, const char *path, bool follow,
-    uint64_t dev, uint64_t ino, uint64_t size)
-{
-	return open_source_at(mk, AT_FDCWD, path, path, follow, dev, ino,
-	    size);
-}
-
-/*
- * Directories of the files being copied, open: a file is opened by its
- * name in one (one lookup, not one per component of its path).  Files
- * come in tree order, so a few entries serve a directory and the ones
- * above it, to which the copy returns after each subdirectory.
- */
-#define DIR_CACHE	8
-
-struct dir_cache {
-	const char	*key[DIR_CACHE];	/* node->src, shared per dir */
-	int		 fd[DIR_CACHE];
-	unsigned	 used[DIR_CACHE];
-	unsigned	 clock;
-};
-
-static void
-dir_cache_init(struct dir_cache *c)
-{
-	memset(c, 0, sizeof(*c));
-	for (unsigned i = 0; i < DIR_CACHE; i++)
-		c->fd[i] = -1;
-}
-
-static void
-dir_cache_close(struct dir_cache *c)
-{
-	for (unsigned i = 0; i < DIR_CACHE; i++)
-		if (c->fd[i] >= 0)
-			close(c->fd[i]);
-	dir_cache_init(c);
-}
-
-/* The open directory dir, or -1 when it cannot be opened. */
-static int
-dir_cache_get(struct dir_cache *c, const char *dir)
-{
-	unsigned i, old = 0;
-
-	c->clock++;
-	for (i = 0; i < DIR_CACHE; i++) {
-		if (c->key[i] == dir && c->fd[i] >= 0) {
-			c->used[i] = c->clock;
-			return c->fd[i];
-		}
-		if (c->used[i] < c->used[old])
-			old = i;
-	}
-	if (c->fd[old] >= 0)
-		close(c->fd[old]);
-	c->key[old] = dir;
-	c->used[old] = c->clock;
-	c->fd[old] = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return c->fd[old];
-}
-
-/*
- * Opens a scanned file's data as oi_iso_open_source() does; through its
- * open directory when the node keeps its directory's path apart.  A
- * directory that cannot be opened goes the full path's way, which then
- * says what is wrong.
- */
-static int
-open_node(struct optimg_mkiso *mk, struct dir_cache *c,
-    const struct oi_iso_node *f, const char *src)
-{
-	int dfd;
-
-	if (f->src_in_dir && (dfd = dir_cache_get(c, f->src)) >= 0)
-		return open_source_at(mk, dfd, f->name, src, false,
-		    f->src_dev, f->src_ino, f->size);
-	return oi_iso_open_source(mk, src, false, f->src_dev, f->src_ino,
-	    f->size);
-}
-
-/* read(2) that restarts, and blocks where O_NONBLOCK would refuse. */
-static ssize_t
-read_some(int fd, void *p, size_t len)
-{
-	ssize_t n;
-	int fl;
-
-	for (;;) {
-		n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN &&
-		    (fl = fcntl(fd, F_GETFL)) >= 0 && (fl & O_NONBLOCK) &&
-		    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0)
-			continue;
-		return n;
-	}
-}
-
 /*
  * Reads up to len bytes of fd and writes them out.  Into an output file
  * they are read straight into its buffer, whose writer thread then writes
@@ -335,7 +186,7 @@ read_emit(struct writer *w, int fd, const char *path, size_t len)
 		OI_TRY(oi_outfile_space(w->of, &p, &room, &w->mk->err));
 		len = OI_MIN(len, room);
 	}
-	n = read_some(fd, p, len);
+	n = oi_iso_read(fd, p, len);
 	if (n < 0)
 		return oi_set_errno(&w->mk->err, OPTIMG_EIO, "cannot read '%s'",
 		    path);
@@ -497,34 +348,111 @@ write_metadata(struct writer *w)
 	return rc;
 }
 
+/*
+ * Files from i on that fit whole in the output buffer's free part, each
+ * small enough that a run of them is worth sharing between threads;
+ * their count.
+ */
+#define BATCH_MAX	1024
+
+static size_t
+batch_len(const struct writer *w, size_t i, size_t room)
+{
+	const struct optimg_mkiso *mk = w->mk;
+	size_t n = 0;
+
+	while (i + n < mk->nfiles && n < BATCH_MAX) {
+		const struct oi_iso_node *f = mk->files[i + n];
+		uint64_t end = ((uint64_t)f->data_lba * ISO_BLOCK +
+		    f->size + ISO_BLOCK - 1) / ISO_BLOCK * ISO_BLOCK;
+
+		if (f->mem != NULL || end - w->pos > room)
+			break;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Into an output file, a run of files that fit in its buffer is read
+ * there on two threads (oi_iso_batch_read); returns how many, 0 when the
+ * next file goes the one-thread way.  w->pos is at files[i]'s start.
+ */
+static int
+copy_batch(struct writer *w, struct oi_iso_batch *b, size_t i, size_t *done)
+{
+	struct optimg_mkiso *mk = w->mk;
+	const struct oi_iso_node *last;
+	uint8_t *p;
+	size_t room, n;
+	uint64_t len;
+
+	*done = 0;
+	if (w->of == NULL || b->threads < 2)
+		return OPTIMG_OK;
+	OI_TRY(oi_outfile_space(w->of, &p, &room, &mk->err));
+	if ((n = batch_len(w, i, room)) < 2)
+		return OPTIMG_OK;
+	OI_TRY(oi_iso_batch_read(b, mk,
+	    (const struct oi_iso_node *const *)mk->files + i, n, p, w->pos));
+	last = mk->files[i + n - 1];
+	len = ((uint64_t)last->data_lba * ISO_BLOCK + last->size +
+	    ISO_BLOCK - 1) / ISO_BLOCK * ISO_BLOCK - w->pos;
+	OI_TRY(oi_outfile_advance(w->of, (size_t)len, &mk->err));
+	OI_TRY(advance(w, len));
+	*done = n;
+	return OPTIMG_OK;
+}
+
+static int
+copy_files(struct writer *w, struct oi_iso_opener *o, struct oi_iso_batch *b)
+{
+	struct optimg_mkiso *mk = w->mk;
+	size_t i = 0, n;
+	int rc;
+
+	while (i < mk->nfiles) {
+		const struct oi_iso_node *f = mk->files[i];
+		char buf[PATH_MAX];
+		const char *src;
+
+		OI_TRY(pad_to(w, (uint64_t)f->data_lba * ISO_BLOCK));
+		OI_TRY(copy_batch(w, b, i, &n));
+		if (n > 0) {
+			i += n;
+			continue;
+		}
+		i++;
+		if (f->mem != NULL) {
+			OI_TRY(emit(w, f->mem, f->size));
+			continue;
+		}
+		src = oi_iso_src(f, buf, sizeof(buf));
+		rc = copy_file(w, oi_iso_open_node(o, f, src), src, f->size);
+		mk->changed |= o->changed;
+		OI_TRY(rc);
+	}
+	return OPTIMG_OK;
+}
+
 static int
 write_data(struct writer *w)
 {
 	struct optimg_mkiso *mk = w->mk;
-	struct dir_cache dirs;
-	int rc = OPTIMG_OK;
-	size_t i;
+	struct oi_iso_opener o;
+	struct oi_iso_batch b;
+	int rc;
 
 	if (mk->nboot > 0) {
 		OI_TRY(pad_to(w, (uint64_t)mk->catalog_lba * ISO_BLOCK));
 		oi_iso_boot_catalog(mk, w->buf);
 		OI_TRY(emit(w, w->buf, ISO_BLOCK));
 	}
-	dir_cache_init(&dirs);
-	for (i = 0; i < mk->nfiles && rc == OPTIMG_OK; i++) {
-		const struct oi_iso_node *f = mk->files[i];
-		char buf[PATH_MAX];
-
-		rc = pad_to(w, (uint64_t)f->data_lba * ISO_BLOCK);
-		if (rc == OPTIMG_OK && f->mem != NULL)
-			rc = emit(w, f->mem, f->size);
-		else if (rc == OPTIMG_OK) {
-			const char *src = oi_iso_src(f, buf, sizeof(buf));
-			rc = copy_file(w, open_node(mk, &dirs, f, src), src,
-			    f->size);
-		}
-	}
-	dir_cache_close(&dirs);
+	oi_iso_opener_init(&o, &mk->err);
+	oi_iso_batch_init(&b);
+	rc = copy_files(w, &o, &b);
+	oi_iso_batch_free(&b);
+	oi_iso_opener_close(&o);
 	OI_TRY(rc);
 	return pad_to(w, (uint64_t)mk->iso_blocks * ISO_BLOCK);
 }

@@ -20,6 +20,7 @@
 
 #include "arena.h"
 #include "oi_private.h"
+#include "worker.h"
 
 #define ISO_BLOCK		2048u
 #define ISO_SYSTEM_AREA		16u		/* blocks before the PVD */
@@ -146,7 +147,6 @@ struct optimg_mkiso {
 	bool				 mbr_grub2;	/* wants LBA + 4 */
 	bool				 have_out;	/* output to leave out */
 	bool				 changed;	/* a source changed */
-	bool				 atime_kept;	/* O_NOATIME refused */
 	uint64_t			 out_dev, out_ino;
 
 	/* Layout results (blocks of 2048). */
@@ -161,15 +161,72 @@ struct optimg_mkiso {
 	unsigned	 iso_level;
 };
 
-/* ---- iso_write.c ---- */
+/* ---- iso_write_source.c ---- */
 /*
- * Opens a host file for its data, or fails (setting mk->changed) when it
- * is no longer the file scanned: same device, inode and size, never
- * through a symbolic link unless follow (partition files named on the
- * command line).  Returns the descriptor or a negative status.
+ * Opens files to copy: by name in their directory, kept open here, and
+ * checked to be the file scanned.  Errors go to *err; changed is set when
+ * a file is no longer the one scanned.  One per thread.
  */
+#define OI_ISO_DIR_CACHE	8
+struct oi_iso_opener {
+	const char		*key[OI_ISO_DIR_CACHE];	/* node->src */
+	int			 fd[OI_ISO_DIR_CACHE];
+	unsigned		 used[OI_ISO_DIR_CACHE];
+	unsigned		 clock;
+	bool			 atime_kept;	/* O_NOATIME refused */
+	bool			 changed;
+	struct optimg_error	*err;
+};
+void oi_iso_opener_init(struct oi_iso_opener *o, struct optimg_error *err);
+void oi_iso_opener_close(struct oi_iso_opener *o);
+/*
+ * Opens path (relative to dfd, or AT_FDCWD) for its data, or fails when
+ * it is no longer the file scanned: same device, inode and size, never
+ * through a symbolic link unless follow.  shown names it in messages.
+ * Returns the descriptor or a negative status.
+ */
+int oi_iso_open_at(struct oi_iso_opener *o, int dfd, const char *path,
+    const char *shown, bool follow, uint64_t dev, uint64_t ino,
+    uint64_t size);
+/* The same for a scanned file, whose host path src is (oi_iso_src). */
+int oi_iso_open_node(struct oi_iso_opener *o, const struct oi_iso_node *f,
+    const char *src);
+/* oi_iso_open_at from the current directory, errors in mk. */
 int oi_iso_open_source(struct optimg_mkiso *mk, const char *path,
     bool follow, uint64_t dev, uint64_t ino, uint64_t size);
+/* read(2) of a source: restarts, and blocks where O_NONBLOCK refused. */
+ssize_t oi_iso_read(int fd, void *p, size_t len);
+
+/*
+ * Reads runs of files, each whole and in the image's byte order, into
+ * one buffer on up to two threads (the caller's and a helper).
+ */
+struct oi_iso_reader {
+	struct oi_iso_opener	 open;
+	struct optimg_error	 err;
+	size_t			 failed;	/* index, SIZE_MAX if none */
+};
+struct oi_iso_batch {
+	struct oi_worker			 helper;
+	struct oi_iso_reader			 reader[2];
+	unsigned				 threads;
+	const struct oi_iso_node *const		*files;
+	size_t					 n, next;
+	uint8_t					*dst;
+	uint64_t				 base;
+	bool					 stop;
+};
+void oi_iso_batch_init(struct oi_iso_batch *b);
+void oi_iso_batch_free(struct oi_iso_batch *b);
+/*
+ * Reads files[0..n), which follow each other in the image, file k to
+ * dst + its data_lba * 2048 - base, and zeroes the rest of each one's
+ * last block.  Fails as one thread would on the first file in order that
+ * fails (its error in mk->err, mk->changed set when it changed).
+ */
+int oi_iso_batch_read(struct oi_iso_batch *b, struct optimg_mkiso *mk,
+    const struct oi_iso_node *const *files, size_t n, uint8_t *dst,
+    uint64_t base);
 
 /* ---- iso_write_tree.c ---- */
 int oi_iso_tree_build(struct optimg_mkiso *mk);

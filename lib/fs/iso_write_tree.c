@@ -404,27 +404,35 @@ stat_kids(struct optimg_mkiso *mk, DIR *d, const char *srcdir,
 	size_t i;
 	int rc = OPTIMG_OK;
 
+	/* The full path only where it is needed: --exclude, messages. */
 	for (i = 0; i < n && rc == OPTIMG_OK; i++) {
+		bool gone;
+		int e;
+
 		free(child);
-		if (asprintf(&child, "%s%s", srcdir, names[i]) < 0) {
-			child = NULL;
-			rc = oi_set_error(&mk->err, OPTIMG_ENOMEM,
-			    "out of memory");
-			break;
-		}
-		if (excluded(mk, names[i], child)) {
+		child = NULL;
+		if (mk->o.nexclude > 0 &&
+		    asprintf(&child, "%s%s", srcdir, names[i]) < 0)
+			goto nomem;
+		if (child != NULL && excluded(mk, names[i], child)) {
 			free(names[i]);
 			names[i] = NULL;
 			continue;
 		}
-		if (fstatat(dirfd(d), names[i], &st[i],
-		    AT_SYMLINK_NOFOLLOW) < 0) {
+		gone = fstatat(dirfd(d), names[i], &st[i],
+		    AT_SYMLINK_NOFOLLOW) < 0;
+		e = errno;
+		if (!gone && !(mk->have_out && st[i].st_dev == mk->out_dev &&
+		    st[i].st_ino == mk->out_ino))
+			continue;
+		if (child == NULL &&
+		    asprintf(&child, "%s%s", srcdir, names[i]) < 0)
+			goto nomem;
+		if (gone) {
+			errno = e;
 			rc = oi_set_errno(&mk->err, OPTIMG_EIO,
 			    "cannot stat '%s'", child);
-			break;
-		}
-		if (mk->have_out && st[i].st_dev == mk->out_dev &&
-		    st[i].st_ino == mk->out_ino) {
+		} else {
 			oi_iso_warn(mk, "leaving out '%s': it is the output",
 			    child);
 			free(names[i]);
@@ -433,6 +441,8 @@ stat_kids(struct optimg_mkiso *mk, DIR *d, const char *srcdir,
 	}
 	free(child);
 	return rc;
+nomem:
+	return oi_set_error(&mk->err, OPTIMG_ENOMEM, "out of memory");
 }
 
 static int
