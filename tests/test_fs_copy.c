@@ -204,8 +204,9 @@ copy_holes(const char *image, const char *path, const char *outname,
 
 /*
  * holes.bin is 1537 sectors long, so holes2.bin after it starts on the
- * other kind of sector: one of them lies page-aligned in the image, the
- * other half a page off.  The kernel copies both.
+ * other kind of sector: one of them lies page-aligned in the image and
+ * the kernel copies it; the other is half a page off and passes through
+ * the buffer.  Both come out with the same bytes and holes.
  */
 static void
 test_kernel_copy(void)
@@ -216,10 +217,14 @@ test_kernel_copy(void)
 
 	for (i = 0; i < 2; i++) {
 		copy_holes(iso, paths[i], "k-holes.bin", &o);
-		odd += (uint64_t)o.st->lba * 2048 % 4096 != 0;
-		CU_ASSERT_FALSE(o.fs->no_copy_range);
-		/* The first 1 MiB and the data after the hole. */
-		CU_ASSERT(o.fs->kernel_copied >= 2 * MIB - 64 * KIB);
+		if ((uint64_t)o.st->lba * 2048 % 4096 != 0) {
+			odd++;
+			CU_ASSERT_EQUAL(o.fs->kernel_copied, 0);
+		} else {
+			CU_ASSERT_FALSE(o.fs->no_copy_range);
+			/* The first 1 MiB and the data after the hole. */
+			CU_ASSERT(o.fs->kernel_copied >= 2 * MIB - 64 * KIB);
+		}
 		close_file(&o);
 	}
 	CU_ASSERT_EQUAL(odd, 1);

@@ -3,24 +3,29 @@
  * allows: optimg_fs_copy_out().
  *
  * Where the image file holds the data as plain 2048-byte sectors (an .iso,
- * a MODE1/2048 track) at the same offset within a page as its place in
- * the copy, the kernel copies it from page cache to page cache with
+ * a MODE1/2048 track) page-aligned, as every file at an even sector is,
+ * the kernel copies it from page cache to page cache with
  * copy_file_range(2), or sendfile(2) across file systems: the bytes never
- * visit user space.  Holes are still made: the first bytes of each aligned
+ * visit user space, and a file system that shares blocks (XFS, Btrfs) can
+ * share them.  Holes are still made: the first bytes of each aligned
  * 64 KiB block are probed (a pread of 16 bytes costs a fifth of what
  * copying the block through user space would), and only a block that
  * starts with zeros is read whole to see whether all of it is zero.
  *
- * A file that starts at an odd sector is half a page off, and the kernel
- * then splices every page in two pieces; it still costs less than
- * pread() + write() through a buffer, which touches every byte twice:
- * extracting 3.2 GB of 8 large files, most of them at odd sectors, took
- * 1.1-1.4 s of CPU this way against 1.9-2.8 s (4 MiB buffer for the odd
- * ones) on this project's 2-core VM, bsdtar 1.6-1.9 s.  What the kernel
- * cannot copy (raw sectors, UDF data inside an ICB, a kernel that says no)
- * passes through a buffer small enough to stay in the CPU's cache (256 KiB
- * used half the CPU time of 4 MiB).  Either way every aligned 64 KiB block
- * of zeros becomes a hole.
+ * A file at an odd sector is half a page off: the kernel could only
+ * splice every page in two pieces, through 64 KiB of pipe at a time, and
+ * no file system can share such blocks.  Its bytes pass through a buffer
+ * instead, which also shows the zeros without probing (a file smaller than
+ * the buffer still takes one kernel call, not two).  Extracting 3.2 GB
+ * of 8 large files, most at odd sectors, with the page cache warmed as
+ * the shared side-by-side harness does (2 cores, 8 runs round-robin):
+ * 0.775 s (0.65-0.95) and 1.38 s of CPU with the kernel copy, 0.64 s
+ * (0.59-0.74) and 1.22 s this way; passing the page-aligned files
+ * through the buffer too took 1.21 s (0.69-2.14, 6 runs).  What the kernel cannot
+ * copy (raw sectors, UDF data inside an ICB, a kernel that says no)
+ * takes the buffer too, small enough to stay in the CPU's cache (256 KiB
+ * used half the CPU time of 4 MiB).  Either way every aligned 64 KiB
+ * block of zeros becomes a hole.
  */
 #include "config.h"
 
@@ -34,6 +39,7 @@
 #include "fs_private.h"
 
 #define COPY_BUF	(256u << 10)	/* a multiple of HOLE */
+#define PAGE		4096u		/* what the kernel copies whole */
 #define HOLE		(64u << 10)
 #define KERNEL_RUN	(64u << 20)	/* most bytes per kernel call */
 #define PROBE		16
@@ -267,6 +273,9 @@ probe_data(struct copy *c, int in, uint64_t ioff)
 static int
 copy_plain(struct copy *c, int in, uint64_t ioff, uint64_t len)
 {
+	/* An odd sector (see the top); a small file is one kernel call. */
+	if (ioff % PAGE != 0 && len >= COPY_BUF)
+		return copy_via_buffer(c, in, ioff, len);
 	while (len > 0) {
 		uint64_t run = 0;
 		bool zero_led = false;
