@@ -120,15 +120,18 @@ optimg_sector_from_user(uint8_t sector[OPTIMG_RAW_SECTOR],
 	/* Other modes are a caller's bug; with NDEBUG they give Mode 1. */
 	assert(mode == OPTIMG_SECTOR_MODE1 ||
 	    mode == OPTIMG_SECTOR_MODE2_FORM1);
-	/* memmove: user data may already sit inside sector. */
+	/* memmove: user data may already sit inside sector, even in its
+	   place (read there by the caller): then it stays as it is. */
 	if (mode == OPTIMG_SECTOR_MODE2_FORM1) {
-		memmove(sector + F1_DATA, user, OPTIMG_USER_SECTOR);
+		if (user != sector + F1_DATA)
+			memmove(sector + F1_DATA, user, OPTIMG_USER_SECTOR);
 		if (subheader == NULL)
 			subheader = default_subheader;
 		memmove(sector + SUBHDR, subheader, 4);
 		memmove(sector + SUBHDR + 4, subheader, 4);
 	} else {
-		memmove(sector + SUBHDR, user, OPTIMG_USER_SECTOR);
+		if (user != sector + SUBHDR)
+			memmove(sector + SUBHDR, user, OPTIMG_USER_SECTOR);
 		mode = OPTIMG_SECTOR_MODE1;
 	}
 	optimg_sector_encode(sector, lba, mode);

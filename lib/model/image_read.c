@@ -15,8 +15,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "oi_private.h"
 
@@ -224,25 +226,56 @@ struct encode_job {
 	struct optimg_error err;
 };
 
+/*
+ * Reads k sectors of user data from a plain file straight into their
+ * places in the raw sectors at dst (one preadv), so that no copy in
+ * user space follows: 0, or -1 when the read fell short or failed (the
+ * caller then reads the ordinary way, which says why).
+ */
+static int
+read_in_place(int fd, uint8_t *dst, size_t at, uint32_t k, uint64_t off)
+{
+	struct iovec iov[ENCODE_PIECE];
+	ssize_t n;
+
+	for (uint32_t i = 0; i < k; i++) {
+		iov[i].iov_base = dst + (size_t)i * 2352 + at;
+		iov[i].iov_len = 2048;
+	}
+	do
+		n = preadv(fd, iov, (int)k, (off_t)off);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)k * 2048 ? 0 : -1;
+}
+
 static void
 encode_run(void *arg)
 {
 	struct encode_job *j = arg;
 	const uint8_t *src = j->src;
+	size_t at = j->mode == OPTIMG_SECTOR_MODE1 ? 16 : 24, stride = 2048;
+	int fd = j->src == NULL ? oi_stream_plain_fd(j->stream) : -1;
 
 	for (uint32_t i = 0; i < j->n; i++) {
 		if (j->src == NULL && i % ENCODE_PIECE == 0) {
 			uint32_t k = OI_MIN(j->n - i, ENCODE_PIECE);
+			uint64_t off = j->off + (uint64_t)i * 2048;
 
-			j->rc = oi_stream_pread(j->stream, j->piece,
-			    (size_t)k * 2048, j->off + (uint64_t)i * 2048,
-			    &j->err);
-			if (j->rc < 0)
-				return;
-			src = j->piece - (size_t)i * 2048;
+			if (fd >= 0 && read_in_place(fd, j->dst +
+			    (size_t)i * 2352, at, k, off) == 0) {
+				src = j->dst + at;
+				stride = 2352;
+			} else {
+				j->rc = oi_stream_pread(j->stream, j->piece,
+				    (size_t)k * 2048, off, &j->err);
+				if (j->rc < 0)
+					return;
+				src = j->piece - (size_t)i * 2048;
+				stride = 2048;
+			}
 		}
 		optimg_sector_from_user(j->dst + (size_t)i * 2352,
-		    src + (size_t)i * 2048, j->lba + (int32_t)i, j->mode,
+		    src + (size_t)i * stride, j->lba + (int32_t)i, j->mode,
 		    zero_subheader);
 	}
 }
