@@ -257,6 +257,9 @@ struct optimg_image {
 	uint8_t			*scratch;	/* conversion buffer */
 	size_t			 scratch_size;
 	struct oi_worker	 encoder;	/* shares cooked-to-raw work */
+	/* Cores the caller keeps busy while it reads (a writer thread):
+	   the encoder is woken only when a core is left for it. */
+	unsigned		 cores_taken;
 	struct oi_reader	 reader;	/* for OI_FILL_CALLBACK */
 	char			*chd_parent;	/* a CHD's parent, if named */
 	/* Set when some audio was decoded from a lossy source (an MP3 in a

@@ -29,22 +29,27 @@ copy_chunks(struct optimg_image *img, int32_t lba, uint32_t left,
     uint8_t *bufs[2], struct optimg_error *err)
 {
 	unsigned which = 0;
+	int rc = OPTIMG_OK;
 
-	while (left > 0) {
+	img->cores_taken = 1;	/* the outfile's writer */
+	while (left > 0 && rc == OPTIMG_OK) {
 		uint32_t n = OI_MIN(left, OI_CONVERT_CHUNK);
 		size_t bytes = (size_t)n * size;
 
 		if (optimg_image_read(img, lba, n, size, bufs[which]) < 0) {
 			*err = img->err;
-			return err->code;
+			rc = err->code;
+			break;
 		}
-		OI_TRY(oi_outfile_write_async(of, bufs[which], bytes, err));
-		OI_TRY(oi_progress_add(prog, bytes, err));
+		rc = oi_outfile_write_async(of, bufs[which], bytes, err);
+		if (rc == OPTIMG_OK)
+			rc = oi_progress_add(prog, bytes, err);
 		which ^= 1;
 		lba += (int32_t)n;
 		left -= n;
 	}
-	return OPTIMG_OK;
+	img->cores_taken = 0;
+	return rc;
 }
 
 int
