@@ -440,26 +440,33 @@ oi_outfile_room(const struct oi_outfile *of)
 	return OI_OUTFILE_BUFSIZE - of->len;
 }
 
+/*
+ * Measured where buffered writes are slow to get pages (a VM whose freed
+ * memory goes back to its host): 3.2 GB in 8 files, read and written on
+ * two threads, 128 KiB writes, page cache warmed as the shared harness
+ * does, 4 runs each: 0.37-0.55 s after fallocate, 0.94-2.5 s without.
+ * Writes into a reserved extent skip ext4's per-block delayed allocation.
+ */
 int
-oi_outfile_copy_from_fd(struct oi_outfile *of, int in_fd, size_t len,
-    size_t *copied, struct optimg_error *err)
+oi_outfile_reserve(struct oi_outfile *of, uint64_t len,
+    struct optimg_error *err)
 {
-	ssize_t n;
-
-	*copied = 0;
-	OI_TRY(wait_async(of, err));
-	if (of->len != 0 || of->pack != NULL)
-		return OPTIMG_EUNSUPP;
-	do
-		n = copy_file_range(in_fd, NULL, of->fd, NULL, len, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && oi_kernel_copy_refused(errno))
-		return OPTIMG_EUNSUPP;
-	if (n < 0)
-		return oi_set_errno(err, OPTIMG_EIO, "cannot write '%s'",
+#ifdef FALLOC_FL_KEEP_SIZE
+	if (of->pack != NULL || len == 0 || len > (uint64_t)INT64_MAX -
+	    of->written)
+		return OPTIMG_OK;
+	if (fallocate(of->fd, FALLOC_FL_KEEP_SIZE, (off_t)of->written,
+	    (off_t)len) == 0)
+		return OPTIMG_OK;
+	if (errno == ENOSPC || errno == EDQUOT)
+		return oi_set_errno(err, OPTIMG_EIO, "no room for the %llu "
+		    "bytes of '%s'", (unsigned long long)(of->written + len),
 		    of->path);
-	of->written += (uint64_t)n;
-	*copied = (size_t)n;
+#else
+	(void)of;
+	(void)len;
+	(void)err;
+#endif
 	return OPTIMG_OK;
 }
 

@@ -26,12 +26,15 @@
 
 /*
  * The most one write(2) is handed.  The page cache sizes its folios after
- * the write: 2 MiB writes get 2 MiB folios, and on this project's VM those
- * come from memory the host has taken back (free-page reporting works on
- * 2 MiB blocks), so each costs faults on the host.  713 MB written with
- * dd: bs=2M 0.67-2.33 s, bs=1M 0.30-0.54 s (8 runs each, page cache warm).
+ * the write, and large folios come from the large free blocks that a VM
+ * with free-page reporting (this project's) has handed back to its host,
+ * so that every page of them faults on the host when first written.
+ * 713 MB with dd: bs=2M 0.67-2.33 s, bs=1M 0.30-0.54 s.  3.2 GB in 8 files,
+ * read and written on two threads, page cache warmed as the shared
+ * harness does, 5 runs each: 1 MiB writes 0.50-4.5 s (mostly > 2.7 s),
+ * 256 KiB 0.70-1.78 s, 128 KiB 0.62-0.75 s, 64 KiB 0.72-0.96 s.
  */
-#define OI_WRITE_MAX (1u << 20)
+#define OI_WRITE_MAX (128u << 10)
 
 struct oi_outfile {
 	char		*path;		/* final name */
@@ -64,8 +67,7 @@ int oi_outfile_open(struct oi_outfile *of, const char *path, bool force,
 /*
  * From here on, what is written is compressed (pack.h) as kind says;
  * OI_PACK_NONE does nothing; level 0 is the kind's default.  A packed
- * file is written in order only: oi_outfile_pwrite fails and
- * oi_outfile_copy_from_fd answers EUNSUPP.
+ * file is written in order only: oi_outfile_pwrite fails.
  */
 int oi_outfile_pack(struct oi_outfile *of, enum oi_pack_kind kind,
     unsigned level, struct optimg_error *err);
@@ -95,14 +97,15 @@ int oi_outfile_space(struct oi_outfile *of, uint8_t **p, size_t *room,
 int oi_outfile_advance(struct oi_outfile *of, size_t n,
     struct optimg_error *err);
 /*
- * With the buffer empty, has the kernel append up to len bytes from
- * in_fd's position (copy_file_range: no pass through user space).
- * *copied receives the count, 0 at in_fd's end.  OPTIMG_EUNSUPP when the
- * kernel cannot copy between the two files (read and write instead) or
- * bytes are still buffered.
+ * Tells the file system that len more bytes will follow what was written
+ * so far (fallocate, the size unchanged), so that it allocates them in one
+ * extent now, not block by block as the page cache fills.  Fails only when
+ * they do not fit (ENOSPC, EDQUOT): a full disk is then told before the
+ * first byte, not after most of them.  Does nothing for a packed file or
+ * where the file system cannot do it.
  */
-int oi_outfile_copy_from_fd(struct oi_outfile *of, int in_fd, size_t len,
-    size_t *copied, struct optimg_error *err);
+int oi_outfile_reserve(struct oi_outfile *of, uint64_t len,
+    struct optimg_error *err);
 /*
  * Writes len bytes at off over what was written before (a header whose
  * fields are known only at the end); off + len must not pass the size.

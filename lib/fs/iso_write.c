@@ -204,54 +204,6 @@ read_emit(struct writer *w, int fd, const char *path, size_t len)
 	return (int)n;
 }
 
-#define FAST_MIN	(16u << 20)
-#define FAST_CHUNK	(64u << 20)
-
-/*
- * Large files into an output file: copy_file_range(2) lets the kernel
- * move the bytes without passing them through user space.  The outfile's
- * buffer is first filled from the file up to its flush point, so that it
- * is empty and its descriptor is positioned at the image's end.  Returns
- * with *left unchanged in part when the kernel cannot do it (EXDEV, ...).
- */
-static int
-copy_fast(struct writer *w, int fd, const char *path, uint64_t *left)
-{
-	struct oi_outfile *of = w->of;
-	size_t fill;
-
-	if (of == NULL || *left < FAST_MIN)
-		return OPTIMG_OK;
-	fill = oi_outfile_room(of);
-	while (fill > 0) {
-		int n = read_emit(w, fd, path, OI_MIN(fill, COPY_BUF));
-		if (n < 0)
-			return n;
-		fill -= (size_t)n;
-		*left -= (uint64_t)n;
-	}
-	/* To the last byte: the tail through user space cost 8 % of the
-	 * bytes of a tree of large files a second copy. */
-	while (*left > 0) {
-		size_t n;
-		int rc = oi_outfile_copy_from_fd(of, fd,
-		    (size_t)OI_MIN(*left, FAST_CHUNK), &n, &w->mk->err);
-
-		if (rc == OPTIMG_EUNSUPP)
-			return OPTIMG_OK;	/* the read path does it */
-		if (rc < 0)
-			return rc;
-		if (n == 0) {
-			w->mk->changed = true;
-			return oi_set_error(&w->mk->err, OPTIMG_EIO,
-			    "'%s' shrank while the image was written", path);
-		}
-		*left -= (uint64_t)n;
-		OI_TRY(advance(w, (uint64_t)n));
-	}
-	return OPTIMG_OK;
-}
-
 /* Copies size bytes of the host file fd; fails if it has become shorter. */
 static int
 copy_file(struct writer *w, int fd, const char *path, uint64_t size)
@@ -266,7 +218,6 @@ copy_file(struct writer *w, int fd, const char *path, uint64_t size)
 	if (size > COPY_BUF)
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-	rc = copy_fast(w, fd, path, &left);
 	while (left > 0 && rc == OPTIMG_OK) {
 		int n = read_emit(w, fd, path, (size_t)OI_MIN(left, COPY_BUF));
 		if (n < 0)
@@ -564,6 +515,8 @@ write_to(struct optimg_mkiso *mk, const char *out_path, struct file_sink *fs)
 	fs->mk = mk;
 	oi_sweep_stale(out_path, mk->o.warning, mk->o.warning_ctx);
 	rc = oi_outfile_open(&fs->of, out_path, mk->o.force, &mk->err);
+	if (rc == 0)
+		rc = oi_outfile_reserve(&fs->of, mk->image_bytes, &mk->err);
 	if (rc == 0)
 		rc = write_image(mk, file_sink, fs, &fs->of, NULL);
 	if (rc == 0)

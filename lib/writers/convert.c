@@ -58,7 +58,10 @@ oi_copy_sectors(struct optimg_image *img, int32_t lba, uint32_t count,
     uint8_t *bufs[2], struct optimg_error *err)
 {
 	struct optimg_error ignored;
-	int rc = copy_chunks(img, lba, count, size, of, prog, bufs, err);
+	int rc = oi_outfile_reserve(of, (uint64_t)count * size, err);
+
+	if (rc == OPTIMG_OK)
+		rc = copy_chunks(img, lba, count, size, of, prog, bufs, err);
 
 	if (rc < 0) {
 		(void)oi_outfile_wait(of, &ignored);
