@@ -60,6 +60,35 @@ int oi_cue_sheet_text(const struct optimg_disc *disc,
     struct optimg_error *err);
 
 /*
+ * A sheet (.toc, .gdi) and the data files it names, written as one
+ * (sheet_out.c).  init splits out and sizes the arrays; the writer then
+ * names each track's file and says which of the nfiles holds it
+ * (file_of), and adds prog.total.  copy opens every file and the sheet
+ * and copies each track's stored sectors at block(t) bytes a sector;
+ * commit writes text as the sheet and renames everything, the sheet last.
+ * free aborts whatever was not committed.
+ */
+struct oi_sheet_out {
+	struct optimg_image	*img;
+	const struct optimg_disc *disc;
+	char			*dir, *base;	/* of the sheet's path */
+	char			**names;	/* each track's file */
+	unsigned		*file_of;	/* each track's index in files */
+	struct oi_outfile	*files, sheet;
+	unsigned		 nfiles;
+	struct oi_progress	 prog;
+};
+
+int oi_sheet_out_init(struct oi_sheet_out *so, struct optimg_image *img,
+    const char *out, const char *ext, unsigned nfiles,
+    const struct optimg_convert_opts *opts, struct optimg_error *err);
+int oi_sheet_out_copy(struct oi_sheet_out *so, const char *out, bool force,
+    unsigned (*block)(const struct optimg_track *), struct optimg_error *err);
+int oi_sheet_out_commit(struct oi_sheet_out *so, const char *text,
+    size_t len, struct optimg_error *err);
+void oi_sheet_out_free(struct oi_sheet_out *so);
+
+/*
  * The CloneCD .sub bytes (96 a sector, linear) of n sectors from lba,
  * given them read at 2448 bytes in buf: the image's own subchannel where
  * its track keeps one, else P and Q made from the TOC.

@@ -23,15 +23,6 @@
 
 #include "convert.h"
 
-struct gdi_job {
-	struct optimg_image	*img;
-	const struct optimg_disc *disc;
-	char			*dir, *base;
-	char			**names;	/* each track's file */
-	struct oi_outfile	*files, gdi_of;
-	struct oi_progress	 prog;
-};
-
 /* Bytes a sector of t takes in its file: what the .gdi reader takes. */
 static unsigned
 gdi_size(const struct optimg_track *t)
@@ -67,34 +58,32 @@ check_disc(const struct optimg_disc *d, struct optimg_error *err)
 	return OPTIMG_OK;
 }
 
+/* One file a track, named as chdman names them. */
 static int
-plan(struct gdi_job *job, struct optimg_error *err)
+plan(struct oi_sheet_out *so, struct optimg_error *err)
 {
-	const struct optimg_disc *d = job->disc;
+	const struct optimg_disc *d = so->disc;
 
-	job->names = oi_calloc(d->ntracks, sizeof(*job->names));
-	job->files = oi_calloc(d->ntracks, sizeof(*job->files));
-	if (job->names == NULL || job->files == NULL)
-		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	for (unsigned i = 0; i < d->ntracks; i++) {
 		const struct optimg_track *t = &d->tracks[i];
-		size_t n = strlen(job->base) + 8;
-		job->files[i].fd = -1;
-		if ((job->names[i] = malloc(n)) == NULL)
+		size_t n = strlen(so->base) + 8;
+
+		if ((so->names[i] = malloc(n)) == NULL)
 			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-		snprintf(job->names[i], n, "%s%02u.%s", job->base, i + 1,
+		snprintf(so->names[i], n, "%s%02u.%s", so->base, i + 1,
 		    t->mode == OPTIMG_TRACK_AUDIO ? "raw" : "bin");
-		job->prog.total += (uint64_t)oi_track_stored_count(t) *
+		so->file_of[i] = i;
+		so->prog.total += (uint64_t)oi_track_stored_count(t) *
 		    gdi_size(t);
 	}
 	return OPTIMG_OK;
 }
 
 static int
-sheet_text(const struct gdi_job *job, char **text, size_t *len,
+sheet_text(const struct oi_sheet_out *so, char **text, size_t *len,
     struct optimg_error *err)
 {
-	const struct optimg_disc *d = job->disc;
+	const struct optimg_disc *d = so->disc;
 	FILE *f = open_memstream(text, len);
 
 	if (f == NULL)
@@ -102,11 +91,11 @@ sheet_text(const struct gdi_job *job, char **text, size_t *len,
 	fprintf(f, "%u\n", d->ntracks);
 	for (unsigned i = 0; i < d->ntracks; i++) {
 		const struct optimg_track *t = &d->tracks[i];
-		bool quote = strchr(job->names[i], ' ') != NULL;
+		bool quote = strchr(so->names[i], ' ') != NULL;
 		fprintf(f, "%u %ld %d %u %s%s%s 0\n", i + 1,
 		    (long)oi_track_stored_first(t),
 		    t->mode == OPTIMG_TRACK_AUDIO ? 0 : 4, gdi_size(t),
-		    quote ? "\"" : "", job->names[i], quote ? "\"" : "");
+		    quote ? "\"" : "", so->names[i], quote ? "\"" : "");
 	}
 	if (fclose(f) != 0) {
 		free(*text);
@@ -117,105 +106,27 @@ sheet_text(const struct gdi_job *job, char **text, size_t *len,
 }
 
 static int
-open_outputs(struct gdi_job *job, const char *out, bool force,
-    struct optimg_error *err)
-{
-	OI_TRY(oi_check_not_input(job->img, out, err));
-	for (unsigned i = 0; i < job->disc->ntracks; i++) {
-		char *path = oi_path_join(job->dir, job->names[i]);
-		int rc;
-
-		if (path == NULL)
-			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-		rc = oi_check_not_input(job->img, path, err);
-		if (rc == OPTIMG_OK)
-			rc = oi_outfile_open(&job->files[i], path, force, err);
-		free(path);
-		OI_TRY(rc);
-	}
-	return oi_outfile_open(&job->gdi_of, out, force, err);
-}
-
-static int
-write_all(struct gdi_job *job, const char *out,
+write_gdi(struct optimg_image *img, const char *out,
     const struct optimg_convert_opts *opts, struct optimg_error *err)
 {
-	unsigned n = job->disc->ntracks;
-	struct oi_outfile **all;
-	uint8_t *bufs[2];
+	struct oi_sheet_out so;
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
 
-	OI_TRY(open_outputs(job, out, opts->force, err));
-	bufs[0] = malloc((size_t)OI_CONVERT_CHUNK * OPTIMG_RAW_SECTOR);
-	bufs[1] = malloc((size_t)OI_CONVERT_CHUNK * OPTIMG_RAW_SECTOR);
-	all = oi_calloc(n + 1, sizeof(*all));
-	rc = bufs[0] == NULL || bufs[1] == NULL || all == NULL ?
-	    oi_set_error(err, OPTIMG_ENOMEM, "out of memory") : OPTIMG_OK;
-	for (unsigned i = 0; i < n && rc == OPTIMG_OK; i++) {
-		const struct optimg_track *t = &job->disc->tracks[i];
-		rc = oi_copy_sectors(job->img, oi_track_stored_first(t),
-		    oi_track_stored_count(t), gdi_size(t), &job->files[i],
-		    &job->prog, bufs, err);
-	}
-	free(bufs[0]);
-	free(bufs[1]);
-	if (rc == OPTIMG_OK)
-		rc = sheet_text(job, &text, &len, err);
-	if (rc == OPTIMG_OK)
-		rc = oi_outfile_write(&job->gdi_of, text, len, err);
-	free(text);
-	for (unsigned i = 0; i < n && rc == OPTIMG_OK; i++) {
-		rc = oi_outfile_finish(&job->files[i], err);
-		all[i] = &job->files[i];
-	}
-	if (rc == OPTIMG_OK)
-		rc = oi_outfile_finish(&job->gdi_of, err);
-	/* The list last: a .gdi that appears has its files beside it. */
-	if (rc == OPTIMG_OK) {
-		all[n] = &job->gdi_of;
-		rc = oi_outfile_commit_all(all, n + 1, err);
-	}
-	free(all);
-	return rc;
-}
-
-static void
-job_free(struct gdi_job *job)
-{
-	for (unsigned i = 0; job->files != NULL && i < job->disc->ntracks;
-	    i++)
-		oi_outfile_abort(&job->files[i]);
-	oi_outfile_abort(&job->gdi_of);
-	for (unsigned i = 0; job->names != NULL && i < job->disc->ntracks; i++)
-		free(job->names[i]);
-	free(job->names);
-	free(job->files);
-	free(job->dir);
-	free(job->base);
-}
-
-static int
-write_gdi(struct optimg_image *img, const char *out,
-    const struct optimg_convert_opts *opts, struct optimg_error *err)
-{
-	struct gdi_job job;
-	int rc;
-
-	memset(&job, 0, sizeof(job));
-	job.gdi_of.fd = -1;
-	job.img = img;
-	job.disc = &img->disc;
-	job.prog.fn = opts->progress;
-	job.prog.ctx = opts->progress_ctx;
 	OI_TRY(check_disc(&img->disc, err));
-	rc = oi_output_split(out, ".gdi", &job.dir, &job.base, err);
+	rc = oi_sheet_out_init(&so, img, out, ".gdi", img->disc.ntracks, opts,
+	    err);
 	if (rc == OPTIMG_OK)
-		rc = plan(&job, err);
+		rc = plan(&so, err);
 	if (rc == OPTIMG_OK)
-		rc = write_all(&job, out, opts, err);
-	job_free(&job);
+		rc = oi_sheet_out_copy(&so, out, opts->force, gdi_size, err);
+	if (rc == OPTIMG_OK)
+		rc = sheet_text(&so, &text, &len, err);
+	if (rc == OPTIMG_OK)
+		rc = oi_sheet_out_commit(&so, text, len, err);
+	free(text);
+	oi_sheet_out_free(&so);
 	return rc;
 }
 

@@ -25,15 +25,8 @@
 #include "convert.h"
 
 struct toc_job {
-	struct optimg_image	*img;
-	const struct optimg_disc *disc;
-	char			*dir, *base;
-	char			**names;	/* each track's file */
-	unsigned		*file_of;	/* each track's outfile */
+	struct oi_sheet_out	 so;
 	uint64_t		*offset;	/* each track's #byte-offset */
-	struct oi_outfile	*files, toc_of;
-	unsigned		 nfiles;
-	struct oi_progress	 prog;
 };
 
 /* Bytes a block of t takes in the file, and the TOC's words for it. */
@@ -172,7 +165,7 @@ put_flags(FILE *f, const struct optimg_track *t, bool cdtext)
 static void
 put_track(FILE *f, const struct toc_job *job, unsigned i, bool cdtext)
 {
-	const struct optimg_track *t = &job->disc->tracks[i];
+	const struct optimg_track *t = &job->so.disc->tracks[i];
 	const char *mode, *zero = t->mode == OPTIMG_TRACK_AUDIO ? "SILENCE" :
 	    "ZERO";
 	unsigned size = toc_block(t, &mode);
@@ -196,7 +189,7 @@ put_track(FILE *f, const struct toc_job *job, unsigned i, bool cdtext)
 	}
 	if (stored > 0) {	/* a length of 0 would mean the whole file */
 		fputs(swap ? "FILE " : "DATAFILE ", f);
-		put_string(f, job->names[i]);
+		put_string(f, job->so.names[i]);
 		fprintf(f, swap ? " SWAP #%llu 0 " : " #%llu ",
 		    (unsigned long long)job->offset[i]);
 		put_msf(f, stored);
@@ -225,7 +218,7 @@ static int
 sheet_text(const struct toc_job *job, bool lossy, char **text, size_t *len,
     struct optimg_error *err)
 {
-	const struct optimg_disc *d = job->disc;
+	const struct optimg_disc *d = job->so.disc;
 	bool cdtext = oi_disc_cdtext_any(d);
 	FILE *f = open_memstream(text, len);
 
@@ -247,143 +240,65 @@ sheet_text(const struct toc_job *job, bool lossy, char **text, size_t *len,
 static int
 plan(struct toc_job *job, bool split, struct optimg_error *err)
 {
-	const struct optimg_disc *d = job->disc;
+	struct oi_sheet_out *so = &job->so;
+	const struct optimg_disc *d = so->disc;
 	uint64_t at = 0;
 
-	job->names = oi_calloc(d->ntracks, sizeof(*job->names));
-	job->file_of = oi_calloc(d->ntracks, sizeof(*job->file_of));
 	job->offset = oi_calloc(d->ntracks, sizeof(*job->offset));
-	if (job->names == NULL || job->file_of == NULL || job->offset == NULL)
+	if (job->offset == NULL)
 		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
 	for (unsigned i = 0; i < d->ntracks; i++) {
 		const char *mode;
-		size_t n = strlen(job->base) + 5;
+		size_t n = strlen(so->base) + 5;
 
 		if (split)
-			job->names[i] = oi_redump_track_name(job->base, d, i);
-		else if ((job->names[i] = malloc(n)) != NULL)
-			snprintf(job->names[i], n, "%s.bin", job->base);
-		if (job->names[i] == NULL)
+			so->names[i] = oi_redump_track_name(so->base, d, i);
+		else if ((so->names[i] = malloc(n)) != NULL)
+			snprintf(so->names[i], n, "%s.bin", so->base);
+		if (so->names[i] == NULL)
 			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-		job->file_of[i] = split ? i : 0;
+		so->file_of[i] = split ? i : 0;
 		job->offset[i] = split ? 0 : at;
 		at += (uint64_t)oi_track_stored_count(&d->tracks[i]) *
 		    toc_block(&d->tracks[i], &mode);
-		job->prog.total = at;
+		so->prog.total = at;
 	}
-	job->nfiles = split ? d->ntracks : 1;
-	job->files = oi_calloc(job->nfiles, sizeof(*job->files));
-	if (job->files == NULL)
-		return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-	for (unsigned i = 0; i < job->nfiles; i++)
-		job->files[i].fd = -1;
 	return OPTIMG_OK;
 }
 
-static int
-open_outputs(struct toc_job *job, const char *out, bool force,
-    struct optimg_error *err)
+static unsigned
+toc_size(const struct optimg_track *t)
 {
-	OI_TRY(oi_check_not_input(job->img, out, err));
-	for (unsigned i = 0; i < job->disc->ntracks; i++) {
-		char *path = oi_path_join(job->dir, job->names[i]);
-		int rc;
+	const char *mode;
 
-		if (path == NULL)
-			return oi_set_error(err, OPTIMG_ENOMEM, "out of memory");
-		rc = oi_check_not_input(job->img, path, err);
-		if (rc == OPTIMG_OK && job->files[job->file_of[i]].path == NULL)
-			rc = oi_outfile_open(&job->files[job->file_of[i]], path,
-			    force, err);
-		free(path);
-		OI_TRY(rc);
-	}
-	return oi_outfile_open(&job->toc_of, out, force, err);
-}
-
-static int
-write_all(struct toc_job *job, const char *out,
-    const struct optimg_convert_opts *opts, struct optimg_error *err)
-{
-	struct oi_outfile **all;
-	uint8_t *bufs[2];
-	char *text = NULL;
-	size_t len = 0;
-	int rc;
-
-	OI_TRY(open_outputs(job, out, opts->force, err));
-	bufs[0] = malloc((size_t)OI_CONVERT_CHUNK * OPTIMG_RAW_SUB_SECTOR);
-	bufs[1] = malloc((size_t)OI_CONVERT_CHUNK * OPTIMG_RAW_SUB_SECTOR);
-	all = oi_calloc(job->nfiles + 1, sizeof(*all));
-	rc = bufs[0] == NULL || bufs[1] == NULL || all == NULL ?
-	    oi_set_error(err, OPTIMG_ENOMEM, "out of memory") : OPTIMG_OK;
-	for (unsigned i = 0; i < job->disc->ntracks && rc == OPTIMG_OK; i++) {
-		const struct optimg_track *t = &job->disc->tracks[i];
-		const char *mode;
-		rc = oi_copy_sectors(job->img, oi_track_stored_first(t),
-		    oi_track_stored_count(t), toc_block(t, &mode),
-		    &job->files[job->file_of[i]], &job->prog, bufs, err);
-	}
-	free(bufs[0]);
-	free(bufs[1]);
-	if (rc == OPTIMG_OK)
-		rc = sheet_text(job, opts->lossy, &text, &len, err);
-	if (rc == OPTIMG_OK)
-		rc = oi_outfile_write(&job->toc_of, text, len, err);
-	free(text);
-	for (unsigned i = 0; i < job->nfiles && rc == OPTIMG_OK; i++) {
-		rc = oi_outfile_finish(&job->files[i], err);
-		all[i] = &job->files[i];
-	}
-	if (rc == OPTIMG_OK)
-		rc = oi_outfile_finish(&job->toc_of, err);
-	/* The sheet last: a .toc that appears has its data beside it. */
-	if (rc == OPTIMG_OK) {
-		all[job->nfiles] = &job->toc_of;
-		rc = oi_outfile_commit_all(all, job->nfiles + 1, err);
-	}
-	free(all);
-	return rc;
-}
-
-static void
-job_free(struct toc_job *job)
-{
-	for (unsigned i = 0; job->files != NULL && i < job->nfiles; i++)
-		oi_outfile_abort(&job->files[i]);
-	oi_outfile_abort(&job->toc_of);
-	for (unsigned i = 0; job->names != NULL && i < job->disc->ntracks; i++)
-		free(job->names[i]);
-	free(job->names);
-	free(job->file_of);
-	free(job->offset);
-	free(job->files);
-	free(job->dir);
-	free(job->base);
+	return toc_block(t, &mode);
 }
 
 static int
 write_toc(struct optimg_image *img, const char *out,
     const struct optimg_convert_opts *opts, struct optimg_error *err)
 {
-	struct toc_job job;
+	struct toc_job job = { .offset = NULL };
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
-	memset(&job, 0, sizeof(job));
-	job.toc_of.fd = -1;
-	job.img = img;
-	job.disc = &img->disc;
-	job.prog.fn = opts->progress;
-	job.prog.ctx = opts->progress_ctx;
 	if (img->disc.ntracks == 0 || img->disc.nsessions != 1)
 		return oi_set_error(err, OPTIMG_EUNSUPP, "a cdrdao TOC of %u "
 		    "sessions is not written yet", img->disc.nsessions);
-	rc = oi_output_split(out, ".toc", &job.dir, &job.base, err);
+	rc = oi_sheet_out_init(&job.so, img, out, ".toc",
+	    opts->split ? img->disc.ntracks : 1, opts, err);
 	if (rc == OPTIMG_OK)
 		rc = plan(&job, opts->split, err);
 	if (rc == OPTIMG_OK)
-		rc = write_all(&job, out, opts, err);
-	job_free(&job);
+		rc = oi_sheet_out_copy(&job.so, out, opts->force, toc_size, err);
+	if (rc == OPTIMG_OK)
+		rc = sheet_text(&job, opts->lossy, &text, &len, err);
+	if (rc == OPTIMG_OK)
+		rc = oi_sheet_out_commit(&job.so, text, len, err);
+	free(text);
+	free(job.offset);
+	oi_sheet_out_free(&job.so);
 	return rc;
 }
 
