@@ -434,12 +434,6 @@ oi_outfile_advance(struct oi_outfile *of, size_t n, struct optimg_error *err)
 	    OPTIMG_OK;
 }
 
-size_t
-oi_outfile_room(const struct oi_outfile *of)
-{
-	return OI_OUTFILE_BUFSIZE - of->len;
-}
-
 /*
  * Measured where buffered writes are slow to get pages (a VM whose freed
  * memory goes back to its host): 3.2 GB in 8 files, read and written on

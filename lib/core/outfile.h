@@ -85,8 +85,6 @@ int oi_outfile_write_async(struct oi_outfile *of, const void *data,
  * returns how that write went.
  */
 int oi_outfile_wait(struct oi_outfile *of, struct optimg_error *err);
-/* Bytes the buffer takes before it is flushed; BUFSIZE when it is empty. */
-size_t oi_outfile_room(const struct oi_outfile *of);
 /*
  * Writing in place: *p and *room receive the free part of the buffer
  * (room > 0); the caller puts up to room bytes there (read(2) into it,
